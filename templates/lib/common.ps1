@@ -1,0 +1,98 @@
+# ---- lib/common.ps1 (inlined by the template loader where a script says "#@include lib/common.ps1") ----
+# Shared by every script that Azure Run Command executes on the VM. Must stay Windows PowerShell 5.1
+# compatible. It runs in the including script's scope, right after its param block.
+#
+# Output protocol read by the TypeScript side (Azure keeps only the LAST 4096 bytes of stdout):
+#   ##qlik-azure[phase] <short text>       progress, one short line per step
+#   ##qlik-azure[result] <one-line JSON>   exactly once, last, on success
+#   stderr "qlik-azure: <message>" + non-zero exit code on failure
+# Exit codes shared by all scripts: 1 unexpected error, 2 invalid parameter. Scripts add their own (>= 10).
+
+$ErrorActionPreference = 'Stop'
+# Windows PowerShell 5.1 renders a progress bar per downloaded chunk, which slows downloads tenfold.
+$ProgressPreference = 'SilentlyContinue'
+
+$QlikExitUnexpected = 1
+$QlikExitInvalidParameter = 2
+
+# Parameters named *Password or *Key arrive as Run Command protected parameters. Every line this
+# script prints goes through Protect-QlikText so that none of their values can leak, even through an
+# exception message that happens to quote one.
+$QlikSecretValues = @(
+    $PSBoundParameters.GetEnumerator() |
+        Where-Object { $_.Key -match '(Password|Key)$' -and -not [string]::IsNullOrEmpty([string]$_.Value) } |
+        ForEach-Object { [string]$_.Value }
+)
+
+function Protect-QlikText {
+    param([string]$Text)
+    foreach ($secret in $QlikSecretValues) {
+        $Text = $Text.Replace($secret, '***')
+    }
+    $Text
+}
+
+function Write-QlikPhase {
+    param([string]$Text)
+    Write-Host ('##qlik-azure[phase] ' + (Protect-QlikText -Text $Text))
+}
+
+function Write-QlikResult {
+    param($Result)
+    $json = ConvertTo-Json -InputObject $Result -Compress -Depth 6
+    Write-Host ('##qlik-azure[result] ' + (Protect-QlikText -Text $json))
+}
+
+# Ends the script: one clean stderr line (Write-Error would add PowerShell's multi-line decoration in 5.1)
+# and the exit code the TypeScript side maps to a diagnosis.
+function Exit-QlikFailure {
+    param([int]$Code, [string]$Message)
+    [Console]::Error.WriteLine('qlik-azure: ' + (Protect-QlikText -Text $Message))
+    exit $Code
+}
+
+# Runs the script body; anything it did not anticipate still ends with the documented protocol.
+# (exit is not an exception PowerShell's catch sees, so Exit-QlikFailure inside the body passes through.)
+function Invoke-QlikMain {
+    param([scriptblock]$Body)
+    try {
+        & $Body
+    } catch {
+        Exit-QlikFailure -Code $QlikExitUnexpected -Message ('unexpected error: ' + $_.Exception.Message)
+    }
+    exit 0
+}
+
+function Assert-QlikRequired {
+    param([string]$Name, [string]$Value)
+    if ([string]::IsNullOrWhiteSpace($Value)) {
+        Exit-QlikFailure -Code $QlikExitInvalidParameter -Message "parameter -$Name is required"
+    }
+}
+
+# Run Command passes every parameter as a string, so numbers are declared [string] and checked here
+# (a typed parameter would fail in the binder with an unhelpful message).
+function ConvertTo-QlikInteger {
+    param([string]$Name, [string]$Value, [int]$Minimum, [int]$Maximum)
+    $number = 0
+    if (-not [int]::TryParse($Value.Trim(), [ref]$number) -or $number -lt $Minimum -or $number -gt $Maximum) {
+        Exit-QlikFailure -Code $QlikExitInvalidParameter -Message "parameter -$Name must be a whole number from $Minimum to $Maximum, got '$Value'"
+    }
+    $number
+}
+
+# Display names of installed Qlik Sense releases and patches, e.g. 'Qlik Sense May 2025' (the uninstall
+# entries are what Programs and Features shows; the installer is 64-bit but registers under both views).
+function Get-QlikInstalledRelease {
+    $uninstallKeys = @(
+        'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*',
+        'HKLM:\SOFTWARE\Wow6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*'
+    )
+    @(
+        Get-ItemProperty -Path $uninstallKeys -ErrorAction SilentlyContinue |
+            Where-Object { $_.PSObject.Properties['DisplayName'] -and $_.DisplayName -like 'Qlik Sense *' } |
+            ForEach-Object { $_.DisplayName } |
+            Sort-Object -Unique
+    )
+}
+# ---- end of lib/common.ps1 ----

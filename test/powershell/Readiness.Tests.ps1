@@ -1,0 +1,90 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:ReadinessScript = Export-Template -Name 'vm/readiness.ps1' -Directory $TestDrive
+    Install-CommandStub -ScriptPath $ReadinessScript -Definition @{
+        'Get-CimInstance' = 'param([string]$ClassName, [string]$Filter)'
+        'Get-Service'     = 'param([string]$Name, $ErrorAction)'
+    }
+    $script:OriginalComputerName = $env:COMPUTERNAME
+    $env:COMPUTERNAME = 'QSVM01'
+
+    function script:Mock-OperatingSystem {
+        param([string]$Caption, [string]$Version, [int]$ProductType = 3)
+        Mock Get-CimInstance -ParameterFilter { $ClassName -eq 'Win32_OperatingSystem' } -MockWith {
+            [pscustomobject]@{ Caption = $Caption; Version = $Version; ProductType = $ProductType }
+        }.GetNewClosure()
+    }
+}
+
+AfterAll {
+    $env:COMPUTERNAME = $OriginalComputerName
+    Remove-CommandStub
+}
+
+Describe 'readiness.ps1' {
+    BeforeEach {
+        Mock-OperatingSystem -Caption 'Microsoft Windows Server 2022 Datacenter Azure Edition' -Version '10.0.20348'
+        Mock Get-CimInstance -ParameterFilter { $ClassName -eq 'Win32_LogicalDisk' } -MockWith {
+            [pscustomobject]@{ DeviceID = 'C:'; FreeSpace = 107374182400 }
+        }
+        Mock Get-Service { [pscustomobject]@{ Name = 'seclogon'; StartType = 'Manual'; Status = 'Stopped' } }
+        Mock Get-QlikInstalledRelease { @() }
+    }
+
+    It 'reports OS, PowerShell, machine name, free space and the Secondary Logon service' {
+        $run = Invoke-Template -Path $ReadinessScript
+
+        $run.ExitCode | Should -Be 0
+        $run.Lines[-1] | Should -BeLike '##qlik-azure`[result`] {*}'
+        $run.Result.computerName | Should -Be 'QSVM01'
+        $run.Result.osCaption | Should -Be 'Microsoft Windows Server 2022 Datacenter Azure Edition'
+        $run.Result.osVersion | Should -Be '10.0.20348'
+        $run.Result.isServer | Should -BeTrue
+        $run.Result.psVersion | Should -Be $PSVersionTable.PSVersion.ToString()
+        $run.Result.freeSpaceGB | Should -Be 100
+        $run.Result.seclogonExists | Should -BeTrue
+        $run.Result.seclogonStartType | Should -Be 'Manual'
+        $run.Result.seclogonCanStart | Should -BeTrue
+        @($run.Result.qlikReleases).Count | Should -Be 0
+        Should -Invoke Get-CimInstance -ParameterFilter { $Filter -eq "DeviceID='C:'" } -Times 1 -Exactly
+    }
+
+    It 'says Run Command cannot use runAsUser when Secondary Logon is disabled or missing' {
+        Mock Get-Service { [pscustomobject]@{ Name = 'seclogon'; StartType = 'Disabled'; Status = 'Stopped' } }
+        $disabled = Invoke-Template -Path $ReadinessScript
+        Mock Get-Service { }
+        $missing = Invoke-Template -Path $ReadinessScript
+
+        $disabled.Result.seclogonCanStart | Should -BeFalse
+        $disabled.Result.seclogonStartType | Should -Be 'Disabled'
+        $missing.Result.seclogonExists | Should -BeFalse
+        $missing.Result.seclogonCanStart | Should -BeFalse
+    }
+
+    It 'lists the Qlik Sense releases already installed' {
+        Mock Get-QlikInstalledRelease { @('Qlik Sense May 2025') }
+        (Invoke-Template -Path $ReadinessScript).Result.qlikReleases | Should -Be @('Qlik Sense May 2025')
+    }
+
+    It 'refuses Windows Server 2012 R2 with exit code 10 and a clear message' {
+        Mock-OperatingSystem -Caption 'Microsoft Windows Server 2012 R2 Datacenter' -Version '6.3.9600'
+        $run = Invoke-Template -Path $ReadinessScript
+
+        $run.ExitCode | Should -Be 10
+        $run.Stderr | Should -BeLike "qlik-azure: unsupported operating system 'Microsoft Windows Server 2012 R2 Datacenter' (6.3.9600)*Windows Server 2016*"
+        $run.ResultLines | Should -BeNullOrEmpty
+    }
+
+    It 'accepts Windows Server 2016 exactly' {
+        Mock-OperatingSystem -Caption 'Microsoft Windows Server 2016 Datacenter' -Version '10.0.14393'
+        (Invoke-Template -Path $ReadinessScript).ExitCode | Should -Be 0
+    }
+
+    It 'turns an unexpected failure into exit code 1 with a qlik-azure message' {
+        Mock Get-CimInstance -ParameterFilter { $ClassName -eq 'Win32_LogicalDisk' } -MockWith { throw 'WMI repository is corrupt' }
+        $run = Invoke-Template -Path $ReadinessScript
+
+        $run.ExitCode | Should -Be 1
+        $run.Stderr | Should -Be 'qlik-azure: unexpected error: WMI repository is corrupt'
+    }
+}
