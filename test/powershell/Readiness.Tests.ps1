@@ -2,8 +2,8 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:ReadinessScript = Export-Template -Name 'vm/readiness.ps1' -Directory $TestDrive
     Install-CommandStub -ScriptPath $ReadinessScript -Definition @{
-        'Get-CimInstance' = 'param([string]$ClassName, [string]$Filter)'
-        'Get-Service'     = 'param([string]$Name, $ErrorAction)'
+        'Get-CimInstance' = '[string]$ClassName, [string]$Filter'
+        'Get-Service'     = '[string]$Name'
     }
     $script:OriginalComputerName = $env:COMPUTERNAME
     $env:COMPUTERNAME = 'QSVM01'

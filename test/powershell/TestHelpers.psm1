@@ -34,8 +34,9 @@ function Export-Template {
 }
 
 # Pester can mock only commands that exist. Defines global stand-ins for:
-#  -Definition @{ 'Get-LocalUser' = 'param([string]$Name)' }: Windows-only cmdlets (skipped where the real
-#   command exists, so on Windows the real cmdlet is mocked); the param block lists what the script passes.
+#  -Definition @{ 'Get-LocalUser' = '[string]$Name' }: Windows-only cmdlets (skipped where the real command
+#   exists, so on Windows the real cmdlet is mocked), with the parameters the script passes. Leave a
+#   parameter untyped when a mock must tell "not passed" ($null) from $false.
 #  -ScriptPath: every function the template defines, with its own param block, so tests can mock a
 #   function such as "are we LocalSystem?" (a Pester mock is an alias, which wins over the script's function).
 function Install-CommandStub {
@@ -43,6 +44,7 @@ function Install-CommandStub {
     $stubs = @{} + $Definition
     foreach ($name in @($stubs.Keys)) {
         if (Get-Command -Name $name -ErrorAction SilentlyContinue) { $stubs.Remove($name) }
+        else { $stubs[$name] = '[CmdletBinding()] param(' + $Definition[$name] + ')' }
     }
     if ($ScriptPath) {
         $ast = [System.Management.Automation.Language.Parser]::ParseFile($ScriptPath, [ref]$null, [ref]$null)
