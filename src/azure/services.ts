@@ -1,0 +1,58 @@
+/**
+ * The Azure SDK clients the steps use, created on first use: their modules are heavy, and a plan that
+ * never touches compute should not pay for loading it.
+ */
+import type { Agent } from 'node:https';
+import type { TokenCredential } from '@azure/core-auth';
+import type { ComputeManagementClient } from '@azure/arm-compute';
+import type { NetworkManagementClient } from '@azure/arm-network';
+import type { ResourceManagementClient } from '@azure/arm-resources';
+import type { StorageManagementClient } from '@azure/arm-storage';
+import { armScope } from './clouds.js';
+
+export interface AzureConnection {
+  readonly subscriptionId: string;
+  readonly credential: TokenCredential;
+  readonly endpoint: string;
+  /** Trusts a private CA (the simulator's); undefined for public Azure. */
+  readonly agent?: Agent | undefined;
+  /** Interval between LRO polls when Azure sends no Retry-After. */
+  readonly pollIntervalMs: number;
+  readonly userAgent: string;
+}
+
+export interface AzureServices {
+  readonly subscriptionId: string;
+  readonly connection: AzureConnection;
+  resources(): Promise<ResourceManagementClient>;
+  network(): Promise<NetworkManagementClient>;
+  compute(): Promise<ComputeManagementClient>;
+  storage(): Promise<StorageManagementClient>;
+}
+
+export function clientOptions(connection: AzureConnection) {
+  return {
+    endpoint: connection.endpoint,
+    credentials: { scopes: [armScope(connection.endpoint)] },
+    userAgentOptions: { userAgentPrefix: connection.userAgent },
+    ...(connection.agent ? { agent: connection.agent } : {}),
+  };
+}
+
+function once<T>(create: () => Promise<T>): () => Promise<T> {
+  let created: Promise<T> | undefined;
+  return () => (created ??= create());
+}
+
+export function createAzureServices(connection: AzureConnection): AzureServices {
+  const { credential, subscriptionId } = connection;
+  const options = clientOptions(connection);
+  return {
+    subscriptionId,
+    connection,
+    resources: once(async () => new (await import('@azure/arm-resources')).ResourceManagementClient(credential, subscriptionId, options)),
+    network: once(async () => new (await import('@azure/arm-network')).NetworkManagementClient(credential, subscriptionId, options)),
+    compute: once(async () => new (await import('@azure/arm-compute')).ComputeManagementClient(credential, subscriptionId, options)),
+    storage: once(async () => new (await import('@azure/arm-storage')).StorageManagementClient(credential, subscriptionId, options)),
+  };
+}

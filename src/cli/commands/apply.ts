@@ -1,0 +1,135 @@
+/** `qlik-azure apply` and `qlik-azure resume`: plan, confirm, and walk the step graph. */
+import { describeError } from '../../azure/errors.js';
+import { secretValues } from '../../config/secrets.js';
+import { buildPlan, summarisePlan } from '../../engine/planner.js';
+import { runSteps, type RunOutcome } from '../../engine/runner.js';
+import { selectSteps, type Selection } from '../../engine/selection.js';
+import { StateStore } from '../../state/store.js';
+import { confirmOrRefuse } from '../confirm.js';
+import { EXIT } from '../exit-codes.js';
+import { guarded } from '../failures.js';
+import type { GlobalOptions, StepRangeOptions } from '../options.js';
+import { createOutput, type Output } from '../output.js';
+import { printPlan } from '../plan-view.js';
+import { createReporter, type Reporter } from '../reporter.js';
+import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory } from '../session.js';
+import { printRunSummary, runSummary } from '../summary.js';
+import { TOOL_VERSION } from '../version.js';
+
+export interface ApplyOptions extends GlobalOptions, StepRangeOptions {
+  generateSecrets?: boolean;
+  existingVm?: string;
+  concurrency: number;
+}
+
+export function applyCommand(options: ApplyOptions): Promise<number> {
+  return runDeployment(options, 'apply', options.fromStep ? { kind: 'from', step: options.fromStep } : { kind: 'all' });
+}
+
+export function resumeCommand(options: ApplyOptions): Promise<number> {
+  return runDeployment(options, 'resume', { kind: 'unfinished' });
+}
+
+/** First Ctrl-C: stop scheduling and let in-flight steps record; second: leave at once (state is always whole). */
+function trapInterrupts(reporter: Reporter, inFlight: () => number[]): { stop: AbortController; hard: AbortController; release(): void } {
+  const stop = new AbortController();
+  const hard = new AbortController();
+  const onSignal = () => {
+    if (!stop.signal.aborted) {
+      stop.abort();
+      reporter.event({ type: 'run-interrupting', inFlight: inFlight() });
+      return;
+    }
+    hard.abort();
+    reporter.stop();
+    process.stderr.write('\nleft at once; the state file is consistent. Run `qlik-azure resume` to continue.\n');
+    process.exit(EXIT.interrupted);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return { stop, hard, release: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+}
+
+export async function runDeployment(options: ApplyOptions, command: 'apply' | 'resume' | 'init', selection: Selection, preloaded?: { output?: Output }): Promise<number> {
+  const output = preloaded?.output ?? createOutput(options);
+  return guarded(output, async () => {
+    const config = await loadDeploymentConfig(options);
+    const secretsLoad = await loadSecrets(options, config);
+    if (secretsLoad.generatedInto && !output.json) {
+      output.line(`Generated ${secretsLoad.generated.join(', ')} into ${secretsLoad.generatedInto} (mode 0600). Keep that file private.`);
+    }
+    const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command, toolVersion: TOOL_VERSION, secretValues: secretValues(secretsLoad.secrets) });
+    try {
+      if (store.lock.staleTakenOver && !output.json) output.warn(`took over a stale lock left by pid ${store.lock.staleTakenOver.pid} (${store.lock.staleTakenOver.command}), which is no longer running`);
+      const steps = selectSteps(selection, store, { toStep: options.toStep });
+      const interrupted = steps.filter((entry) => store.entry(entry.number)?.status === 'running');
+      if (interrupted.length > 0 && !output.json) {
+        output.warn(`step${interrupted.length > 1 ? 's' : ''} ${interrupted.map((e) => e.number).join(', ')} were in flight when the last run stopped; they run again and adopt what Azure finished`);
+      }
+      if (steps.length === 0) {
+        if (output.json) output.data({ v: 1, type: 'summary', deployment: config.deployment, ok: true, ran: [] });
+        else output.line(`Nothing to do: every step of '${config.deployment}' is done. 'qlik-azure apply' re-checks everything.`);
+        return EXIT.ok;
+      }
+      const azure = await connectAzure(options, config);
+      try {
+        if (azure.simulated && !output.json) output.line(output.style.yellow('SIMULATION: talking to a local Azure simulator; nothing real is created.'));
+        const { loadStepRegistry } = await import('../../steps/index.js');
+        const registry = await loadStepRegistry();
+        const reporter = await createReporter(output);
+        const running = new Set<number>();
+        const interrupts = trapInterrupts(reporter, () => [...running]);
+        const contextFor = stepContextFactory({
+          config,
+          secrets: secretsLoad.secrets,
+          azure: azure.services,
+          journal: store,
+          artifactDirectory: store.paths.directory,
+          signal: interrupts.hard.signal,
+          progress: (step, message) => reporter.event({ type: 'step-progress', step, message }),
+          note: (step, message) => reporter.event({ type: 'step-note', step, message }),
+        });
+        try {
+          if (command !== 'resume' && !output.json) {
+            const lines = await buildPlan({ selected: steps, registry, contextFor, describeError: (error) => describeError(error).message });
+            const summary = summarisePlan(lines);
+            printPlan(output, lines, summary, `Plan for '${config.deployment}'${azure.simulated ? ' (simulated)' : ''}`);
+          }
+          if (!(await confirmOrRefuse(output, options, `Apply ${steps.length} steps to '${config.deployment}'?`))) {
+            output.line('Nothing changed.');
+            return EXIT.ok;
+          }
+          await store.recordConfig(config, TOOL_VERSION);
+          reporter.event({ type: 'run-started', command, deployment: config.deployment, steps: steps.map((e) => e.number), simulated: azure.simulated });
+          const outcome: RunOutcome = await runSteps({
+            steps,
+            registry,
+            journal: store,
+            contextFor,
+            concurrency: options.concurrency ?? 6,
+            stopScheduling: interrupts.stop.signal,
+            describeError,
+            events: (event) => {
+              if (event.type === 'step-started') running.add(event.step);
+              if (event.type === 'step-finished' || event.type === 'step-failed') running.delete(event.step);
+              reporter.event(event);
+            },
+          });
+          reporter.stop();
+          const summary = runSummary(config, store, outcome, { simulated: azure.simulated, stateDir: options.stateDir });
+          if (output.json) reporter.event({ type: 'summary', ...summary });
+          else printRunSummary(output, summary);
+          if (outcome.failed.length > 0 || outcome.blocked.length > 0) return EXIT.failed;
+          return outcome.interrupted ? EXIT.interrupted : EXIT.ok;
+        } finally {
+          interrupts.release();
+          reporter.stop();
+        }
+      } finally {
+        await azure.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+}

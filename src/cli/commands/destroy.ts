@@ -1,0 +1,65 @@
+/** `qlik-azure destroy`: deletes the deployment's resource group after a typed confirmation. */
+import { ConfigError } from '../../config/errors.js';
+import { RUNNABLE_STEPS } from '../../engine/catalogue.js';
+import { StateStore } from '../../state/store.js';
+import { EXIT } from '../exit-codes.js';
+import { guarded } from '../failures.js';
+import type { GlobalOptions } from '../options.js';
+import { createOutput, type Output } from '../output.js';
+import { connectAzure, loadDeploymentConfig } from '../session.js';
+import { TOOL_VERSION } from '../version.js';
+
+export interface DestroyOptions extends GlobalOptions {
+  confirm?: string;
+  forceForeignGroup?: boolean;
+}
+
+async function typedConfirmation(output: Output, options: DestroyOptions, deployment: string, resourceGroup: string): Promise<boolean> {
+  if (options.yes) {
+    if (options.confirm === deployment) return true;
+    throw new ConfigError([{ field: '--confirm', message: `destroy with --yes also needs --confirm ${deployment}, typed out. Fix: qlik-azure destroy --yes --confirm ${deployment}` }]);
+  }
+  if (!output.interactive) {
+    throw new ConfigError([{ field: '--yes', message: `destroy cannot ask here (no terminal, CI or --json). Fix: qlik-azure destroy --yes --confirm ${deployment}` }]);
+  }
+  const { input } = await import('@inquirer/prompts');
+  const answer = await input({ message: `This deletes resource group ${resourceGroup} and everything in it. Type the deployment name (${deployment}) to confirm:` });
+  return answer.trim() === deployment;
+}
+
+export async function destroyCommand(options: DestroyOptions): Promise<number> {
+  const output = createOutput(options);
+  return guarded(output, async () => {
+    const config = await loadDeploymentConfig(options);
+    const { inspectResourceGroup, deleteResourceGroup } = await import('../../steps/teardown.js');
+    const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION });
+    try {
+      const azure = await connectAzure(options, config);
+      try {
+        const target = await inspectResourceGroup(azure.services, config.names.resourceGroup, config.deployment);
+        if (target.kind === 'absent') {
+          await store.forget(RUNNABLE_STEPS.map((e) => e.number));
+          if (output.json) output.data({ v: 1, type: 'summary', deployment: config.deployment, deleted: false, reason: 'absent' });
+          else output.line(`Resource group ${config.names.resourceGroup} does not exist; nothing to delete. The journal is cleared.`);
+          return EXIT.ok;
+        }
+        if (target.kind === 'foreign' && !options.forceForeignGroup) {
+          throw new ConfigError([{ field: 'resourceGroup', message: `${config.names.resourceGroup} was not created by qlik-azure for '${config.deployment}' (its tag qlik-azure:deployment is ${target.tags['qlik-azure:deployment'] ?? 'missing'}), so it may hold other work. Fix: delete it yourself, or pass --force-foreign-group if you are sure` }]);
+        }
+        if (!(await typedConfirmation(output, options, config.deployment, config.names.resourceGroup))) {
+          output.line('Nothing deleted.');
+          return EXIT.ok;
+        }
+        await deleteResourceGroup(azure.services, config.names.resourceGroup, (message) => { if (!output.json) output.line(message); });
+        await store.forget(RUNNABLE_STEPS.map((e) => e.number));
+        if (output.json) output.data({ v: 1, type: 'summary', deployment: config.deployment, deleted: true, resourceGroup: config.names.resourceGroup });
+        else output.line(output.style.green(`Deleted ${config.names.resourceGroup}. The journal is cleared; 'qlik-azure apply' would create everything again.`));
+        return EXIT.ok;
+      } finally {
+        await azure.close();
+      }
+    } finally {
+      await store.close();
+    }
+  });
+}

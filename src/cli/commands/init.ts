@@ -1,0 +1,29 @@
+/**
+ * `qlik-azure init`: with a config (or without a terminal) it plans and applies like `apply`; on a
+ * terminal without a config it first runs the wizard, which writes qlik-azure.yaml.
+ */
+import { EXIT } from '../exit-codes.js';
+import { createOutput } from '../output.js';
+import { configPath } from '../session.js';
+import { applyCommand, type ApplyOptions } from './apply.js';
+import { planCommand } from './plan.js';
+
+export interface InitOptions extends ApplyOptions {
+  dryRun?: boolean;
+}
+
+export async function initCommand(options: InitOptions): Promise<number> {
+  const output = createOutput(options);
+  if (!configPath(options)) {
+    if (!output.interactive) {
+      output.error('init needs answers and cannot ask here (no terminal, CI, or --json). Fix: pass --config FILE (see examples/qlik-azure.yaml) and --secrets-file FILE or --generate-secrets, with --yes');
+      return EXIT.invalidInput;
+    }
+    const { runWizard } = await import('../wizard/index.js');
+    const written = await runWizard(output, options);
+    if (!written) return EXIT.ok;
+    options.config = written.configFile;
+    if (written.secretsFile) options.secretsFile = written.secretsFile;
+  }
+  return options.dryRun ? planCommand(options) : applyCommand(options);
+}

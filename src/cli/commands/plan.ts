@@ -1,0 +1,50 @@
+/** `qlik-azure plan`: every guide step with +, ~, =, or ·, offline or against Azure. */
+import { describeError } from '../../azure/errors.js';
+import { buildPlan, summarisePlan } from '../../engine/planner.js';
+import { selectSteps } from '../../engine/selection.js';
+import { readState, statePaths } from '../../state/store.js';
+import { EXIT } from '../exit-codes.js';
+import { guarded } from '../failures.js';
+import type { GlobalOptions, StepRangeOptions } from '../options.js';
+import { createOutput } from '../output.js';
+import { planJson, printPlan } from '../plan-view.js';
+import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory } from '../session.js';
+
+export interface PlanOptions extends GlobalOptions, StepRangeOptions {
+  offline?: boolean;
+  detailedExitcode?: boolean;
+}
+
+export async function planCommand(options: PlanOptions): Promise<number> {
+  const output = createOutput(options);
+  return guarded(output, async () => {
+    const config = await loadDeploymentConfig(options);
+    const paths = statePaths(options.stateDir, config.deployment);
+    const state = await readState(paths);
+    const journal = { entry: (step: number) => state?.journal[String(step)] };
+    const selected = selectSteps(options.fromStep ? { kind: 'from', step: options.fromStep } : { kind: 'all' }, journal, { toStep: options.toStep });
+    let lines;
+    if (options.offline) {
+      lines = await buildPlan({ selected });
+    } else {
+      const { secrets } = await loadSecrets(options, config);
+      const azure = await connectAzure(options, config);
+      try {
+        const { loadStepRegistry } = await import('../../steps/index.js');
+        const registry = await loadStepRegistry();
+        const contextFor = stepContextFactory({
+          config, secrets, azure: azure.services, signal: new AbortController().signal,
+          journal, artifactDirectory: paths.directory,
+          progress: () => undefined, note: () => undefined,
+        });
+        lines = await buildPlan({ selected, registry, contextFor, describeError: (error) => describeError(error).message });
+      } finally {
+        await azure.close();
+      }
+    }
+    const summary = summarisePlan(lines);
+    if (output.json) output.data(planJson(lines, summary, { deployment: config.deployment, offline: Boolean(options.offline) }));
+    else printPlan(output, lines, summary, `Plan for deployment '${config.deployment}' (${config.location}, resource group ${config.names.resourceGroup})${options.offline ? ', offline: everything planned as new' : ''}`);
+    return options.detailedExitcode && summary.hasChanges ? EXIT.changesPending : EXIT.ok;
+  });
+}

@@ -1,0 +1,49 @@
+/** `qlik-azure status`: the journal, the outputs, and the summary of an existing deployment. */
+import { ConfigError } from '../../config/errors.js';
+import { CATALOGUE, isRunnable } from '../../engine/catalogue.js';
+import type { JournalEntry } from '../../engine/journal.js';
+import { readState, statePaths } from '../../state/store.js';
+import { deploymentName } from '../deployment-lookup.js';
+import { EXIT } from '../exit-codes.js';
+import { guarded } from '../failures.js';
+import type { GlobalOptions } from '../options.js';
+import { createOutput, type Output } from '../output.js';
+import { printRunSummary, runSummary } from '../summary.js';
+
+function describeEntry(output: Output, entry: JournalEntry | undefined): string {
+  const { style } = output;
+  switch (entry?.status) {
+    case undefined:
+      return style.dim('not run');
+    case 'pending':
+      return style.dim(`pending since ${entry.plannedAt}`);
+    case 'running':
+      return style.yellow(`in flight since ${entry.startedAt} (the run stopped; resume re-runs it)`);
+    case 'done':
+      return style.green(`done ${entry.finishedAt} (${entry.change})`);
+    case 'failed':
+      return style.red(`failed ${entry.finishedAt}: ${entry.error.message}`);
+  }
+}
+
+export async function statusCommand(options: GlobalOptions): Promise<number> {
+  const output = createOutput(options);
+  return guarded(output, async () => {
+    const deployment = await deploymentName(options);
+    const paths = statePaths(options.stateDir, deployment);
+    const state = await readState(paths);
+    if (!state) throw new ConfigError([{ field: '--deployment', message: `'${deployment}' has no state in ${options.stateDir}. Fix: check --state-dir, or run 'qlik-azure apply' first` }]);
+    const journal = { entry: (step: number) => state.journal[String(step)] };
+    const summary = state.config ? runSummary(state.config, journal, undefined, { simulated: false, stateDir: options.stateDir }) : undefined;
+    if (output.json) {
+      output.data({ version: 1, deployment, stateFile: paths.state, serial: state.serial, lineage: state.lineage, updatedAt: state.updatedAt, journal: state.journal, summary });
+      return EXIT.ok;
+    }
+    output.line(output.style.bold(`Deployment '${deployment}'  (state ${paths.state}, serial ${state.serial}, updated ${state.updatedAt})`));
+    for (const entry of CATALOGUE.filter(isRunnable)) {
+      output.line(`  ${String(entry.number).padStart(2)} ${entry.title.padEnd(34)} ${describeEntry(output, state.journal[String(entry.number)])}`);
+    }
+    if (summary) printRunSummary(output, { ...summary, ok: CATALOGUE.filter(isRunnable).every((e) => state.journal[String(e.number)]?.status === 'done') });
+    return EXIT.ok;
+  });
+}

@@ -1,0 +1,124 @@
+/**
+ * The command-line program. Only commander loads at start-up; each command imports its own module when
+ * it runs, so `--help` stays fast.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT } from './exit-codes.js';
+import { parseStepNumber, type GlobalOptions } from './options.js';
+import { TOOL_VERSION } from './version.js';
+
+type Handler<O extends GlobalOptions> = (options: O, command: Command) => Promise<number>;
+
+/** Imports the command's module only when it runs; commander hands over global and local flags merged. */
+function action<O extends GlobalOptions>(load: () => Promise<Handler<O>>) {
+  return async (...args: unknown[]) => {
+    const command = args[args.length - 1] as Command;
+    const handler = await load();
+    process.exitCode = await handler(command.optsWithGlobals() as O, command);
+  };
+}
+
+const examples = (lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
+
+const fromStep = () => new Option('--from-step <n>', 're-run from guide step n onward (1-48), in dependency order').argParser(parseStepNumber);
+const toStep = () => new Option('--to-step <n>', 'stop after guide step n (1-48)').argParser(parseStepNumber);
+
+export function buildProgram(): Command {
+  const program = new Command('qlik-azure')
+    .description('Provision Qlik Sense Enterprise on Azure end to end: the Qlik Sense on Azure Deployment Guide\'s 48 steps as one resumable command.')
+    .version(TOOL_VERSION, '-V, --version')
+    .option('-c, --config <file>', 'deployment config (YAML); default ./qlik-azure.yaml when present')
+    .option('--secrets-file <file>', 'secrets (YAML, mode 0600): passwords and license; never pass secrets as flags')
+    .option('--secrets-stdin', 'read the secrets YAML from standard input')
+    .option('-d, --deployment <name>', 'deployment name (overrides the config)')
+    .option('--state-dir <dir>', 'where state, account table and RDP file live', '.qlik-azure')
+    .option('--subscription <id>', 'Azure subscription id (overrides the config)')
+    .addOption(new Option('--auth <kind>', 'how to sign in to Azure').choices(['default', 'cli', 'device-code', 'browser', 'env', 'managed-identity']).default('cli'))
+    .addOption(new Option('--cloud <name>', 'Azure cloud').choices(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment']).default('AzureCloud'))
+    .option('--arm-endpoint <url>', 'Resource Manager endpoint (Azure Stack Hub, a private endpoint, the simulator)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--json', 'machine-readable output (NDJSON events for runs)')
+    .option('--no-color', 'no colour (NO_COLOR is honoured too)')
+    .option('-v, --verbose', 'more detail, including each Azure request')
+    .option('--simulate', 'run against a local Azure simulator: nothing real is created')
+    .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', examples([
+      'npx qlik-azure init',
+      'qlik-azure plan --offline --config examples/qlik-azure.yaml',
+      'qlik-azure apply --config qlik-azure.yaml --secrets-file secrets.yaml --yes',
+      'qlik-azure resume',
+      'qlik-azure init --simulate --yes --config examples/qlik-azure.yaml --secrets-file secrets.yaml',
+    ]));
+
+  program.command('init')
+    .description('the wizard: asks, writes qlik-azure.yaml (no secrets), shows the plan, confirms and applies')
+    .option('--dry-run', 'stop after the plan (same as `plan`)')
+    .option('--generate-secrets', 'generate missing passwords into <state-dir>/<deployment>/secrets.yaml (0600)')
+    .option('--existing-vm <name>', 'adopt an existing VM and start at guide step 34')
+    .addHelpText('after', examples(['qlik-azure init', 'qlik-azure init --config qlik-azure.yaml --secrets-file secrets.yaml --yes']))
+    .action(action(async () => (await import('./commands/init.js')).initCommand));
+
+  program.command('plan')
+    .description('show what apply would do for each of the 48 steps, without changing anything')
+    .option('--offline', 'do not contact Azure: every resource is planned as new')
+    .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would')
+    .addOption(fromStep())
+    .addOption(toStep())
+    .addHelpText('after', examples(['qlik-azure plan --offline --config examples/qlik-azure.yaml', 'qlik-azure plan --json --detailed-exitcode']))
+    .action(action(async () => (await import('./commands/plan.js')).planCommand));
+
+  program.command('apply')
+    .description('carry out the plan: create or adopt resources, install and configure Qlik Sense')
+    .addOption(fromStep())
+    .addOption(toStep())
+    .option('--generate-secrets', 'generate missing passwords into <state-dir>/<deployment>/secrets.yaml (0600)')
+    .option('--existing-vm <name>', 'adopt an existing VM and start at guide step 34')
+    .addOption(new Option('--concurrency <n>', 'steps run at once').argParser(parseStepNumber).default(6))
+    .addHelpText('after', examples(['qlik-azure apply --yes', 'qlik-azure apply --from-step 40', 'qlik-azure apply --to-step 33']))
+    .action(action(async () => (await import('./commands/apply.js')).applyCommand));
+
+  program.command('resume')
+    .description('continue at the first unfinished step of the last run')
+    .addOption(toStep())
+    .addOption(new Option('--concurrency <n>', 'steps run at once').argParser(parseStepNumber).default(6))
+    .addHelpText('after', examples(['qlik-azure resume', 'qlik-azure resume --to-step 40']))
+    .action(action(async () => (await import('./commands/apply.js')).resumeCommand));
+
+  program.command('status')
+    .description('the journal of each step, the outputs, and where things are')
+    .addHelpText('after', examples(['qlik-azure status', 'qlik-azure status --json --deployment qlik-prod']))
+    .action(action(async () => (await import('./commands/status.js')).statusCommand));
+
+  program.command('destroy')
+    .description('delete the deployment\'s resource group and everything in it')
+    .option('--confirm <name>', 'with --yes: the deployment name, typed out')
+    .option('--force-foreign-group', 'also delete a resource group this tool did not create')
+    .addHelpText('after', examples(['qlik-azure destroy', 'qlik-azure destroy --yes --confirm qlik-prod']))
+    .action(action(async () => (await import('./commands/destroy.js')).destroyCommand));
+
+  program.command('steps')
+    .description('the guide\'s 48 steps and what the tool does for each')
+    .addHelpText('after', examples(['qlik-azure steps', 'qlik-azure steps --json']))
+    .action(action(async () => (await import('./commands/steps.js')).stepsCommand));
+
+  const config = program.command('config').description('configuration helpers');
+  config.command('schema')
+    .description('print the JSON Schema of qlik-azure.yaml')
+    .action(action(async () => (await import('./commands/config-schema.js')).configSchemaCommand));
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;
+      return;
+    }
+    throw error;
+  }
+}

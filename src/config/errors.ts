@@ -1,0 +1,15 @@
+/** A configuration problem, named by field, with the fix; raised before anything is created. */
+export interface ConfigIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[], source?: string) {
+    const where = source ? ` in ${source}` : '';
+    super(`${issues.length === 1 ? 'a configuration problem' : `${issues.length} configuration problems`}${where}:\n${issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}

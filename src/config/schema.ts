@@ -1,0 +1,157 @@
+/**
+ * The deployment configuration: the one source of truth for its TypeScript types, its validation
+ * and its JSON Schema (`qlik-azure config schema`). Secrets are not here: see secrets.ts.
+ */
+import { z } from 'zod';
+import { DEFAULT_IMAGE, REFUSED_IMAGES, WINDOWS_IMAGES } from '../qlik/images.js';
+import { DEFAULT_VM_SIZE } from '../qlik/sizing.js';
+import {
+  checkAdminUsername, checkCidr, checkComputerName, checkDeploymentName, checkDnsLabel, checkLocalAccountName,
+  checkLocation, checkNetworkResourceName, checkResourceGroupName, checkStorageAccountName, isAnySource,
+  type RuleCheck,
+} from './rules.js';
+
+function ruled(check: RuleCheck, description: string) {
+  return z.string().describe(description).superRefine((value, ctx) => {
+    const problem = check(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+}
+
+const sourceCidr = z.string().superRefine((value, ctx) => {
+  if (isAnySource(value)) return; // allowed only with network.allowAnySource, checked below
+  const problem = checkCidr(value);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const networkSchema = z.object({
+  vnetName: ruled(checkNetworkResourceName, 'Virtual network name (default: <deployment>-vnet)').optional(),
+  vnetAddressSpace: z.string().describe('Address space of the virtual network').default('10.0.0.0/16')
+    .superRefine((value, ctx) => {
+      const problem = checkCidr(value, true);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  subnetName: ruled(checkNetworkResourceName, 'Subnet for the Qlik node').default('default'),
+  subnetPrefix: z.string().describe('Subnet prefix, inside vnetAddressSpace').default('10.0.0.0/24')
+    .superRefine((value, ctx) => {
+      const problem = checkCidr(value, true);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
+  nsgName: ruled(checkNetworkResourceName, 'Network security group name (default: <deployment>-nsg)').optional(),
+  allowedSourceCidrs: z.array(sourceCidr).describe('Addresses allowed to reach Qlik Sense (443, 4244; 80 and 4248 with HTTP). The guide opens them to everyone; this tool does not, unless allowAnySource is true.').default([]),
+  allowAnySource: z.boolean().describe('Open the Qlik ports to any source address (the guide\'s "*"). Prints a warning.').default(false),
+  enableHttp: z.boolean().describe('Also serve HTTP (ports 80 and 4248, and allowHttp on the Qlik proxy)').default(false),
+  rdp: z.object({
+    enabled: z.boolean().describe('Open RDP (3389). The tool never needs it.').default(false),
+    sourceCidrs: z.array(sourceCidr).describe('Addresses allowed to use RDP; required when enabled').default([]),
+  }).strict().default({ enabled: false, sourceCidrs: [] }),
+  publicIpName: ruled(checkNetworkResourceName, 'Public IP name (default: <deployment>-ip)').optional(),
+  dnsLabel: ruled(checkDnsLabel, 'DNS label: <label>.<location>.cloudapp.azure.com (default: <deployment>)').optional(),
+}).strict();
+
+const imageSku = z.string().describe(`Windows Server image SKU: ${Object.keys(WINDOWS_IMAGES).join(', ')}`)
+  .default(DEFAULT_IMAGE)
+  .superRefine((value, ctx) => {
+    if (value in WINDOWS_IMAGES) return;
+    const refusal = REFUSED_IMAGES[value.toLowerCase()];
+    ctx.addIssue({
+      code: 'custom',
+      message: refusal
+        ? `${refusal}. Fix: use '${DEFAULT_IMAGE}'`
+        : `'${value}' is not an image this tool installs Qlik Sense on. Fix: use one of ${Object.keys(WINDOWS_IMAGES).join(', ')}`,
+    });
+  });
+
+const vmSchema = z.object({
+  name: ruled(checkNetworkResourceName, 'VM resource name (default: <deployment>-vm)').optional(),
+  computerName: ruled(checkComputerName, 'Windows computer name, at most 15 characters; Qlik Sense uses it as its hostname (default: derived from the deployment)').optional(),
+  size: z.string().describe('VM size, e.g. Standard_D4s_v5 (≈ the guide\'s DS3) or Standard_E4s_v5 (≈ DS12)').default(DEFAULT_VM_SIZE)
+    .superRefine((value, ctx) => {
+      if (!/^(Standard|Basic)_[A-Za-z0-9_]+$/.test(value)) ctx.addIssue({ code: 'custom', message: `'${value}' is not an Azure VM size name. Fix: use a name like 'Standard_D4s_v5'` });
+    }),
+  image: imageSku,
+  adminUsername: ruled(checkAdminUsername, 'Local administrator created with the VM').default('qlikadmin'),
+  osDiskType: z.enum(['Premium_LRS', 'StandardSSD_LRS']).describe('Managed OS disk type').default('Premium_LRS'),
+  dataDiskSizeGb: z.number().int().min(0).max(32767).describe('Size of a data disk for Qlik\'s shared persistence folder; 0 for none').default(0),
+}).strict();
+
+const installerSchema = z.discriminatedUnion('source', [
+  z.object({
+    source: z.literal('url'),
+    url: z.url({ protocol: /^https?$/ }).describe('Download link for Qlik_Sense_setup.exe (a SAS link works)'),
+    sha256: z.string().regex(/^[A-Fa-f0-9]{64}$/, 'expected 64 hexadecimal characters').describe('Checksum verified on the VM').optional(),
+  }).strict(),
+  z.object({
+    source: z.literal('file'),
+    path: z.string().min(1).describe('Local path of Qlik_Sense_setup.exe; the CLI uploads it to the deployment\'s storage account'),
+    sha256: z.string().regex(/^[A-Fa-f0-9]{64}$/, 'expected 64 hexadecimal characters').optional(),
+  }).strict(),
+]);
+
+const qlikSchema = z.object({
+  releaseName: z.string().describe('Release the installer is, e.g. "Qlik Sense November 2025"; a node with it already installed is left alone').optional(),
+  installer: installerSchema.optional(),
+  serviceAccount: ruled(checkLocalAccountName, 'Windows account the Qlik services run as').default('qservice'),
+  adminAccount: ruled(checkLocalAccountName, 'Qlik administrator account (becomes RootAdmin)').default('QSAdmin'),
+  localUsers: z.object({
+    prefix: ruled(checkLocalAccountName, 'Name prefix of the local users').default('QlikUser'),
+    count: z.number().int().min(0).max(100).describe('How many local users to create').default(2),
+  }).strict().default({ prefix: 'QlikUser', count: 2 }),
+  license: z.object({
+    method: z.enum(['signed-key', 'serial']).describe('signed license key, or serial + control number').default('signed-key'),
+    model: z.enum(['professional', 'token']).describe('Professional/analyzer access, or token-based user access').default('professional'),
+    owner: z.string().describe('License owner name (serial method)').optional(),
+    organization: z.string().describe('License organization (serial method)').optional(),
+  }).strict().default({ method: 'signed-key', model: 'professional' }),
+  sharedFolder: z.string().describe('Shared persistence folder on the VM').default('C:\\QlikShare'),
+  hostWhiteList: z.array(z.string().min(1)).describe('Extra host names for the virtual proxy white list').default([]),
+  formLogin: z.boolean().describe('Form login on the default virtual proxy, for users outside a domain').default(false),
+  certificate: z.object({
+    pfxFile: z.string().min(1).describe('A trusted certificate (PFX) for the Qlik proxy (guide step 48)'),
+    keepHttp: z.boolean().describe('Keep HTTP as a fallback').default(false),
+  }).strict().optional(),
+}).strict();
+
+export const configSchema = z.object({
+  deployment: ruled(checkDeploymentName, 'Deployment name; every resource name derives from it'),
+  subscriptionId: z.uuid().describe('Azure subscription id').optional(),
+  location: ruled(checkLocation, 'Azure region short name, e.g. westeurope'),
+  resourceGroup: ruled(checkResourceGroupName, 'Resource group (default: rg-<deployment>)').optional(),
+  tags: z.record(z.string(), z.string()).describe('Tags added to every resource').default({}),
+  network: networkSchema.default(() => networkSchema.parse({})),
+  storage: z.object({
+    accountName: ruled(checkStorageAccountName, 'Storage account name (default: derived, globally unique)').optional(),
+  }).strict().default({}),
+  vm: vmSchema.default(() => vmSchema.parse({})),
+  qlik: qlikSchema.default(() => qlikSchema.parse({})),
+}).strict().superRefine((config, ctx) => {
+  const anySources = config.network.allowedSourceCidrs.filter(isAnySource);
+  if (anySources.length > 0 && !config.network.allowAnySource) {
+    ctx.addIssue({ code: 'custom', path: ['network', 'allowedSourceCidrs'], message: `'${anySources[0]}' opens Qlik Sense to the whole internet. Fix: list your own address ranges, or set network.allowAnySource: true to accept that deliberately` });
+  }
+  if (config.network.allowedSourceCidrs.length === 0 && !config.network.allowAnySource) {
+    ctx.addIssue({ code: 'custom', path: ['network', 'allowedSourceCidrs'], message: 'no source addresses are allowed to reach Qlik Sense. Fix: list the address ranges of your users, e.g. [203.0.113.0/24]' });
+  }
+  if (config.network.rdp.enabled && config.network.rdp.sourceCidrs.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['network', 'rdp', 'sourceCidrs'], message: 'RDP is enabled but no source address is named. Fix: list the addresses allowed to use RDP (never "*")' });
+  }
+  const rdpAny = config.network.rdp.sourceCidrs.find(isAnySource);
+  if (rdpAny) {
+    ctx.addIssue({ code: 'custom', path: ['network', 'rdp', 'sourceCidrs'], message: `'${rdpAny}' would open RDP to the whole internet. Fix: name your own address ranges` });
+  }
+  if (config.qlik.license.method === 'serial' && (!config.qlik.license.owner || !config.qlik.license.organization)) {
+    ctx.addIssue({ code: 'custom', path: ['qlik', 'license', 'owner'], message: 'a serial-number license needs the owner and organization it was issued to. Fix: set qlik.license.owner and qlik.license.organization' });
+  }
+});
+
+/** The configuration as written in qlik-azure.yaml (defaults optional). */
+export type DeploymentConfigInput = z.input<typeof configSchema>;
+/** The configuration after defaults. */
+export type DeploymentConfig = z.output<typeof configSchema>;
+
+export function configJsonSchema(): object {
+  return {
+    ...z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }),
+    title: 'qlik-azure deployment configuration',
+  };
+}

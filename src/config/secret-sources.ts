@@ -1,0 +1,114 @@
+/**
+ * Where secrets come from: a secrets file (YAML, owner-only permissions), standard input, generation,
+ * or the wizard's hidden prompts. Which secrets a deployment needs follows from its config.
+ */
+import { randomInt } from 'node:crypto';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { ConfigError, type ConfigIssue } from './errors.js';
+import { checkRepositoryPassword, checkWindowsPassword, type RuleCheck } from './rules.js';
+import type { DeploymentConfig } from './schema.js';
+import { SECRET_FIELDS, Secret, type SecretName, type Secrets } from './secrets.js';
+
+export function requiredSecrets(config: DeploymentConfig): SecretName[] {
+  const names: SecretName[] = ['vmAdminPassword', 'serviceAccountPassword', 'qlikAdminPassword', 'repositoryDbPassword'];
+  if (config.qlik.localUsers.count > 0) names.push('localUserPassword');
+  if (config.qlik.license.method === 'signed-key') names.push('licenseKey');
+  else names.push('licenseSerial', 'licenseControl');
+  if (config.qlik.certificate) names.push('pfxPassword');
+  return names;
+}
+
+/** Secrets a machine can make up: passwords, not license material. */
+export const GENERATABLE_SECRETS: ReadonlySet<SecretName> = new Set([
+  'vmAdminPassword', 'serviceAccountPassword', 'qlikAdminPassword', 'localUserPassword', 'repositoryDbPassword',
+]);
+
+const SECRET_RULES: Partial<Record<SecretName, RuleCheck>> = {
+  vmAdminPassword: checkWindowsPassword,
+  serviceAccountPassword: checkWindowsPassword,
+  qlikAdminPassword: checkWindowsPassword,
+  localUserPassword: checkWindowsPassword,
+  repositoryDbPassword: checkRepositoryPassword,
+};
+
+export function checkSecret(name: SecretName, value: string): string | undefined {
+  if (value.length === 0) return 'is empty. Fix: supply a value';
+  return SECRET_RULES[name]?.(value);
+}
+
+/** Validates supplied secrets and names every missing one; messages never contain the values. */
+export function validateSecrets(raw: Record<string, unknown>, required: readonly SecretName[], source: string): Secrets {
+  const issues: ConfigIssue[] = [];
+  const secrets: Secrets = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (!(name in SECRET_FIELDS)) {
+      issues.push({ field: `secrets.${name}`, message: `is not a secret this tool uses. Fix: remove it; known names are ${Object.keys(SECRET_FIELDS).join(', ')}` });
+      continue;
+    }
+    if (value === null || value === undefined) continue;
+    const text = String(value);
+    const problem = checkSecret(name as SecretName, text);
+    if (problem) issues.push({ field: `secrets.${name}`, message: problem });
+    else secrets[name as SecretName] = new Secret(text);
+  }
+  for (const name of required) {
+    if (!secrets[name] && !issues.some((i) => i.field === `secrets.${name}`)) {
+      issues.push({ field: `secrets.${name}`, message: `is missing: ${SECRET_FIELDS[name]}. Fix: add it to the secrets file${GENERATABLE_SECRETS.has(name) ? ', or pass --generate-secrets' : ''}` });
+    }
+  }
+  if (issues.length > 0) throw new ConfigError(issues, source);
+  return secrets;
+}
+
+export async function readSecretsFile(path: string): Promise<Record<string, unknown>> {
+  let info;
+  try {
+    info = await stat(path);
+  } catch {
+    throw new ConfigError([{ field: '--secrets-file', message: `${path} does not exist. Fix: copy examples/secrets.example.yaml, fill it in and chmod 600 it` }]);
+  }
+  if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
+    throw new ConfigError([{ field: '--secrets-file', message: `${path} can be read by other users (mode ${(info.mode & 0o777).toString(8)}). Fix: chmod 600 ${path}` }]);
+  }
+  return parseSecretsDocument(await readFile(path, 'utf8'), path);
+}
+
+export function parseSecretsDocument(text: string, source: string): Record<string, unknown> {
+  let document: unknown;
+  try {
+    document = parseYaml(text);
+  } catch {
+    // The parser's message may quote the line, and the line may hold a secret.
+    throw new ConfigError([{ field: source, message: 'is not valid YAML. Fix: write one "name: value" per line' }]);
+  }
+  if (document === null || document === undefined) return {};
+  if (typeof document !== 'object' || Array.isArray(document)) throw new ConfigError([{ field: source, message: 'must be a mapping of secret names to values' }]);
+  return document as Record<string, unknown>;
+}
+
+const PASSWORD_ALPHABETS = ['abcdefghijkmnopqrstuvwxyz', 'ABCDEFGHJKLMNPQRSTUVWXYZ', '23456789', '!#%+=?@^_~-'];
+
+/** A strong password that satisfies both Azure's Windows rule and Qlik's repository rule. */
+export function generatePassword(length = 24): string {
+  const all = PASSWORD_ALPHABETS.join('');
+  const chars = PASSWORD_ALPHABETS.map((alphabet) => alphabet[randomInt(alphabet.length)]!);
+  while (chars.length < length) chars.push(all[randomInt(all.length)]!);
+  for (let i = chars.length - 1; i > 0; i--) {
+    const j = randomInt(i + 1);
+    [chars[i], chars[j]] = [chars[j]!, chars[i]!];
+  }
+  return chars.join('');
+}
+
+/** Generates the missing passwords into `path` (mode 0600); returns the names it generated. */
+export async function generateMissingSecrets(path: string, existing: Record<string, unknown>, required: readonly SecretName[]): Promise<SecretName[]> {
+  const generated = required.filter((name) => GENERATABLE_SECRETS.has(name) && (existing[name] === undefined || existing[name] === null));
+  if (generated.length === 0) return [];
+  const document = { ...existing, ...Object.fromEntries(generated.map((name) => [name, generatePassword()])) };
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFile(path, `# Secrets for qlik-azure. Keep this file private (mode 0600); move them into a password manager.\n${stringifyYaml(document)}`, { mode: 0o600 });
+  await chmod(path, 0o600);
+  return generated;
+}

@@ -1,0 +1,65 @@
+/**
+ * Which runnable steps a command runs: everything (apply), what is unfinished (resume), or from a guide
+ * step onward (--from-step), cut at --to-step. Folded and informational numbers resolve to their host.
+ */
+import { hostStep, RUNNABLE_STEPS, type RunnableEntry, type StepNumber } from './catalogue.js';
+import { isDone, type Journal } from './journal.js';
+
+export type Selection =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'unfinished' }
+  | { readonly kind: 'from'; readonly step: StepNumber };
+
+export interface SelectionBounds {
+  readonly toStep?: StepNumber | undefined;
+}
+
+export class SelectionError extends Error {}
+
+/** The runnable step a user's --from-step / --to-step number stands for. */
+export function resolveStepNumber(number: StepNumber, flag: string): RunnableEntry {
+  if (!Number.isInteger(number) || number < 1 || number > 48) {
+    throw new SelectionError(`${flag} ${number}: the guide's steps are numbered 1-48. Fix: pick one from 'qlik-azure steps'`);
+  }
+  const host = hostStep(number);
+  if (host) return host;
+  // Informational steps run nothing; start at the next runnable step.
+  const next = RUNNABLE_STEPS.find((entry) => entry.number > number);
+  if (!next) throw new SelectionError(`${flag} ${number}: nothing runs from there`);
+  return next;
+}
+
+export function selectSteps(selection: Selection, journal: Pick<Journal, 'entry'>, bounds: SelectionBounds = {}): RunnableEntry[] {
+  const toStep = bounds.toStep === undefined ? 48 : resolveStepNumber(bounds.toStep, '--to-step').number;
+  const within = (entry: RunnableEntry) => entry.number <= toStep;
+  switch (selection.kind) {
+    case 'all':
+      return RUNNABLE_STEPS.filter(within);
+    case 'unfinished':
+      return RUNNABLE_STEPS.filter((entry) => within(entry) && !isDone(journal, entry.number));
+    case 'from': {
+      const start = resolveStepNumber(selection.step, '--from-step').number;
+      const chosen = new Set(RUNNABLE_STEPS.filter((entry) => entry.number >= start && within(entry)).map((e) => e.number));
+      // Prerequisites that never finished must run too, or the chosen steps would lack their inputs.
+      for (const number of withUnfinishedPrerequisites([...chosen], journal)) chosen.add(number);
+      return RUNNABLE_STEPS.filter((entry) => chosen.has(entry.number));
+    }
+  }
+}
+
+function withUnfinishedPrerequisites(steps: StepNumber[], journal: Pick<Journal, 'entry'>): StepNumber[] {
+  const byNumber = new Map(RUNNABLE_STEPS.map((entry) => [entry.number, entry]));
+  const found: StepNumber[] = [];
+  const queue = [...steps];
+  const seen = new Set(steps);
+  while (queue.length > 0) {
+    const entry = byNumber.get(queue.pop()!);
+    for (const dependency of entry?.dependsOn ?? []) {
+      if (seen.has(dependency) || isDone(journal, dependency)) continue;
+      seen.add(dependency);
+      found.push(dependency);
+      queue.push(dependency);
+    }
+  }
+  return found;
+}

@@ -1,0 +1,157 @@
+/**
+ * The state store: `<state-dir>/<deployment>/state.json`, 0600, locked while a command runs, every write
+ * atomic with the previous version kept as state.json.backup, and refused if it would contain a secret.
+ */
+import { randomUUID } from 'node:crypto';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ResolvedConfig } from '../config/derive.js';
+import { assertNoSecrets } from '../config/secrets.js';
+import type { StepNumber } from '../engine/catalogue.js';
+import type { Journal, JournalEntry } from '../engine/journal.js';
+import type { StepErrorInfo, StepResult } from '../engine/step.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { acquireLock, type Lock } from './lock.js';
+import { parseState, STATE_SCHEMA_VERSION, type DeploymentState } from './schema.js';
+
+export interface StatePaths {
+  readonly directory: string;
+  readonly state: string;
+  readonly lock: string;
+}
+
+export function statePaths(stateDir: string, deployment: string): StatePaths {
+  const directory = join(stateDir, deployment);
+  return { directory, state: join(directory, 'state.json'), lock: join(directory, 'state.lock') };
+}
+
+/** Reads a deployment's state without locking (for status); undefined when there is none. */
+export async function readState(paths: StatePaths): Promise<DeploymentState | undefined> {
+  try {
+    return parseState(await readFile(paths.state, 'utf8'), paths.state);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+export class StateStore implements Journal {
+  readonly paths: StatePaths;
+  readonly lock: Lock;
+  #state: DeploymentState;
+  #writes: Promise<void> = Promise.resolve();
+  readonly #secretValues: readonly string[];
+
+  private constructor(paths: StatePaths, lock: Lock, state: DeploymentState, secretValues: readonly string[]) {
+    this.paths = paths;
+    this.lock = lock;
+    this.#state = state;
+    this.#secretValues = secretValues;
+  }
+
+  static async open(options: { stateDir: string; deployment: string; command: string; toolVersion: string; secretValues?: readonly string[] }): Promise<StateStore> {
+    const paths = statePaths(options.stateDir, options.deployment);
+    await mkdir(paths.directory, { recursive: true, mode: 0o700 });
+    const lock = await acquireLock(paths.lock, options.command);
+    try {
+      const existing = await readState(paths);
+      const now = new Date().toISOString();
+      const state: DeploymentState = existing ?? {
+        schemaVersion: STATE_SCHEMA_VERSION,
+        lineage: randomUUID(),
+        serial: 0,
+        deployment: options.deployment,
+        toolVersion: options.toolVersion,
+        createdAt: now,
+        updatedAt: now,
+        journal: {},
+      };
+      return new StateStore(paths, lock, state, options.secretValues ?? []);
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+  }
+
+  get state(): DeploymentState {
+    return this.#state;
+  }
+
+  entry(step: StepNumber): JournalEntry | undefined {
+    return this.#state.journal[String(step)];
+  }
+
+  /** Applies a change and writes it; writes are queued so they land in order. */
+  update(change: (draft: Mutable<DeploymentState>) => void): Promise<void> {
+    const next = structuredClone(this.#state) as Mutable<DeploymentState>;
+    change(next);
+    next.serial = this.#state.serial + 1;
+    next.updatedAt = new Date().toISOString();
+    this.#state = next;
+    const text = `${JSON.stringify(next, null, 2)}\n`;
+    assertNoSecrets(text, this.#secretValues, this.paths.state);
+    const write = this.#writes.then(() => writeFileAtomic(this.paths.state, text, { keepBackup: true }));
+    this.#writes = write.catch(() => undefined);
+    return write.then(() => chmod(this.paths.state, 0o600));
+  }
+
+  recordConfig(config: ResolvedConfig, toolVersion: string): Promise<void> {
+    return this.update((draft) => {
+      draft.config = config;
+      draft.toolVersion = toolVersion;
+    });
+  }
+
+  #setEntry(step: StepNumber, entry: JournalEntry): Promise<void> {
+    return this.update((draft) => {
+      draft.journal = { ...draft.journal, [String(step)]: entry };
+    });
+  }
+
+  markPending(steps: readonly StepNumber[]): Promise<void> {
+    const plannedAt = new Date().toISOString();
+    return this.update((draft) => {
+      const journal = { ...draft.journal };
+      for (const step of steps) {
+        if (journal[String(step)]?.status !== 'done') journal[String(step)] = { status: 'pending', plannedAt };
+      }
+      draft.journal = journal;
+    });
+  }
+
+  markRunning(step: StepNumber): Promise<void> {
+    const previous = this.entry(step);
+    const attempt = previous && 'attempt' in previous ? previous.attempt + 1 : 1;
+    return this.#setEntry(step, { status: 'running', startedAt: new Date().toISOString(), attempt });
+  }
+
+  markDone(step: StepNumber, result: StepResult): Promise<void> {
+    const running = this.#runningEntry(step);
+    return this.#setEntry(step, { status: 'done', startedAt: running.startedAt, finishedAt: new Date().toISOString(), attempt: running.attempt, change: result.change, outputs: result.outputs });
+  }
+
+  markFailed(step: StepNumber, error: StepErrorInfo): Promise<void> {
+    const running = this.#runningEntry(step);
+    return this.#setEntry(step, { status: 'failed', startedAt: running.startedAt, finishedAt: new Date().toISOString(), attempt: running.attempt, error });
+  }
+
+  /** Forgets steps (destroy), so a later apply creates them again. */
+  forget(steps: readonly StepNumber[]): Promise<void> {
+    return this.update((draft) => {
+      draft.journal = Object.fromEntries(Object.entries(draft.journal).filter(([step]) => !steps.includes(Number(step))));
+    });
+  }
+
+  #runningEntry(step: StepNumber): { startedAt: string; attempt: number } {
+    const entry = this.entry(step);
+    if (entry?.status === 'running') return entry;
+    return { startedAt: new Date().toISOString(), attempt: 1 };
+  }
+
+  async close(): Promise<void> {
+    await this.#writes;
+    await this.lock.release();
+  }
+}

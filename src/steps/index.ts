@@ -1,0 +1,14 @@
+/**
+ * The step implementations, by guide number. Each phase module exports its steps; they load on demand,
+ * so commands that never run a step (steps, plan --offline, --help) never import the Azure SDK.
+ */
+import type { StepImplementation, StepRegistry } from '../engine/step.js';
+
+export type PhaseSteps = readonly (readonly [number, StepImplementation])[];
+
+const PHASES: readonly (() => Promise<{ readonly steps: PhaseSteps }>)[] = [];
+
+export async function loadStepRegistry(): Promise<StepRegistry> {
+  const phases = await Promise.all(PHASES.map((load) => load()));
+  return new Map(phases.flatMap((phase) => phase.steps));
+}
