@@ -76,7 +76,9 @@ function Invoke-Template {
     [Console]::SetError($stderr)
     try {
         $global:LASTEXITCODE = 0
-        $run = [scriptblock]::Create('param($path, $parameters) & $path @parameters *>&1')
+        # InvokeScript runs this text dot-sourced in the caller's scope: the inner block gets its own scope
+        # so that its parameters cannot clash with the caller's variables.
+        $run = [scriptblock]::Create('& { param($templatePath, $templateParameters) & $templatePath @templateParameters *>&1 } @args')
         $records = $PSCmdlet.SessionState.InvokeCommand.InvokeScript($PSCmdlet.SessionState, $run, @($Path, $Parameters))
     } finally {
         [Console]::SetError($originalStderr)

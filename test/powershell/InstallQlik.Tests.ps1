@@ -1,0 +1,322 @@
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $script:InstallScript = Export-Template -Name 'vm/install-qlik.ps1' -Directory $TestDrive
+    Install-CommandStub -ScriptPath $InstallScript -Definition @{
+        'Get-Service'          = '[string]$Name'
+        'Get-SmbShare'         = '[string]$Name'
+        'New-SmbShare'         = '[string]$Name, [string]$Path, [string[]]$FullAccess'
+        'Get-SmbShareAccess'   = '[string]$Name'
+        'Grant-SmbShareAccess' = '[string]$Name, [string]$AccountName, [string]$AccessRight, [switch]$Force'
+    }
+    $script:OriginalComputerName = $env:COMPUTERNAME
+    $env:COMPUTERNAME = 'QSVM01'
+
+    # The installer is a small file served over loopback HTTP, so download and checksum run for real.
+    $installerBytes = [Text.Encoding]::ASCII.GetBytes("fake Qlik Sense installer $([guid]::NewGuid())")
+    $script:InstallerServer = Start-LoopbackFileServer -Files @{ '/releases/Qlik_Sense_setup.exe' = $installerBytes }
+    $script:InstallerSha256 = -join ([Security.Cryptography.SHA256]::Create().ComputeHash($installerBytes) | ForEach-Object { $_.ToString('x2') })
+    $script:SasSignature = 'FakeSasSignature' + [guid]::NewGuid().ToString('N')
+    $script:ServicePassword = New-FakeSecret -Label 'svc'
+    # XML-special characters prove spc.cfg escapes values.
+    $script:DbPassword = (New-FakeSecret -Label 'db') + '&<x>'
+    $script:WorkDirectory = Join-Path $TestDrive 'work'
+    $script:SharedFolder = Join-Path $TestDrive 'QlikShare'
+    $script:Parameters = @{
+        InstallerUrl           = "$($InstallerServer.BaseUrl)/releases/Qlik_Sense_setup.exe?sv=2025-01-05&sig=$SasSignature"
+        InstallerSha256        = $InstallerSha256
+        ReleaseName            = 'Qlik Sense May 2025'
+        ServiceAccountName     = 'QlikService'
+        ServiceAccountPassword = $ServicePassword
+        RepositoryDbPassword   = $DbPassword
+        Hostname               = 'QSVM01'
+        SharedFolderPath       = $SharedFolder
+        TimeoutMinutes         = '5'
+        WorkDirectory          = $WorkDirectory
+    }
+    $script:QlikServices = @('QlikSenseRepositoryDatabase', 'QlikSenseServiceDispatcher', 'QlikSenseRepositoryService',
+        'QlikSenseProxyService', 'QlikSenseEngineService', 'QlikSenseSchedulerService', 'QlikSensePrintingService')
+
+    function script:Invoke-Install {
+        param([hashtable]$Change = @{})
+        $parameters = @{} + $Parameters
+        foreach ($key in $Change.Keys) { $parameters[$key] = $Change[$key] }
+        $run = Invoke-Template -Path $InstallScript -Parameters $parameters
+        $script:AllOutput += $run.AllText
+        $run
+    }
+    $script:AllOutput = ''
+}
+
+AfterAll {
+    $InstallerServer.Stop()
+    $env:COMPUTERNAME = $OriginalComputerName
+    Remove-CommandStub
+}
+
+Describe 'install-qlik.ps1' {
+    BeforeEach {
+        Remove-Item -Recurse -Force -Path $WorkDirectory, $SharedFolder -ErrorAction SilentlyContinue
+        # What the installer does to the fake machine is set per test: exit code and services it starts.
+        $script:FakeMachine = @{
+            Installed = @(); Services = @{}; Shares = @{}; ShareAccess = @{}
+            InstallerExitCode = 0; ServicesStartedByInstaller = $QlikServices; ConfigDuringInstall = $null
+        }
+        Mock Get-QlikInstalledRelease { $FakeMachine.Installed }
+        Mock Test-RunningAsLocalSystem { $false }
+        Mock Protect-QlikWorkDirectory { }
+        Mock Get-Service { if ($FakeMachine.Services.ContainsKey($Name)) { [pscustomobject]@{ Name = $Name; Status = $FakeMachine.Services[$Name] } } }
+        Mock Get-SmbShare { $FakeMachine.Shares[$Name] }
+        Mock New-SmbShare {
+            $FakeMachine.Shares[$Name] = [pscustomobject]@{ Name = $Name; Path = $Path }
+            $FakeMachine.ShareAccess[$Name] = @($FullAccess | ForEach-Object { [pscustomobject]@{ AccountName = $_; AccessRight = 'Full'; AccessControlType = 'Allow' } })
+        }
+        Mock Get-SmbShareAccess { $FakeMachine.ShareAccess[$Name] }
+        Mock Grant-SmbShareAccess { $FakeMachine.ShareAccess[$Name] += [pscustomobject]@{ AccountName = $AccountName; AccessRight = $AccessRight; AccessControlType = 'Allow' } }
+        Mock Start-Process {
+            $FakeMachine.ConfigDuringInstall = Get-Content -Raw -LiteralPath (Join-Path $WorkDirectory 'spc.cfg')
+            if ($FakeMachine.InstallerExitCode -eq 0) {
+                $FakeMachine.Installed = @('Qlik Sense May 2025')
+                foreach ($service in $FakeMachine.ServicesStartedByInstaller) { $FakeMachine.Services[$service] = 'Running' }
+            }
+            [pscustomobject]@{ ExitCode = $FakeMachine.InstallerExitCode }
+        }
+        Mock Test-QlikRepositoryReady { $FakeMachine.Services['QlikSenseRepositoryService'] -eq 'Running' }
+        Mock Start-Sleep { }
+    }
+
+    Context 'a fresh machine' {
+        It 'downloads, verifies, writes spc.cfg, installs silently as the service account and waits for the services' {
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 0
+            $run.Lines[-1] | Should -BeLike '##qlik-azure`[result`] *'
+            $run.Result.changed | Should -BeTrue
+            $run.Result.release | Should -Be 'Qlik Sense May 2025'
+            $run.Result.hostname | Should -Be 'QSVM01'
+            $run.Result.sharePath | Should -Be '\\QSVM01\QlikShare'
+            $run.Result.installerLog | Should -Be (Join-Path $WorkDirectory 'qlik-sense-install.log')
+            $run.Phases | Should -Contain 'installer SHA-256 verified'
+            $run.Phases | Should -Contain 'Qlik Sense services running, repository ready'
+            Should -Invoke Protect-QlikWorkDirectory -Times 1 -Exactly -ParameterFilter { $Path -eq $WorkDirectory }
+        }
+
+        It 'passes the current silent-install switches, and no senddata' {
+            $null = Invoke-Install -Change @{ InstallDir = 'D:\Program Files\Qlik\Sense' }
+
+            $expected = "-silent -log $WorkDirectory/qlik-sense-install.log accepteula=1 desktopshortcut=0 skipstartservices=0 " +
+                "userwithdomain=QSVM01\QlikService userpassword=$ServicePassword dbpassword=$DbPassword hostname=QSVM01 " +
+                "sharedpersistenceconfig=$WorkDirectory/spc.cfg installdir=`"D:\Program Files\Qlik\Sense`""
+            Should -Invoke Start-Process -Times 1 -Exactly -ParameterFilter {
+                $FilePath -eq (Join-Path $WorkDirectory 'Qlik_Sense_setup.exe') -and $Wait -and $PassThru -and "$ArgumentList" -ceq $expected
+            }
+        }
+
+        It 'prints the installer command line with the passwords masked' {
+            $run = Invoke-Install
+            $run.Phases | Should -Contain ("running Qlik_Sense_setup.exe -silent -log $WorkDirectory/qlik-sense-install.log accepteula=1 desktopshortcut=0 " +
+                "skipstartservices=0 userwithdomain=QSVM01\QlikService userpassword=*** dbpassword=*** hostname=QSVM01 sharedpersistenceconfig=$WorkDirectory/spc.cfg")
+        }
+
+        It 'gives the installer a shared persistence config for a single central node, then deletes it and the installer' {
+            $null = Invoke-Install
+
+            $FakeMachine.ConfigDuringInstall | Should -BeLike '*<DbUserPassword>*&amp;&lt;x&gt;</DbUserPassword>*'
+            $config = ([xml]$FakeMachine.ConfigDuringInstall).SharedPersistenceConfiguration
+            $config.DbUserName | Should -Be 'qliksenserepository'
+            $config.DbUserPassword | Should -Be $DbPassword
+            $config.DbHost | Should -Be 'localhost'
+            $config.DbPort | Should -Be '4432'
+            $config.RootDir | Should -Be '\\QSVM01\QlikShare'
+            $config.AppsDir | Should -Be '\\QSVM01\QlikShare\Apps'
+            $config.StaticContentRootDir | Should -Be '\\QSVM01\QlikShare\StaticContent'
+            $config.ArchivedLogsDir | Should -Be '\\QSVM01\QlikShare\ArchivedLogs'
+            $config.CreateCluster | Should -Be 'true'
+            $config.InstallLocalDb | Should -Be 'true'
+            $config.JoinCluster | Should -Be 'false'
+            Join-Path $WorkDirectory 'spc.cfg' | Should -Not -Exist
+            Join-Path $WorkDirectory 'Qlik_Sense_setup.exe' | Should -Not -Exist
+        }
+
+        It 'shares the persistence folder with full access for the service account' {
+            $null = Invoke-Install
+
+            Join-Path $SharedFolder 'Apps' | Should -Exist
+            Should -Invoke New-SmbShare -Times 1 -Exactly -ParameterFilter { $Name -eq 'QlikShare' -and $Path -eq $SharedFolder -and "$FullAccess" -eq 'QSVM01\QlikService' }
+        }
+
+        It 'waits for services that start slowly' {
+            $FakeMachine.ServicesStartedByInstaller = @($QlikServices | Where-Object { $_ -ne 'QlikSenseEngineService' })
+            $script:Polls = 0
+            Mock Start-Sleep { $script:Polls++; if ($Polls -eq 2) { $FakeMachine.Services['QlikSenseEngineService'] = 'Running' } }
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 0
+            Should -Invoke Start-Sleep -Times 2 -Exactly -ParameterFilter { $Seconds -eq 10 }
+        }
+    }
+
+    Context 'a machine where the release is already installed' {
+        BeforeEach {
+            $FakeMachine.Installed = @('Qlik Sense May 2025', 'Qlik Sense May 2025 Patch 2')
+            foreach ($service in $QlikServices) { $FakeMachine.Services[$service] = 'Running' }
+        }
+
+        It 'changes nothing when the release is installed and the repository runs' {
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 0
+            $run.Result.changed | Should -BeFalse
+            $run.Result.installerLog | Should -BeNullOrEmpty
+            $run.Phases | Should -Not -Contain 'installer SHA-256 verified'
+            Should -Invoke Start-Process -Times 0 -Exactly
+            Should -Invoke New-SmbShare -Times 0 -Exactly
+        }
+
+        It 'changes nothing on the second run after an install' {
+            $FakeMachine.Installed = @()
+            $FakeMachine.Services = @{}
+            $first = Invoke-Install
+            $second = Invoke-Install
+
+            $first.Result.changed | Should -BeTrue
+            $second.ExitCode | Should -Be 0
+            $second.Result.changed | Should -BeFalse
+            Should -Invoke Start-Process -Times 1 -Exactly
+        }
+
+        It 'only waits when the services are still starting (after a reboot)' {
+            $FakeMachine.Services['QlikSenseRepositoryService'] = 'StartPending'
+            Mock Start-Sleep { $FakeMachine.Services['QlikSenseRepositoryService'] = 'Running' }
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 0
+            $run.Result.changed | Should -BeFalse
+            Should -Invoke Start-Process -Times 0 -Exactly
+        }
+
+        It 'refuses to install over another release with exit code 26' {
+            $FakeMachine.Installed = @('Qlik Sense November 2024')
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 26
+            $run.Stderr | Should -Be "qlik-azure: 'Qlik Sense November 2024' is installed, not 'Qlik Sense May 2025'; upgrading an existing Qlik Sense is not supported by this script"
+        }
+    }
+
+    Context 'failures' {
+        It 'ends with exit code 20 when the installer URL answers 404' {
+            $run = Invoke-Install -Change @{ InstallerUrl = "$($InstallerServer.BaseUrl)/releases/missing.exe?sig=$SasSignature" }
+
+            $run.ExitCode | Should -Be 20
+            $run.Stderr | Should -BeLike "qlik-azure: could not download the installer from $($InstallerServer.BaseUrl)/releases/missing.exe: *404*"
+            Join-Path $WorkDirectory 'Qlik_Sense_setup.exe' | Should -Not -Exist
+            Should -Invoke Start-Process -Times 0 -Exactly
+        }
+
+        It 'ends with exit code 20 when the installer host is unreachable' {
+            $closedUrl = Get-ClosedLoopbackUrl
+            $run = Invoke-Install -Change @{ InstallerUrl = "$closedUrl/Qlik_Sense_setup.exe" }
+
+            $run.ExitCode | Should -Be 20
+            $run.Stderr | Should -BeLike "qlik-azure: could not download the installer from $closedUrl/Qlik_Sense_setup.exe: *"
+        }
+
+        It 'ends with exit code 21 on a checksum mismatch and deletes the download' {
+            $wrongSha = 'ab' * 32
+            $run = Invoke-Install -Change @{ InstallerSha256 = $wrongSha }
+
+            $run.ExitCode | Should -Be 21
+            $run.Stderr | Should -Be "qlik-azure: installer checksum mismatch: expected SHA-256 $($wrongSha.ToUpperInvariant()), downloaded file has $($InstallerSha256.ToUpperInvariant())"
+            Join-Path $WorkDirectory 'Qlik_Sense_setup.exe' | Should -Not -Exist
+            Should -Invoke Start-Process -Times 0 -Exactly
+        }
+
+        It 'installs without a checksum when none is given' {
+            (Invoke-Install -Change @{ InstallerSha256 = '' }).ExitCode | Should -Be 0
+        }
+
+        It 'ends with exit code 23 when the installer fails, and still deletes spc.cfg' {
+            $FakeMachine.InstallerExitCode = 1603
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 23
+            $run.Stderr | Should -Be "qlik-azure: the Qlik Sense installer failed with exit code 1603 (fatal error during installation); its log on the VM is $WorkDirectory/qlik-sense-install.log"
+            Join-Path $WorkDirectory 'spc.cfg' | Should -Not -Exist
+        }
+
+        It 'ends with exit code 25 when the installer asks for a reboot' {
+            $FakeMachine.InstallerExitCode = 3010
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 25
+            $run.Stderr | Should -BeLike 'qlik-azure: the Qlik Sense installer finished with exit code 3010 (restart required); restart the VM, then run this step again'
+        }
+
+        It 'ends with exit code 24 when services are not running in time' {
+            $FakeMachine.ServicesStartedByInstaller = @($QlikServices | Where-Object { $_ -ne 'QlikSenseProxyService' })
+            $run = Invoke-Install -Change @{ TimeoutMinutes = '0' }
+
+            $run.ExitCode | Should -Be 24
+            $run.Stderr | Should -Be 'qlik-azure: Qlik Sense is not ready after 0 min (services not running: QlikSenseProxyService); check the services and C:\ProgramData\Qlik\Sense\Log on the VM'
+        }
+
+        It 'ends with exit code 24 when the repository does not report Running in time' {
+            Mock Test-QlikRepositoryReady { $false }
+            $run = Invoke-Install -Change @{ TimeoutMinutes = '0' }
+
+            $run.ExitCode | Should -Be 24
+            $run.Stderr | Should -BeLike '*the repository does not report Running on http://localhost:4444/status/servicestate*'
+        }
+
+        It 'refuses to run as LocalSystem with exit code 22, before downloading anything' {
+            Mock Test-RunningAsLocalSystem { $true }
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 22
+            $run.Stderr | Should -Be 'qlik-azure: the Qlik Sense installer refuses to run as LocalSystem; run this script as the service account QSVM01\QlikService (Run Command runAsUser)'
+            $run.Phases | Should -BeNullOrEmpty
+            Should -Invoke New-SmbShare -Times 0 -Exactly
+        }
+
+        It 'refuses an existing share that points elsewhere' {
+            $FakeMachine.Shares['QlikShare'] = [pscustomobject]@{ Name = 'QlikShare'; Path = 'E:\OtherShare' }
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 2
+            $run.Stderr | Should -Be "qlik-azure: share 'QlikShare' already exists for 'E:\OtherShare', not for -SharedFolderPath '$SharedFolder'"
+        }
+
+        It 'grants the service account access to an existing share' {
+            $FakeMachine.Shares['QlikShare'] = [pscustomobject]@{ Name = 'QlikShare'; Path = $SharedFolder }
+            $FakeMachine.ShareAccess['QlikShare'] = @([pscustomobject]@{ AccountName = 'Everyone'; AccessRight = 'Read'; AccessControlType = 'Allow' })
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 0
+            Should -Invoke Grant-SmbShareAccess -Times 1 -Exactly -ParameterFilter { $Name -eq 'QlikShare' -and $AccountName -eq 'QSVM01\QlikService' -and $AccessRight -eq 'Full' }
+        }
+    }
+
+    Context 'invalid parameters' {
+        It 'refuses <Case> with exit code 2 before changing anything' -ForEach @(
+            @{ Case = 'the FQDN as hostname'; Change = @{ Hostname = 'qsvm01.westeurope.cloudapp.azure.com' }; Message = "qlik-azure: -Hostname 'qsvm01.westeurope.cloudapp.azure.com' is a fully qualified name; the guide (step 40h) requires the machine name without the domain, here 'QSVM01'*" }
+            @{ Case = 'another machine name'; Change = @{ Hostname = 'QSVM02' }; Message = "qlik-azure: -Hostname 'QSVM02' is not this machine's name 'QSVM01'*" }
+            @{ Case = 'an ftp URL'; Change = @{ InstallerUrl = 'ftp://127.0.0.1/Qlik_Sense_setup.exe' }; Message = 'qlik-azure: -InstallerUrl must be an http(s) URL' }
+            @{ Case = 'a malformed checksum'; Change = @{ InstallerSha256 = 'abc' }; Message = 'qlik-azure: -InstallerSha256 must be 64 hexadecimal digits' }
+            @{ Case = 'a missing release name'; Change = @{ ReleaseName = '' }; Message = 'qlik-azure: parameter -ReleaseName is required' }
+            @{ Case = 'a password with a quote'; Change = @{ RepositoryDbPassword = 'Fake"quote9!' }; Message = 'qlik-azure: -RepositoryDbPassword contains a character the Qlik Sense installer rejects*' }
+            @{ Case = 'a timeout that is not a number'; Change = @{ TimeoutMinutes = 'soon' }; Message = "qlik-azure: parameter -TimeoutMinutes must be a whole number from 0 to 1440, got 'soon'" }
+        ) {
+            $run = Invoke-Install -Change $Change
+
+            $run.ExitCode | Should -Be 2
+            $run.Stderr | Should -BeLike $Message
+            $WorkDirectory | Should -Not -Exist
+            Should -Invoke Start-Process -Times 0 -Exactly
+        }
+    }
+
+    It 'never printed a password or the SAS signature in any of the runs above' {
+        $AllOutput | Should -Not -BeNullOrEmpty
+        foreach ($secret in $ServicePassword, $DbPassword, $SasSignature) { $AllOutput.Contains($secret) | Should -BeFalse }
+    }
+}

@@ -1,0 +1,94 @@
+# Helpers for the Pester suites of the QRS step scripts (templates/qlik/*.ps1): expand a step the way
+# the template loader does, run the fake QRS server (src/simulator/qrs, built into dist/) as a child
+# process, read what it recorded, and load the certificates it issued.
+
+$RepositoryRoot = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../..'))
+$TemplatesRoot = Join-Path $RepositoryRoot 'templates'
+$FakeQrsCli = Join-Path $RepositoryRoot 'dist/simulator/qrs/cli.js'
+
+# The shared Expand-Template accepts includes from templates/lib only; the QRS steps also include
+# qlik/qrs.ps1 (the Run Command contract allows both folders), so they are expanded here.
+function Export-QrsStep {
+    param([Parameter(Mandatory)][string]$Name, [Parameter(Mandatory)][string]$Directory)
+    $text = [IO.File]::ReadAllText((Join-Path $TemplatesRoot $Name))
+    $expanded = [regex]::Replace($text, '(?m)^\s*#@include\s+((?:lib|qlik)/[A-Za-z0-9._-]+\.ps1)\s*$', {
+            param($match)
+            [IO.File]::ReadAllText((Join-Path $TemplatesRoot $match.Groups[1].Value)).TrimEnd()
+        })
+    $path = Join-Path $Directory ($Name -replace '[\\/]', '-')
+    [IO.File]::WriteAllText($path, $expanded)
+    $path
+}
+
+# Starts the fake QRS; extra CLI arguments such as '--not-ready-ms', 'forever'. The fake lives until
+# Stop-FakeQrs closes its stdin.
+function Start-FakeQrs {
+    param([string[]]$Arguments = @())
+    if (-not (Test-Path $FakeQrsCli)) { throw "$FakeQrsCli is missing: build first with 'npx tsc -p tsconfig.json'" }
+    $start = [Diagnostics.ProcessStartInfo]::new((Get-Command node).Source)
+    $start.ArgumentList.Add($FakeQrsCli)
+    foreach ($argument in $Arguments) { $start.ArgumentList.Add($argument) }
+    $start.RedirectStandardInput = $true
+    $start.RedirectStandardOutput = $true
+    $start.UseShellExecute = $false
+    $process = [Diagnostics.Process]::Start($start)
+    $info = $process.StandardOutput.ReadLine() | ConvertFrom-Json
+    $info | Add-Member -NotePropertyName Process -NotePropertyValue $process -PassThru
+}
+
+function Stop-FakeQrs {
+    param($Fake)
+    $Fake.Process.StandardInput.Close()
+    if (-not $Fake.Process.WaitForExit(5000)) { $Fake.Process.Kill() }
+}
+
+# Control routes of the fake (test-only, loopback; the fake's CA is not in this process's trust store).
+function Invoke-FakeQrsControl {
+    param($Fake, [string]$Method = 'GET', [string]$Route, $Body = $null)
+    $arguments = @{ Method = $Method; Uri = "$($Fake.url)/$Route"; SkipCertificateCheck = $true }
+    if ($null -ne $Body) { $arguments.Body = ($Body | ConvertTo-Json -Compress); $arguments.ContentType = 'application/json' }
+    Invoke-RestMethod @arguments
+}
+
+function Get-FakeQrsCall {
+    param($Fake)
+    @(Invoke-FakeQrsControl -Fake $Fake -Route '__calls')
+}
+
+function Get-FakeQrsEntity {
+    param($Fake)
+    Invoke-FakeQrsControl -Fake $Fake -Route '__entities'
+}
+
+# -Change @{ reset = $true } | @{ notReadyMs = 1500 } | @{ concurrentEditAfterGet = 'proxyservice' }
+function Set-FakeQrs {
+    param($Fake, [hashtable]$Change)
+    $null = Invoke-FakeQrsControl -Fake $Fake -Method POST -Route '__control' -Body $Change
+}
+
+function Get-FakeQrsClientCertificate {
+    param($Fake)
+    [Security.Cryptography.X509Certificates.X509Certificate2]::CreateFromPemFile($Fake.clientCertFile, $Fake.clientKeyFile)
+}
+
+function Get-FakeQrsCaCertificate {
+    param($Fake)
+    [Security.Cryptography.X509Certificates.X509Certificate2]::new($Fake.caFile)
+}
+
+# A copy of Base with Override's entries replacing or adding to it.
+function Join-StepParameter {
+    param([hashtable]$Base, [hashtable]$Override)
+    $joined = $Base.Clone()
+    foreach ($name in $Override.Keys) { $joined[$name] = $Override[$name] }
+    $joined
+}
+
+# Calls that change the repository.
+function Select-QrsWrite {
+    param([object[]]$Calls)
+    @($Calls | Where-Object { $_.method -in 'POST', 'PUT', 'DELETE' })
+}
+
+Export-ModuleMember -Function Export-QrsStep, Start-FakeQrs, Stop-FakeQrs, Get-FakeQrsCall, Get-FakeQrsEntity,
+    Set-FakeQrs, Get-FakeQrsClientCertificate, Get-FakeQrsCaCertificate, Join-StepParameter, Select-QrsWrite

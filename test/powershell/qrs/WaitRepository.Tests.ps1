@@ -1,0 +1,80 @@
+Describe 'wait-repository.ps1 (step 41)' {
+    BeforeAll {
+        . (Join-Path $PSScriptRoot 'Use-FakeQrs.ps1') -Step 'qlik/wait-repository.ps1'
+        $script:Parameters = @{ QrsUrl = $Fake.url; TimeoutSeconds = '20'; PollSeconds = '0' }
+    }
+    AfterAll {
+        Stop-FakeQrs -Fake $Fake
+        Remove-CommandStub
+    }
+    BeforeEach { Set-FakeQrs -Fake $Fake -Change @{ reset = $true } }
+
+    It 'reports the build once /qrs/about answers, with the xrfkey pair, X-Qlik-User and client certificate on the call' {
+        $run = Invoke-Template -Path $StepScript -Parameters $Parameters
+
+        $run.ExitCode | Should -Be 0
+        $run.Lines[-1] | Should -BeLike '##qlik-azure`[result`] {*}'
+        $run.Result.repositoryReady | Should -BeTrue
+        $run.Result.buildVersion | Should -Be '14.254.6'
+        $run.Result.qrsUrl | Should -Be $Fake.url
+        $call = Get-FakeQrsCall -Fake $Fake | Select-Object -Last 1
+        $call.path | Should -Be '/qrs/about'
+        $call.xrfkeyQuery | Should -MatchExactly '^[0-9A-Za-z]{16}$'
+        $call.xrfkeyHeader | Should -BeExactly $call.xrfkeyQuery
+        $call.qlikUser | Should -Be 'UserDirectory=INTERNAL; UserId=sa_api'
+        $call.clientCertificate | Should -Be 'CN=QlikClient'
+    }
+
+    It 'keeps polling while the repository answers 503, with progress lines and a fresh xrfkey per call' {
+        Set-FakeQrs -Fake $Fake -Change @{ notReadyMs = 1500 }
+        $run = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $Parameters @{ PollSeconds = '1' })
+
+        $run.ExitCode | Should -Be 0
+        $run.Phases | Should -Contain 'repository not ready after 0 s: HTTP 503'
+        $calls = Get-FakeQrsCall -Fake $Fake
+        @($calls | Where-Object status -EQ 503).Count | Should -BeGreaterThan 0
+        $calls[-1].status | Should -Be 200
+        $keys = @($calls | ForEach-Object xrfkeyQuery)
+        @($keys | Sort-Object -Unique -CaseSensitive).Count | Should -Be $keys.Count
+    }
+
+    It 'ends with exit 20 and names the services to check when the repository never becomes ready' {
+        Set-FakeQrs -Fake $Fake -Change @{ notReadyMs = 'forever' }
+        $run = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $Parameters @{ TimeoutSeconds = '1' })
+
+        $run.ExitCode | Should -Be 20
+        $run.Stderr | Should -BeLike "qlik-azure: the Qlik Sense Repository Service did not answer at $($Fake.url)/qrs/about within 1 s (last: HTTP 503)*QlikSenseRepositoryService*"
+        $run.ResultLines | Should -BeNullOrEmpty
+    }
+
+    It 'ends with exit 20 when nothing listens on the port (connection refused)' {
+        $closed = (Get-ClosedLoopbackUrl) -replace '^http:', 'https:'
+        $run = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $Parameters @{ QrsUrl = $closed; TimeoutSeconds = '1' })
+
+        $run.ExitCode | Should -Be 20
+        $run.Stderr | Should -BeLike '*Connection refused*'
+    }
+
+    It 'refuses a server whose certificate is not issued by the Qlik site CA (exit 20, TLS problem named)' {
+        $otherCa = Start-FakeQrs
+        try {
+            $run = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $Parameters @{ QrsUrl = $otherCa.url; TimeoutSeconds = '1' })
+        } finally { Stop-FakeQrs -Fake $otherCa }
+
+        $run.ExitCode | Should -Be 20
+        $run.Stderr | Should -Match 'SSL|certificate'
+        @(Get-FakeQrsCall -Fake $otherCa -ErrorAction SilentlyContinue).Count | Should -Be 0
+    }
+
+    It 'fails with exit 23 when the Qlik client certificate is not on the machine' {
+        Mock Get-QlikClientCertificate { $null }
+        $run = Invoke-Template -Path $StepScript -Parameters $Parameters
+
+        $run.ExitCode | Should -Be 23
+        $run.Stderr | Should -BeLike 'qlik-azure: Qlik client certificate (QlikClient) not found*'
+    }
+
+    It 'rejects a non-numeric timeout with exit 2' {
+        (Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $Parameters @{ TimeoutSeconds = 'soon' })).ExitCode | Should -Be 2
+    }
+}
