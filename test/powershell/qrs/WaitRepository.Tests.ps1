@@ -55,15 +55,16 @@ Describe 'wait-repository.ps1 (step 41)' {
         $run.Stderr | Should -BeLike '*Connection refused*'
     }
 
-    It 'refuses a server whose certificate is not issued by the Qlik site CA (exit 20, TLS problem named)' {
-        $otherCa = Start-FakeQrs
+    It 'refuses at once a server whose certificate is not issued by the Qlik site CA (exit 23)' {
+        $otherSite = Start-FakeQrs
         try {
-            $run = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $Parameters @{ QrsUrl = $otherCa.url; TimeoutSeconds = '1' })
-        } finally { Stop-FakeQrs -Fake $otherCa }
+            $run = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $Parameters @{ QrsUrl = $otherSite.url })
+            $reached = Get-FakeQrsCall -Fake $otherSite
+        } finally { Stop-FakeQrs -Fake $otherSite }
 
-        $run.ExitCode | Should -Be 20
-        $run.Stderr | Should -Match 'SSL|certificate'
-        @(Get-FakeQrsCall -Fake $otherCa -ErrorAction SilentlyContinue).Count | Should -Be 0
+        $run.ExitCode | Should -Be 23
+        $run.Stderr | Should -BeLike "qlik-azure: the server at $($otherSite.url) presented a certificate that is not issued by the Qlik site CA*"
+        $reached.Count | Should -Be 0
     }
 
     It 'fails with exit 23 when the Qlik client certificate is not on the machine' {
