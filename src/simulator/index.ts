@@ -1,0 +1,105 @@
+// Public entry point of the HTTPS ARM simulator: startSimulator() and the types
+// product code and tests program against.
+
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { BlobStore } from './blob.js';
+import { DEFAULT_QUOTAS } from './catalog.js';
+import type { SimState } from './context.js';
+import { FaultInjector, resolveFaults } from './faults.js';
+import { LatencyModel } from './latency.js';
+import { OperationTracker } from './lro.js';
+import { createRandom } from './random.js';
+import { computeCatalogRoutes } from './resources/compute-catalog.js';
+import { networkInterfaceRoutes } from './resources/network-interfaces.js';
+import { networkSecurityGroupRoutes } from './resources/network-security-groups.js';
+import { operationRoutes } from './resources/operations.js';
+import { publicIpRoutes } from './resources/public-ip-addresses.js';
+import { resourceGroupRoutes } from './resources/resource-groups.js';
+import { runCommandRoutes, simulatedExecution } from './resources/run-commands.js';
+import { storageAccountRoutes } from './resources/storage-accounts.js';
+import { subscriptionRoutes } from './resources/subscriptions.js';
+import { virtualMachineRoutes } from './resources/virtual-machines.js';
+import { virtualNetworkRoutes } from './resources/virtual-networks.js';
+import type { Route } from './router.js';
+import { createSimulatorServer } from './server.js';
+import { ResourceStore } from './store.js';
+import { generateLoopbackCertificate } from './tls.js';
+import type { LoggedRequest, SimResource, Simulator, SimulatorOptions } from './types.js';
+
+export type {
+  FaultKind,
+  FaultRule,
+  LoggedRequest,
+  RunCommandExecutor,
+  RunCommandInvocation,
+  RunCommandOutcome,
+  SimResource,
+  Simulator,
+  SimulatorOptions,
+} from './types.js';
+export { FAULT_PROFILES } from './faults.js';
+export { SIMULATED_SUBSCRIPTION_ID, SIMULATED_TENANT_ID } from './resources/subscriptions.js';
+
+/** Every ARM route; specific paths come before the generic provider/operation patterns. */
+const ROUTES: Route[] = [
+  ...resourceGroupRoutes,
+  ...virtualNetworkRoutes,
+  ...networkSecurityGroupRoutes,
+  ...publicIpRoutes,
+  ...networkInterfaceRoutes,
+  ...storageAccountRoutes,
+  ...virtualMachineRoutes,
+  ...runCommandRoutes,
+  ...computeCatalogRoutes,
+  ...operationRoutes,
+  ...subscriptionRoutes,
+];
+
+export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
+  const tls = await generateLoopbackCertificate();
+  const random = createRandom(opts.seed ?? 1);
+  const state: SimState = {
+    baseUrl: '',
+    store: new ResourceStore(),
+    operations: new OperationTracker(random),
+    latency: new LatencyModel(opts.latencyScale ?? 0),
+    faults: new FaultInjector(random, resolveFaults(opts.faults)),
+    random,
+    quotas: { ...DEFAULT_QUOTAS, ...opts.quotas },
+    runCommandExecutor: opts.runCommandExecutor ?? simulatedExecution,
+    blobs: new BlobStore(),
+  };
+  const log: LoggedRequest[] = [];
+  const server = createSimulatorServer({ state, routes: ROUTES, tls, log });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  state.baseUrl = `https://127.0.0.1:${port}`;
+  const agents: https.Agent[] = [];
+
+  return {
+    url: state.baseUrl,
+    caCertPem: tls.certPem,
+    httpsAgent() {
+      const agent = new https.Agent({ ca: tls.certPem, keepAlive: true });
+      agents.push(agent);
+      return agent;
+    },
+    requestLog: () => log.map((entry) => ({ ...entry })),
+    resources: (): SimResource[] =>
+      state.store.all().map(({ id, type, name, resourceGroup, body }) => ({ id, type, name, resourceGroup, body: structuredClone(body) })),
+    injectFault: (rule) => state.faults.add(rule),
+    clearFaults: () => state.faults.clear(),
+    setRunCommandExecutor: (fn) => {
+      state.runCommandExecutor = fn;
+    },
+    close: async () => {
+      agents.forEach((agent) => agent.destroy());
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

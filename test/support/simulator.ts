@@ -1,0 +1,50 @@
+// Vitest helper: starts an ARM simulator and builds the real Azure SDK clients
+// pointed at it, with a static fake credential and fast retries/polls.
+
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { NetworkManagementClient } from '@azure/arm-network';
+import { ResourceManagementClient } from '@azure/arm-resources';
+import { StorageManagementClient } from '@azure/arm-storage';
+import type { TokenCredential } from '@azure/core-auth';
+import { startSimulator, SIMULATED_SUBSCRIPTION_ID, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+
+/** Never a real token: the simulator only checks that a bearer token is present. */
+export const fakeCredential: TokenCredential = {
+  getToken: async () => ({ token: 'fake', expiresOnTimestamp: Date.now() + 3600e3 }),
+};
+
+/** Poll interval for `beginXxxAndWait` in tests (the simulator sends Retry-After 0 at latencyScale 0). */
+export const FAST_POLL = { updateIntervalInMs: 5 };
+
+export interface SimulatedAzure {
+  sim: Simulator;
+  subscriptionId: string;
+  resources: ResourceManagementClient;
+  network: NetworkManagementClient;
+  compute: ComputeManagementClient;
+  storage: StorageManagementClient;
+  close(): Promise<void>;
+}
+
+/** SDK client options that reach the simulator: its endpoint, an agent trusting its CA, quick retries. */
+export function clientOptions(sim: Simulator) {
+  return {
+    endpoint: sim.url,
+    agent: sim.httpsAgent(),
+    retryOptions: { retryDelayInMs: 5, maxRetryDelayInMs: 20 },
+  };
+}
+
+export async function startSimulatedAzure(opts: SimulatorOptions = {}, subscriptionId = SIMULATED_SUBSCRIPTION_ID): Promise<SimulatedAzure> {
+  const sim = await startSimulator(opts);
+  const options = clientOptions(sim);
+  return {
+    sim,
+    subscriptionId,
+    resources: new ResourceManagementClient(fakeCredential, subscriptionId, options),
+    network: new NetworkManagementClient(fakeCredential, subscriptionId, options),
+    compute: new ComputeManagementClient(fakeCredential, subscriptionId, options),
+    storage: new StorageManagementClient(fakeCredential, subscriptionId, options),
+    close: () => sim.close(),
+  };
+}
