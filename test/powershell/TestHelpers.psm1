@@ -5,20 +5,23 @@
 
 $TemplatesRoot = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../templates'))
 $IncludePattern = '^\s*#@include\s+(\S+)\s*$'
+$IncludeNamePattern = '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*\.ps1$'
 $InstalledStubs = New-Object System.Collections.Generic.List[string]
 
-# Same expansion as src/qlik/templates.ts: each "#@include lib/x.ps1" line is replaced by that file, once;
-# includes must live under templates/lib and must not include anything themselves.
+# Same expansion as src/qlik/templates.ts: each "#@include <path under templates/>" line (lib/common.ps1,
+# qlik/qrs.ps1, ...) is replaced by that file; a file is included at most once and includes nothing itself.
 function Expand-Template {
     param([Parameter(Mandatory)][string]$Name)
     $seen = @{}
     $lines = foreach ($line in [IO.File]::ReadAllLines((Join-Path $TemplatesRoot $Name))) {
         if ($line -notmatch $IncludePattern) { $line; continue }
         $include = $Matches[1]
-        if ($include -notmatch '^lib/[A-Za-z0-9._-]+\.ps1$') { throw "$Name includes '$include', which is not a file under templates/lib" }
+        if ($include -notmatch $IncludeNamePattern) { throw "$Name includes '$include', which is not a .ps1 path under templates/" }
         if ($seen.ContainsKey($include)) { throw "$Name includes '$include' twice" }
         $seen[$include] = $true
-        $included = [IO.File]::ReadAllText((Join-Path $TemplatesRoot $include))
+        $includePath = Join-Path $TemplatesRoot $include
+        if (-not (Test-Path -LiteralPath $includePath -PathType Leaf)) { throw "$Name includes '$include', which does not exist" }
+        $included = [IO.File]::ReadAllText($includePath)
         if ($included -match '(?m)^\s*#@include\s') { throw "$include must not include other files" }
         $included.TrimEnd()
     }
