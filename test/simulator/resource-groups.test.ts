@@ -17,8 +17,8 @@ describe('resource groups', () => {
     expect(statuses).toEqual([201, 200]);
 
     expect((await azure.resources.resourceGroups.get('RG-A')).name).toBe('rg-a');
-    expect(await azure.resources.resourceGroups.checkExistence('rg-a')).toBe(true);
-    expect(await azure.resources.resourceGroups.checkExistence('nope')).toBe(false);
+    expect((await azure.resources.resourceGroups.checkExistence('rg-a')).body).toBe(true);
+    expect((await azure.resources.resourceGroups.checkExistence('nope')).body).toBe(false);
     const names: string[] = [];
     for await (const group of azure.resources.resourceGroups.list()) names.push(group.name ?? '');
     expect(names).toContain('rg-a');
