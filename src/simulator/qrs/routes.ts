@@ -14,7 +14,8 @@ export interface QrsRequest {
 }
 
 export interface RoutedReply extends QrsReply {
-  /** The single entity a GET returned, so the server can simulate a concurrent edit of it. */
+  /** The entity a GET by id returned (what a read-modify-write starts with), so the server can
+   * simulate someone editing it before the PUT. */
   touched?: { collection: CollectionName; id: string };
 }
 
@@ -54,8 +55,7 @@ function currentLicense(store: QrsStore): QrsReply {
   return { status: 200, body: license ?? null };
 }
 
-function localProxy(store: QrsStore): RoutedReply {
+function localProxy(store: QrsStore): QrsReply {
   const [proxy] = store.list('proxyservice', null).body as Entity[];
-  if (!proxy) return { status: 404, body: 'No local proxy service' };
-  return { status: 200, body: proxy, touched: { collection: 'proxyservice', id: String(proxy['id']) } };
+  return proxy ? { status: 200, body: proxy } : { status: 404, body: 'No local proxy service' };
 }

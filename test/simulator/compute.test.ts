@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAST_POLL, startSimulatedAzure, type SimulatedAzure } from '../support/simulator.js';
+
+let azure: SimulatedAzure;
+const rg = 'rg-vm';
+const loc = 'westeurope';
+let nicId = '';
+
+export function windowsVm(nic: string, overrides: { size?: string; sku?: string; computerName?: string; adminUsername?: string; adminPassword?: string; location?: string } = {}) {
+  return {
+    location: overrides.location ?? loc,
+    hardwareProfile: { vmSize: overrides.size ?? 'Standard_D4s_v5' },
+    storageProfile: {
+      imageReference: { publisher: 'MicrosoftWindowsServer', offer: 'WindowsServer', sku: overrides.sku ?? '2022-datacenter-azure-edition', version: 'latest' },
+      osDisk: { createOption: 'FromImage', managedDisk: { storageAccountType: 'Premium_LRS' } },
+    },
+    osProfile: {
+      computerName: overrides.computerName ?? 'qlik-central',
+      adminUsername: overrides.adminUsername ?? 'qlikadmin',
+      adminPassword: overrides.adminPassword ?? 'Correct-Horse-9-Battery',
+    },
+    networkProfile: { networkInterfaces: [{ id: nic, primary: true }] },
+  };
+}
+
+async function makeNic(name: string, location = loc): Promise<string> {
+  const vnet = await azure.network.virtualNetworks.beginCreateOrUpdateAndWait(
+    rg,
+    `vnet-${location}`,
+    { location, addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'default', addressPrefix: '10.0.0.0/24' }] },
+    FAST_POLL,
+  );
+  const nic = await azure.network.networkInterfaces.beginCreateOrUpdateAndWait(
+    rg,
+    name,
+    { location, ipConfigurations: [{ name: 'ipconfig1', subnet: { id: vnet.subnets?.[0]?.id } }] },
+    FAST_POLL,
+  );
+  return nic.id ?? '';
+}
+
+beforeAll(async () => {
+  azure = await startSimulatedAzure({ quotas: { standardESv5Family: 8 } });
+  await azure.resources.resourceGroups.createOrUpdate(rg, { location: loc });
+  nicId = await makeNic('nic-main');
+});
+afterAll(() => azure.close());
+
+type Failure = { statusCode?: number; code?: string; message: string } | undefined;
+const createVm = (name: string, body: ReturnType<typeof windowsVm>) =>
+  azure.compute.virtualMachines.createOrUpdate(rg, name, body as never, FAST_POLL);
+const failureOf = (promise: Promise<unknown>): Promise<Failure> => promise.then(() => undefined, (err: unknown) => err as Failure);
+
+describe('virtual machines', () => {
+  it('creates with 201 + Azure-AsyncOperation, Creating -> Succeeded, secrets never returned', async () => {
+    const vm = await createVm('qlik-vm', windowsVm(nicId));
+    expect(vm.provisioningState).toBe('Succeeded');
+    expect(vm.osProfile?.adminPassword).toBeUndefined();
+    expect(vm.storageProfile?.imageReference?.exactVersion).toBeTruthy();
+    const put = azure.sim.requestLog().find((r) => r.method === 'PUT' && r.path.endsWith('/virtualMachines/qlik-vm'));
+    expect(put?.status).toBe(201);
+    expect(JSON.stringify(put?.body)).not.toContain('Correct-Horse-9-Battery');
+    expect(JSON.stringify(azure.sim.resources())).not.toContain('Correct-Horse-9-Battery');
+    const nic = await azure.network.networkInterfaces.get(rg, 'nic-main');
+    expect(nic.virtualMachine?.id).toBe(vm.id);
+  });
+
+  it('shows an instance view with a Ready agent and PowerState/running', async () => {
+    const vm = await azure.compute.virtualMachines.get(rg, 'qlik-vm', { expand: 'instanceView' });
+    expect(vm.instanceView?.vmAgent?.statuses?.[0]?.displayStatus).toBe('Ready');
+    expect(vm.instanceView?.statuses?.map((s) => s.code)).toContain('PowerState/running');
+    expect(vm.instanceView?.osName).toBe('Windows Server 2022 Datacenter Azure Edition');
+    const view = await azure.compute.virtualMachines.instanceView(rg, 'qlik-vm');
+    expect(view.computerName).toBe('qlik-central');
+  });
+
+  it('validates the computer name', async () => {
+    for (const computerName of ['a-name-longer-than-15', 'ends-with-', 'ends.with.', '12345', 'bad@name']) {
+      expect(await failureOf(createVm('vm-cn', windowsVm(nicId, { computerName })))).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
+    }
+  });
+
+  it('validates the admin user name against the reserved list', async () => {
+    for (const adminUsername of ['administrator', 'Admin', 'root', 'user1', 'ends.', 'a'.repeat(21)]) {
+      const failure = await failureOf(createVm('vm-u', windowsVm(nicId, { adminUsername })));
+      expect(failure).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
+    }
+    expect((await failureOf(createVm('vm-u', windowsVm(nicId, { adminUsername: 'admin' }))))?.message).toContain('The Admin Username specified is not allowed.');
+  });
+
+  it('validates the admin password: length, 3 of 4 classes, deny list', async () => {
+    for (const adminPassword of ['Sh0rt!', 'alllowercaseletters', 'ALLUPPER12345', 'a'.repeat(124) + 'A1!', 'P@ssw0rd', 'Password1']) {
+      const failure = await failureOf(createVm('vm-p', windowsVm(nicId, { adminPassword })));
+      expect(failure).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
+    }
+    expect((await failureOf(createVm('vm-p', windowsVm(nicId, { adminPassword: 'short1A' }))))?.message).toContain('between 8-123 characters');
+  });
+
+  it('refuses unknown images, unknown sizes and sizes not available in the region', async () => {
+    expect(await failureOf(createVm('vm-i', windowsVm(nicId, { sku: '2012-R2-Datacenter' })))).toMatchObject({ statusCode: 404, code: 'ImageNotFound' });
+    expect(await failureOf(createVm('vm-s', windowsVm(nicId, { size: 'Standard_Z99' })))).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
+    const centralNic = await makeNic('nic-central', 'centralus');
+    const restricted = await failureOf(createVm('vm-r', windowsVm(centralNic, { size: 'Standard_DS3_v2', location: 'centralus' })));
+    expect(restricted).toMatchObject({ statusCode: 409, code: 'SkuNotAvailable' });
+    expect(restricted?.message).toContain("Following SKUs have failed for Capacity Restrictions: Standard_DS3_v2' is currently not available in location 'centralus'");
+  });
+
+  it('refuses a missing NIC with InvalidResourceReference', async () => {
+    const missing = nicId.replace('nic-main', 'nic-none');
+    expect(await failureOf(createVm('vm-n', windowsVm(missing)))).toMatchObject({ statusCode: 400, code: 'InvalidResourceReference' });
+  });
+
+  it('enforces family core quota with the real OperationNotAllowed message', async () => {
+    const nic2 = await makeNic('nic-quota');
+    const failure = await failureOf(createVm('vm-big', windowsVm(nic2, { size: 'Standard_E16s_v5' })));
+    expect(failure).toMatchObject({ statusCode: 409, code: 'OperationNotAllowed' });
+    expect(failure?.message).toContain(
+      'exceeding approved standardESv5Family Cores quota. Additional details - Deployment Model: Resource Manager, Location: westeurope, Current Limit: 8, Current Usage: 0, Additional Required: 16, (Minimum) New Limit Required: 16.',
+    );
+    const usages = [];
+    for await (const usage of azure.compute.usage.list(loc)) usages.push(usage);
+    expect(usages.find((u) => u.name.value === 'standardDSv5Family')).toMatchObject({ currentValue: 4, limit: 20 });
+    expect(usages.find((u) => u.name.value === 'standardESv5Family')).toMatchObject({ currentValue: 0, limit: 8 });
+  });
+
+  it('lists resource SKUs per region with restrictions', async () => {
+    const skus = [];
+    for await (const sku of azure.compute.resourceSkus.list({ filter: "location eq 'centralus'" })) skus.push(sku);
+    const ds3 = skus.find((s) => s.name === 'Standard_DS3_v2');
+    expect(ds3?.restrictions?.[0]?.reasonCode).toBe('NotAvailableForSubscription');
+    const d4 = skus.find((s) => s.name === 'Standard_D4s_v5');
+    expect(d4?.capabilities?.find((c) => c.name === 'vCPUs')?.value).toBe('4');
+    expect(d4?.capabilities?.find((c) => c.name === 'MemoryGB')?.value).toBe('16');
+    expect(d4?.family).toBe('standardDSv5Family');
+    expect(d4?.restrictions).toEqual([]);
+    for (const name of ['Standard_DS12_v2', 'Standard_E4s_v5', 'Standard_D8s_v5', 'Standard_E8s_v5', 'Standard_D2s_v5', 'Standard_D16s_v5']) {
+      expect(skus.map((s) => s.name)).toContain(name);
+    }
+  });
+
+  it('deletes with 202 + Azure-AsyncOperation + Location and frees the NIC', async () => {
+    await azure.compute.virtualMachines.delete(rg, 'qlik-vm', FAST_POLL);
+    const del = azure.sim.requestLog().find((r) => r.method === 'DELETE' && r.path.endsWith('/qlik-vm'));
+    expect(del?.status).toBe(202);
+    await expect(azure.compute.virtualMachines.get(rg, 'qlik-vm')).rejects.toMatchObject({ statusCode: 404 });
+    expect((await azure.network.networkInterfaces.get(rg, 'nic-main')).virtualMachine).toBeUndefined();
+  });
+});
