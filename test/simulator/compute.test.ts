@@ -1,27 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_POLL, startSimulatedAzure, type SimulatedAzure } from '../support/simulator.js';
+import { FAST_POLL, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
 
 let azure: SimulatedAzure;
 const rg = 'rg-vm';
 const loc = 'westeurope';
 let nicId = '';
-
-export function windowsVm(nic: string, overrides: { size?: string; sku?: string; computerName?: string; adminUsername?: string; adminPassword?: string; location?: string } = {}) {
-  return {
-    location: overrides.location ?? loc,
-    hardwareProfile: { vmSize: overrides.size ?? 'Standard_D4s_v5' },
-    storageProfile: {
-      imageReference: { publisher: 'MicrosoftWindowsServer', offer: 'WindowsServer', sku: overrides.sku ?? '2022-datacenter-azure-edition', version: 'latest' },
-      osDisk: { createOption: 'FromImage', managedDisk: { storageAccountType: 'Premium_LRS' } },
-    },
-    osProfile: {
-      computerName: overrides.computerName ?? 'qlik-central',
-      adminUsername: overrides.adminUsername ?? 'qlikadmin',
-      adminPassword: overrides.adminPassword ?? 'Correct-Horse-9-Battery',
-    },
-    networkProfile: { networkInterfaces: [{ id: nic, primary: true }] },
-  };
-}
 
 async function makeNic(name: string, location = loc): Promise<string> {
   const vnet = await azure.network.virtualNetworks.beginCreateOrUpdateAndWait(
@@ -53,7 +36,7 @@ const failureOf = (promise: Promise<unknown>): Promise<Failure> => promise.then(
 
 describe('virtual machines', () => {
   it('creates with 201 + Azure-AsyncOperation, Creating -> Succeeded, secrets never returned', async () => {
-    const vm = await createVm('qlik-vm', windowsVm(nicId));
+    const vm = await createVm('qlik-vm', windowsVmBody(nicId));
     expect(vm.provisioningState).toBe('Succeeded');
     expect(vm.osProfile?.adminPassword).toBeUndefined();
     expect(vm.storageProfile?.imageReference?.exactVersion).toBeTruthy();
@@ -76,43 +59,43 @@ describe('virtual machines', () => {
 
   it('validates the computer name', async () => {
     for (const computerName of ['a-name-longer-than-15', 'ends-with-', 'ends.with.', '12345', 'bad@name']) {
-      expect(await failureOf(createVm('vm-cn', windowsVm(nicId, { computerName })))).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
+      expect(await failureOf(createVm('vm-cn', windowsVmBody(nicId, { computerName })))).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
     }
   });
 
   it('validates the admin user name against the reserved list', async () => {
     for (const adminUsername of ['administrator', 'Admin', 'root', 'user1', 'ends.', 'a'.repeat(21)]) {
-      const failure = await failureOf(createVm('vm-u', windowsVm(nicId, { adminUsername })));
+      const failure = await failureOf(createVm('vm-u', windowsVmBody(nicId, { adminUsername })));
       expect(failure).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
     }
-    expect((await failureOf(createVm('vm-u', windowsVm(nicId, { adminUsername: 'admin' }))))?.message).toContain('The Admin Username specified is not allowed.');
+    expect((await failureOf(createVm('vm-u', windowsVmBody(nicId, { adminUsername: 'admin' }))))?.message).toContain('The Admin Username specified is not allowed.');
   });
 
   it('validates the admin password: length, 3 of 4 classes, deny list', async () => {
     for (const adminPassword of ['Sh0rt!', 'alllowercaseletters', 'ALLUPPER12345', 'a'.repeat(124) + 'A1!', 'P@ssw0rd', 'Password1']) {
-      const failure = await failureOf(createVm('vm-p', windowsVm(nicId, { adminPassword })));
+      const failure = await failureOf(createVm('vm-p', windowsVmBody(nicId, { adminPassword })));
       expect(failure).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
     }
-    expect((await failureOf(createVm('vm-p', windowsVm(nicId, { adminPassword: 'short1A' }))))?.message).toContain('between 8-123 characters');
+    expect((await failureOf(createVm('vm-p', windowsVmBody(nicId, { adminPassword: 'short1A' }))))?.message).toContain('between 8-123 characters');
   });
 
   it('refuses unknown images, unknown sizes and sizes not available in the region', async () => {
-    expect(await failureOf(createVm('vm-i', windowsVm(nicId, { sku: '2012-R2-Datacenter' })))).toMatchObject({ statusCode: 404, code: 'ImageNotFound' });
-    expect(await failureOf(createVm('vm-s', windowsVm(nicId, { size: 'Standard_Z99' })))).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
+    expect(await failureOf(createVm('vm-i', windowsVmBody(nicId, { sku: '2012-R2-Datacenter' })))).toMatchObject({ statusCode: 404, code: 'ImageNotFound' });
+    expect(await failureOf(createVm('vm-s', windowsVmBody(nicId, { size: 'Standard_Z99' })))).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
     const centralNic = await makeNic('nic-central', 'centralus');
-    const restricted = await failureOf(createVm('vm-r', windowsVm(centralNic, { size: 'Standard_DS3_v2', location: 'centralus' })));
+    const restricted = await failureOf(createVm('vm-r', windowsVmBody(centralNic, { size: 'Standard_DS3_v2', location: 'centralus' })));
     expect(restricted).toMatchObject({ statusCode: 409, code: 'SkuNotAvailable' });
     expect(restricted?.message).toContain("Following SKUs have failed for Capacity Restrictions: Standard_DS3_v2' is currently not available in location 'centralus'");
   });
 
   it('refuses a missing NIC with InvalidResourceReference', async () => {
     const missing = nicId.replace('nic-main', 'nic-none');
-    expect(await failureOf(createVm('vm-n', windowsVm(missing)))).toMatchObject({ statusCode: 400, code: 'InvalidResourceReference' });
+    expect(await failureOf(createVm('vm-n', windowsVmBody(missing)))).toMatchObject({ statusCode: 400, code: 'InvalidResourceReference' });
   });
 
   it('enforces family core quota with the real OperationNotAllowed message', async () => {
     const nic2 = await makeNic('nic-quota');
-    const failure = await failureOf(createVm('vm-big', windowsVm(nic2, { size: 'Standard_E16s_v5' })));
+    const failure = await failureOf(createVm('vm-big', windowsVmBody(nic2, { size: 'Standard_E16s_v5' })));
     expect(failure).toMatchObject({ statusCode: 409, code: 'OperationNotAllowed' });
     expect(failure?.message).toContain(
       'exceeding approved standardESv5Family Cores quota. Additional details - Deployment Model: Resource Manager, Location: westeurope, Current Limit: 8, Current Usage: 0, Additional Required: 16, (Minimum) New Limit Required: 16.',

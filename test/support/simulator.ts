@@ -48,3 +48,21 @@ export async function startSimulatedAzure(opts: SimulatorOptions = {}, subscript
     close: () => sim.close(),
   };
 }
+
+/** A valid Windows Server VM body (guide defaults) for the given NIC; override one field to test a rule. */
+export function windowsVmBody(nicId: string, overrides: { size?: string; sku?: string; computerName?: string; adminUsername?: string; adminPassword?: string; location?: string } = {}) {
+  return {
+    location: overrides.location ?? 'westeurope',
+    hardwareProfile: { vmSize: overrides.size ?? 'Standard_D4s_v5' },
+    storageProfile: {
+      imageReference: { publisher: 'MicrosoftWindowsServer', offer: 'WindowsServer', sku: overrides.sku ?? '2022-datacenter-azure-edition', version: 'latest' },
+      osDisk: { createOption: 'FromImage', managedDisk: { storageAccountType: 'Premium_LRS' } },
+    },
+    osProfile: {
+      computerName: overrides.computerName ?? 'qlik-central',
+      adminUsername: overrides.adminUsername ?? 'qlikadmin',
+      adminPassword: overrides.adminPassword ?? 'Correct-Horse-9-Battery',
+    },
+    networkProfile: { networkInterfaces: [{ id: nicId, primary: true }] },
+  };
+}
