@@ -42,6 +42,8 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'more detail, including each Azure request')
     .option('--simulate', 'run against a local Azure simulator: nothing real is created')
     .showHelpAfterError('(run with --help for usage)')
+    // Set before the subcommands are added, so they inherit it: usage errors exit 3, not commander's 1.
+    .exitOverride()
     .addHelpText('after', examples([
       'npx qlik-azure init',
       'qlik-azure plan --offline --config examples/qlik-azure.yaml',
@@ -111,7 +113,6 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -3,7 +3,7 @@ import type { StepNumber } from './catalogue.js';
 import type { StepErrorInfo, StepOutputs, StepResult } from './step.js';
 
 export type JournalEntry =
-  | { readonly status: 'pending'; readonly plannedAt: string }
+  | { readonly status: 'pending'; readonly plannedAt: string; readonly attemptsSoFar: number }
   | { readonly status: 'running'; readonly startedAt: string; readonly attempt: number }
   | { readonly status: 'done'; readonly startedAt: string; readonly finishedAt: string; readonly attempt: number; readonly change: StepResult['change']; readonly outputs: StepOutputs }
   | { readonly status: 'failed'; readonly startedAt: string; readonly finishedAt: string; readonly attempt: number; readonly error: StepErrorInfo };

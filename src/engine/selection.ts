@@ -30,24 +30,19 @@ export function resolveStepNumber(number: StepNumber, flag: string): RunnableEnt
 }
 
 export function selectSteps(selection: Selection, journal: Pick<Journal, 'entry'>, bounds: SelectionBounds = {}): RunnableEntry[] {
-  const toStep = bounds.toStep === undefined ? 48 : resolveStepNumber(bounds.toStep, '--to-step').number;
+  // "Stop after guide step N": a number folded into a later step needs that step to have happened.
+  const toStep = bounds.toStep === undefined ? 48 : Math.max(bounds.toStep, resolveStepNumber(bounds.toStep, '--to-step').number);
   const within = (entry: RunnableEntry) => entry.number <= toStep;
-  switch (selection.kind) {
-    case 'all':
-      return RUNNABLE_STEPS.filter(within);
-    case 'unfinished':
-      return RUNNABLE_STEPS.filter((entry) => within(entry) && !isDone(journal, entry.number));
-    case 'from': {
-      const start = resolveStepNumber(selection.step, '--from-step').number;
-      const chosen = new Set(RUNNABLE_STEPS.filter((entry) => entry.number >= start && within(entry)).map((e) => e.number));
-      // Prerequisites that never finished must run too, or the chosen steps would lack their inputs.
-      for (const number of withUnfinishedPrerequisites([...chosen], journal)) chosen.add(number);
-      return RUNNABLE_STEPS.filter((entry) => chosen.has(entry.number));
-    }
-  }
+  const start = selection.kind === 'from' ? resolveStepNumber(selection.step, '--from-step').number : 1;
+  const chosen = new Set(RUNNABLE_STEPS
+    .filter((entry) => within(entry) && entry.number >= start && (selection.kind !== 'unfinished' || !isDone(journal, entry.number)))
+    .map((entry) => entry.number));
+  // Prerequisites that never finished run too, or the chosen steps would lack their inputs.
+  for (const number of unfinishedPrerequisites([...chosen], journal)) chosen.add(number);
+  return RUNNABLE_STEPS.filter((entry) => chosen.has(entry.number));
 }
 
-function withUnfinishedPrerequisites(steps: StepNumber[], journal: Pick<Journal, 'entry'>): StepNumber[] {
+function unfinishedPrerequisites(steps: StepNumber[], journal: Pick<Journal, 'entry'>): StepNumber[] {
   const byNumber = new Map(RUNNABLE_STEPS.map((entry) => [entry.number, entry]));
   const found: StepNumber[] = [];
   const queue = [...steps];

@@ -35,6 +35,11 @@ export async function readState(paths: StatePaths): Promise<DeploymentState | un
   }
 }
 
+function attemptsOf(entry: JournalEntry | undefined): number {
+  if (!entry) return 0;
+  return entry.status === 'pending' ? entry.attemptsSoFar : entry.attempt;
+}
+
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 export class StateStore implements Journal {
@@ -115,15 +120,15 @@ export class StateStore implements Journal {
     return this.update((draft) => {
       const journal = { ...draft.journal };
       for (const step of steps) {
-        if (journal[String(step)]?.status !== 'done') journal[String(step)] = { status: 'pending', plannedAt };
+        const previous = journal[String(step)];
+        if (previous?.status !== 'done') journal[String(step)] = { status: 'pending', plannedAt, attemptsSoFar: attemptsOf(previous) };
       }
       draft.journal = journal;
     });
   }
 
   markRunning(step: StepNumber): Promise<void> {
-    const previous = this.entry(step);
-    const attempt = previous && 'attempt' in previous ? previous.attempt + 1 : 1;
+    const attempt = attemptsOf(this.entry(step)) + 1;
     return this.#setEntry(step, { status: 'running', startedAt: new Date().toISOString(), attempt });
   }
 

@@ -1,0 +1,97 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli.js';
+
+const EXAMPLE = 'examples/qlik-azure.yaml';
+
+describe('qlik-azure steps', () => {
+  it('lists the guide\'s 48 numbered steps', async () => {
+    const result = await runCli(['steps']);
+    expect(result.code).toBe(0);
+    for (let n = 1; n <= 48; n++) expect(result.stdout).toMatch(new RegExp(`^\\s*${n}  `, 'm'));
+    expect(result.stdout).toMatch(/48 steps: \d+ actions, \d+ checks, \d+ folded into a neighbour, \d+ informational/);
+    expect(result.stdout).toMatch(/44 {2}Qlik administrator/);
+  });
+
+  it('has a --json form that parses, with the kind of every step', async () => {
+    const result = await runCli(['steps', '--json']);
+    const parsed = JSON.parse(result.stdout) as { steps: { number: number; kind: string; into?: number }[] };
+    expect(parsed.steps.map((s) => s.number)).toEqual(Array.from({ length: 48 }, (_, i) => i + 1));
+    expect(parsed.steps.find((s) => s.number === 11)).toMatchObject({ kind: 'folded', into: 5 });
+  });
+});
+
+describe('qlik-azure plan --offline', () => {
+  it('prints 48 entries with symbols and a summary line', async () => {
+    const result = await runCli(['plan', '--offline', '--config', EXAMPLE]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const entries = result.stdout.split('\n').filter((line) => /^ {2}[+~=·!] {1,2}\d{1,2} /.test(line));
+    expect(entries).toHaveLength(48);
+    expect(result.stdout).toMatch(/\+ {2}1 Resource group/);
+    expect(result.stdout).toMatch(/· 11 Open the Qlik ports\s+folded into step 5/);
+    expect(result.stdout).toMatch(/^Plan: \d+ to create, 0 to update, 0 unchanged, \d+ checks; \d+ folded, informational or not in this run\.$/m);
+  });
+
+  it('has a --json form that parses, and --detailed-exitcode says 2 when there are changes', async () => {
+    const result = await runCli(['plan', '--offline', '--json', '--detailed-exitcode', '--config', EXAMPLE]);
+    expect(result.code).toBe(2);
+    const plan = JSON.parse(result.stdout) as { steps: { number: number; symbol: string }[]; summary: { create: number; hasChanges: boolean } };
+    expect(plan.steps).toHaveLength(48);
+    expect(plan.summary.hasChanges).toBe(true);
+    expect(plan.summary.create).toBeGreaterThan(10);
+  });
+
+  it('respects --to-step', async () => {
+    const result = await runCli(['plan', '--offline', '--json', '--to-step', '33', '--config', EXAMPLE]);
+    const plan = JSON.parse(result.stdout) as { steps: { number: number; change: string }[] };
+    expect(plan.steps.filter((s) => s.number > 33).every((s) => ['not-selected', 'folded', 'info'].includes(s.change))).toBe(true);
+    expect(plan.steps.find((s) => s.number === 29)?.change).toBe('create');
+  });
+});
+
+describe('bad input', () => {
+  it('stops before anything runs, naming each field and its fix, with exit code 3', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-cli-'));
+    const config = join(dir, 'bad.yaml');
+    await writeFile(config, 'deployment: demo\nlocation: West Europe\nvm:\n  computerName: qliksenseserver01\nnetwork:\n  allowedSourceCidrs: ["*"]\n');
+    const result = await runCli(['plan', '--offline', '--config', config]);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toContain("location: 'West Europe' is a display name");
+    expect(result.stderr).toContain('vm.computerName:');
+    expect(result.stderr).toContain('network.allowedSourceCidrs:');
+    expect(result.stderr.match(/Fix:/g)?.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('refuses an unknown flag with usage help and exit code 3', async () => {
+    const result = await runCli(['plan', '--ofline']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/unknown option '--ofline'/);
+  });
+
+  it('refuses a step number outside the guide', async () => {
+    const result = await runCli(['plan', '--offline', '--from-step', '60', '--config', EXAMPLE]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/--from-step 60: the guide's steps are numbered 1-48/);
+  });
+
+  it('in a non-interactive run, apply without secrets names every missing one and exits 3 at once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-cli-'));
+    const result = await runCli(['apply', '--config', EXAMPLE, '--state-dir', dir, '--simulate']);
+    expect(result.code).toBe(3);
+    for (const name of ['vmAdminPassword', 'serviceAccountPassword', 'qlikAdminPassword', 'repositoryDbPassword', 'localUserPassword', 'licenseKey']) {
+      expect(result.stderr).toContain(`secrets.${name}: is missing`);
+    }
+  });
+});
+
+describe('qlik-azure config schema', () => {
+  it('prints a JSON Schema with every top-level section', async () => {
+    const result = await runCli(['config', 'schema']);
+    const schema = JSON.parse(result.stdout) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['deployment', 'location', 'network', 'storage', 'vm', 'qlik']));
+  });
+});

@@ -1,0 +1,132 @@
+import { mkdtemp, writeFile, chmod } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/errors.js';
+import { validateConfig } from '../../src/config/load.js';
+import { configJsonSchema } from '../../src/config/schema.js';
+import { generatePassword, readSecretsFile, requiredSecrets, validateSecrets } from '../../src/config/secret-sources.js';
+import { checkRepositoryPassword, checkWindowsPassword } from '../../src/config/rules.js';
+
+const base = { deployment: 'qlik-demo', location: 'westeurope', network: { allowedSourceCidrs: ['203.0.113.0/24'] } };
+
+function problems(document: Record<string, unknown>): { field: string; message: string }[] {
+  try {
+    validateConfig(document);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return [...(error as ConfigError).issues];
+  }
+  return [];
+}
+
+describe('config validation', () => {
+  it('accepts the minimal config and derives every name from the deployment', () => {
+    const config = validateConfig(base);
+    expect(config.names).toMatchObject({
+      resourceGroup: 'rg-qlik-demo', nsg: 'qlik-demo-nsg', vnet: 'qlik-demo-vnet', publicIp: 'qlik-demo-ip',
+      dnsLabel: 'qlik-demo', vm: 'qlik-demo-vm', computerName: 'qlik-demo',
+    });
+    expect(config.names.storageAccount).toMatch(/^[a-z0-9]{3,24}$/);
+    expect(config.vm.size).toBe('Standard_D4s_v5');
+    expect(config.vm.image).toBe('2022-datacenter-azure-edition');
+  });
+
+  it('derives a computer name of at most 15 characters that does not end in a hyphen', () => {
+    expect(validateConfig({ ...base, deployment: 'qlik-sense-prod-x-west' }).names.computerName).toBe('qlik-sense-prod');
+    expect(validateConfig({ ...base, deployment: 'qlik-sense-pro-abc' }).names.computerName).toBe('qlik-sense-pro');
+  });
+
+  const cases: [string, Record<string, unknown>, string, RegExp][] = [
+    ['storage name with capitals', { storage: { accountName: 'QlikStorage' } }, 'storage.accountName', /3-24 lowercase letters and digits/],
+    ['storage name too short', { storage: { accountName: 'qa' } }, 'storage.accountName', /3-24/],
+    ['computer name of 16 characters', { vm: { computerName: 'qliksenseserver1' } }, 'vm.computerName', /at most 15/],
+    ['computer name ending in a hyphen', { vm: { computerName: 'qlik-' } }, 'vm.computerName', /ends with a hyphen/],
+    ['computer name ending in a period', { vm: { computerName: 'qlik.' } }, 'vm.computerName', /characters Windows refuses/],
+    ['reserved admin user name', { vm: { adminUsername: 'administrator' } }, 'vm.adminUsername', /reserves/],
+    ['reserved admin user name, other case', { vm: { adminUsername: 'Admin' } }, 'vm.adminUsername', /reserves/],
+    ['the guide\'s obsolete image', { vm: { image: '2012-R2-Datacenter' } }, 'vm.image', /2012 R2.*out|left extended support/],
+    ['an unknown image', { vm: { image: 'ubuntu-24_04' } }, 'vm.image', /not an image/],
+    ['a size that is not a size', { vm: { size: 'DS3' } }, 'vm.size', /Standard_D4s_v5/],
+    ['a display-name region', { location: 'West Europe' }, 'location', /use 'westeurope'/],
+    ['an unknown region', { location: 'moon-north' }, 'location', /not an Azure region/],
+    ['a bad CIDR', { network: { allowedSourceCidrs: ['203.0.113.0/33'] } }, 'network.allowedSourceCidrs.0', /not an IPv4 address or CIDR/],
+    ['"*" without the opt-in', { network: { allowedSourceCidrs: ['*'] } }, 'network.allowedSourceCidrs', /whole internet.*allowAnySource/],
+    ['no source addresses at all', { network: { allowedSourceCidrs: [] } }, 'network.allowedSourceCidrs', /no source addresses/],
+    ['RDP without sources', { network: { allowedSourceCidrs: ['203.0.113.0/24'], rdp: { enabled: true } } }, 'network.rdp.sourceCidrs', /RDP is enabled/],
+    ['RDP open to everyone', { network: { allowedSourceCidrs: ['203.0.113.0/24'], rdp: { enabled: true, sourceCidrs: ['0.0.0.0/0'] } } }, 'network.rdp.sourceCidrs', /RDP to the whole internet/],
+    ['address space with host bits', { network: { allowedSourceCidrs: ['203.0.113.0/24'], vnetAddressSpace: '10.0.0.1/16' } }, 'network.vnetAddressSpace', /use '10\.0\.0\.0\/16'/],
+    ['a DNS label with capitals', { network: { allowedSourceCidrs: ['203.0.113.0/24'], dnsLabel: 'Qlik' } }, 'network.dnsLabel', /DNS label/],
+    ['a bad deployment name', { deployment: 'Qlik_Prod' }, 'deployment', /lowercase letters, digits and hyphens/],
+    ['a resource group ending in a period', { resourceGroup: 'rg-qlik.' }, 'resourceGroup', /period/],
+    ['a serial license without owner', { qlik: { license: { method: 'serial' } } }, 'qlik.license.owner', /owner and organization/],
+    ['an installer URL that is not http(s)', { qlik: { installer: { source: 'url', url: 'ftp://example.com/setup.exe' } } }, 'qlik.installer.url', /.+/],
+    ['a misspelt key', { vm: { sise: 'Standard_D4s_v5' } }, 'vm.sise', /not a setting this tool knows/],
+    ['a subscription that is not a GUID', { subscriptionId: 'my-subscription' }, 'subscriptionId', /.+/],
+  ];
+
+  it.each(cases)('refuses %s, naming the field and the fix', (_name, change, field, message) => {
+    const document = { ...base, ...change, network: { ...base.network, ...(change.network as object | undefined) } };
+    const found = problems(document);
+    const issue = found.find((p) => p.field === field);
+    expect(issue, `expected a problem on ${field}, got ${JSON.stringify(found)}`).toBeDefined();
+    expect(issue!.message).toMatch(message);
+  });
+
+  it('lists every missing required field at once', () => {
+    const found = problems({});
+    expect(found.map((p) => p.field)).toEqual(expect.arrayContaining(['deployment', 'location']));
+    expect(found.every((p) => /Fix:/.test(p.message))).toBe(true);
+  });
+
+  it('produces a JSON Schema from the same source, with descriptions and defaults', () => {
+    const schema = configJsonSchema() as { properties: Record<string, { properties?: Record<string, { default?: unknown; description?: string }> }>; required: string[] };
+    expect(schema.required).toEqual(expect.arrayContaining(['deployment', 'location']));
+    expect(schema.properties.vm!.properties!.size!.default).toBe('Standard_D4s_v5');
+    expect(schema.properties.network!.properties!.allowAnySource!.description).toMatch(/any source/);
+  });
+});
+
+describe('secrets', () => {
+  const config = validateConfig(base);
+
+  it('requires the passwords and the license key the config implies', () => {
+    expect(requiredSecrets(config)).toEqual(['vmAdminPassword', 'serviceAccountPassword', 'qlikAdminPassword', 'repositoryDbPassword', 'localUserPassword', 'licenseKey']);
+    const serial = validateConfig({ ...base, qlik: { license: { method: 'serial', owner: 'A', organization: 'B' } } });
+    expect(requiredSecrets(serial)).toEqual(expect.arrayContaining(['licenseSerial', 'licenseControl']));
+  });
+
+  it('names every missing or weak secret without echoing any value', () => {
+    const weak = 'short1A!';
+    try {
+      validateSecrets({ vmAdminPassword: weak, repositoryDbPassword: 'has.dots;and:colons-123' }, requiredSecrets(config), 'secrets.yaml');
+      expect.unreachable();
+    } catch (error) {
+      const text = (error as Error).message;
+      expect(text).toContain('secrets.vmAdminPassword: the password has 8 characters');
+      expect(text).toContain("secrets.repositoryDbPassword: the password contains '.' ';' ':'");
+      expect(text).toContain('secrets.licenseKey: is missing');
+      expect(text).toContain('secrets.serviceAccountPassword: is missing');
+      expect(text).not.toContain(weak);
+      expect(text).not.toContain('has.dots');
+    }
+  });
+
+  it('refuses a secrets file other users can read', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-secrets-'));
+    const file = join(dir, 'secrets.yaml');
+    await writeFile(file, 'vmAdminPassword: x\n');
+    await chmod(file, 0o644);
+    await expect(readSecretsFile(file)).rejects.toThrow(/chmod 600/);
+    await chmod(file, 0o600);
+    await expect(readSecretsFile(file)).resolves.toEqual({ vmAdminPassword: 'x' });
+  });
+
+  it('generates passwords that satisfy both Azure\'s and Qlik\'s rules', () => {
+    for (let i = 0; i < 200; i++) {
+      const password = generatePassword();
+      expect(checkWindowsPassword(password)).toBeUndefined();
+      expect(checkRepositoryPassword(password)).toBeUndefined();
+    }
+  });
+});

@@ -1,0 +1,148 @@
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RUNNABLE_STEPS, type RunnableEntry } from '../../src/engine/catalogue.js';
+import type { EngineEvent } from '../../src/engine/events.js';
+import { runSteps } from '../../src/engine/runner.js';
+import { selectSteps, SelectionError } from '../../src/engine/selection.js';
+import type { StepRegistry } from '../../src/engine/step.js';
+import { StateStore } from '../../src/state/store.js';
+import { fakeContext, fakeRegistry } from '../support/fake-steps.js';
+
+async function openStore() {
+  const stateDir = await mkdtemp(join(tmpdir(), 'qa-engine-'));
+  return StateStore.open({ stateDir, deployment: 'test', command: 'test', toolVersion: '0.0.0' });
+}
+
+async function run(store: StateStore, steps: readonly RunnableEntry[], registry: StepRegistry, options: { concurrency?: number; stop?: AbortController } = {}) {
+  const events: EngineEvent[] = [];
+  const outcome = await runSteps({
+    steps, registry, journal: store, contextFor: fakeContext, concurrency: options.concurrency ?? 6,
+    stopScheduling: (options.stop ?? new AbortController()).signal,
+    describeError: (error) => ({ message: (error as Error).message }),
+    events: (event) => events.push(event),
+  });
+  return { outcome, events };
+}
+
+describe('engine', () => {
+  it('runs every step after all of its dependencies have finished', async () => {
+    const store = await openStore();
+    const { registry, recording } = fakeRegistry();
+    const { outcome } = await run(store, RUNNABLE_STEPS, registry);
+    expect(outcome.failed).toEqual([]);
+    expect(outcome.finished).toHaveLength(RUNNABLE_STEPS.length);
+    for (const entry of RUNNABLE_STEPS) {
+      const own = recording.intervals.get(entry.number)!;
+      for (const dependency of entry.dependsOn) {
+        expect(recording.intervals.get(dependency)!.end, `${dependency} before ${entry.number}`).toBeLessThanOrEqual(own.start);
+      }
+    }
+    expect(RUNNABLE_STEPS.every((e) => store.entry(e.number)?.status === 'done')).toBe(true);
+  });
+
+  it('runs independent steps in parallel: NSG, storage, VNet and public IP overlap after the resource group', async () => {
+    const store = await openStore();
+    const { registry, recording } = fakeRegistry({ 5: { delayMs: 60 }, 13: { delayMs: 60 }, 16: { delayMs: 60 }, 26: { delayMs: 60 } });
+    await run(store, RUNNABLE_STEPS, registry);
+    const [nsg, storage, vnet, ip] = [5, 13, 16, 26].map((n) => recording.intervals.get(n)!);
+    const latestStart = Math.max(nsg!.start, storage!.start, vnet!.start, ip!.start);
+    const earliestEnd = Math.min(nsg!.end, storage!.end, vnet!.end, ip!.end);
+    expect(latestStart).toBeLessThan(earliestEnd);
+    expect(recording.maxConcurrent).toBeGreaterThanOrEqual(4);
+  });
+
+  it('never runs more steps at once than the concurrency bound', async () => {
+    const store = await openStore();
+    const { registry, recording } = fakeRegistry({}, 10);
+    await run(store, RUNNABLE_STEPS, registry, { concurrency: 2 });
+    expect(recording.maxConcurrent).toBe(2);
+  });
+
+  it('blocks the dependents of a failed step, finishes independent ones, and resume completes the rest', async () => {
+    const store = await openStore();
+    const { registry, recording } = fakeRegistry({ 13: { failTimes: 1 } });
+    const first = await run(store, RUNNABLE_STEPS, registry);
+    expect(first.outcome.failed.map((f) => f.step)).toEqual([13]);
+    expect(first.outcome.blocked).toEqual(expect.arrayContaining([29, 40, 34, 47]));
+    expect(first.outcome.finished).toEqual(expect.arrayContaining([1, 5, 12, 16, 26, 25]));
+    expect(store.entry(13)).toMatchObject({ status: 'failed', error: { message: 'scripted failure of step 13' } });
+    expect(store.entry(29)?.status).toBe('pending');
+
+    recording.order.length = 0;
+    const unfinished = selectSteps({ kind: 'unfinished' }, store);
+    expect(unfinished.map((e) => e.number)).not.toContain(1);
+    const second = await run(store, unfinished, registry);
+    expect(second.outcome.failed).toEqual([]);
+    expect(recording.order).not.toContain(1);
+    expect(recording.order[0]).toBe(13);
+    expect(store.entry(13)).toMatchObject({ status: 'done', attempt: 2 });
+    expect(RUNNABLE_STEPS.every((e) => store.entry(e.number)?.status === 'done')).toBe(true);
+  });
+
+  it('stops scheduling on the first interrupt, records what was in flight, and says what never started', async () => {
+    const store = await openStore();
+    const { registry } = fakeRegistry({ 23: { delayMs: 50 } });
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 10);
+    const { outcome } = await run(store, RUNNABLE_STEPS, registry, { stop });
+    expect(outcome.interrupted).toBe(true);
+    expect(outcome.finished).toEqual([23]);
+    expect(outcome.notStarted).toContain(1);
+    expect(store.entry(23)?.status).toBe('done');
+    expect(store.entry(1)?.status).toBe('pending');
+  });
+
+  it('emits started before finished for every step, with progress in between', async () => {
+    const store = await openStore();
+    const { registry } = fakeRegistry();
+    const { events } = await run(store, RUNNABLE_STEPS.slice(0, 3), registry);
+    const types = events.filter((e) => 'step' in e && e.step === 5).map((e) => e.type);
+    expect(types).toEqual(['step-started', 'step-finished']);
+  });
+
+  it('writes a journal that a human can read: pending, running, done with timestamps and outputs, never half-written', async () => {
+    const store = await openStore();
+    const { registry } = fakeRegistry();
+    await run(store, selectSteps({ kind: 'all' }, store, { toStep: 1 }), registry);
+    const state = JSON.parse(await readFile(store.paths.state, 'utf8'));
+    expect(state).toMatchObject({ schemaVersion: 1, deployment: 'test', journal: { 1: { status: 'done', outputs: { id: '/fake/1' } }, 23: { status: 'done' } } });
+    expect(state.serial).toBeGreaterThan(3);
+    await store.close();
+  });
+});
+
+describe('step selection', () => {
+  const none = { entry: () => undefined };
+  const allDone = { entry: () => ({ status: 'done' as const, startedAt: '', finishedAt: '', attempt: 1, change: 'create' as const, outputs: {} }) };
+
+  it('--to-step 33 stops at the Azure half of the guide', () => {
+    const numbers = selectSteps({ kind: 'all' }, none, { toStep: 33 }).map((e) => e.number);
+    expect(Math.max(...numbers)).toBe(30);
+    expect(numbers).toEqual([1, 5, 12, 13, 16, 23, 25, 26, 29, 30]);
+  });
+
+  it('--from-step 40 re-runs 40 onward when earlier steps are done', () => {
+    expect(selectSteps({ kind: 'from', step: 40 }, allDone).map((e) => e.number)).toEqual([40, 41, 42, 43, 44, 45, 46, 47, 48]);
+  });
+
+  it('--from-step 40 on a fresh deployment brings in the unfinished prerequisites', () => {
+    const numbers = selectSteps({ kind: 'from', step: 40 }, none).map((e) => e.number);
+    expect(numbers).toEqual(expect.arrayContaining([1, 13, 23, 29, 34, 38, 40]));
+  });
+
+  it('a folded step number resolves to the step that carries it out', () => {
+    expect(selectSteps({ kind: 'from', step: 11 }, allDone)[0]!.number).toBe(5);
+    expect(selectSteps({ kind: 'from', step: 32 }, allDone, { toStep: 33 }).map((e) => e.number)).toEqual([26, 29, 30]);
+  });
+
+  it('an informational step starts at the next runnable one', () => {
+    expect(selectSteps({ kind: 'from', step: 36 }, allDone)[0]!.number).toBe(38);
+  });
+
+  it('refuses numbers outside the guide', () => {
+    expect(() => selectSteps({ kind: 'from', step: 49 }, none)).toThrow(SelectionError);
+    expect(() => selectSteps({ kind: 'from', step: 0 }, none)).toThrow(/1-48/);
+  });
+});
