@@ -1,5 +1,6 @@
 // In-memory repository: collections of entities with QRS's optimistic concurrency rule
-// (a PUT carrying an older modifiedDate than the stored one is a 409 Conflict).
+// (a PUT carrying an older modifiedDate than the stored one is a 409 Conflict). Replies carry
+// copies, so later changes never alter an answer already given.
 import { bookkeeping, collectionSchemas, createDefaults, seedCollections, type CollectionName } from './entities.js';
 import { parseQrsFilter, type Entity, type EntityPredicate } from './filter.js';
 
@@ -31,12 +32,12 @@ export class QrsStore {
     } catch (error) {
       return { status: 400, body: (error as Error).message };
     }
-    return { status: 200, body: this.items(collection).filter(matches) };
+    return { status: 200, body: structuredClone(this.items(collection).filter(matches)) };
   }
 
   get(collection: CollectionName, id: string): QrsReply {
     const entity = this.find(collection, id);
-    return entity ? { status: 200, body: entity } : notFound(collection, id);
+    return entity ? { status: 200, body: structuredClone(entity) } : notFound(collection, id);
   }
 
   create(collection: CollectionName, body: Entity, query: URLSearchParams): QrsReply {
@@ -50,7 +51,7 @@ export class QrsStore {
     if (collection === 'license') entity['serial'] = body['serial'] ?? '';
     if (isAccessType(collection)) entity['user'] = this.condensedUser(userIdOf(body));
     this.items(collection).push(entity);
-    return { status: 201, body: entity };
+    return { status: 201, body: structuredClone(entity) };
   }
 
   replace(collection: CollectionName, id: string, body: Entity): QrsReply {
@@ -64,7 +65,7 @@ export class QrsStore {
     }
     const updated = { ...body, id, createdDate: stored['createdDate'], schemaPath: stored['schemaPath'], modifiedDate: this.stamp() };
     items[index] = updated;
-    return { status: 200, body: updated };
+    return { status: 200, body: structuredClone(updated) };
   }
 
   remove(collection: CollectionName, id: string): QrsReply {

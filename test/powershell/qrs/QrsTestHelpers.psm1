@@ -50,9 +50,10 @@ function Invoke-FakeQrsControl {
     Invoke-RestMethod @arguments
 }
 
+# Writes the recorded calls one by one (Invoke-RestMethod hands a JSON array over as one object).
 function Get-FakeQrsCall {
     param($Fake)
-    @(Invoke-FakeQrsControl -Fake $Fake -Route '__calls')
+    foreach ($call in (Invoke-FakeQrsControl -Fake $Fake -Route '__calls')) { $call }
 }
 
 function Get-FakeQrsEntity {
