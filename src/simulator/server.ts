@@ -85,6 +85,9 @@ async function dispatchArm(ctx: RequestContext, routes: Route[]): Promise<SimRes
   if (!ctx.apiVersion && ctx.path !== '/subscriptions') {
     throw new ArmError(400, 'MissingApiVersionParameter', "The api-version query parameter (?api-version=) is required for all requests.");
   }
+  if (ctx.rawBody.length > 0 && parseJson(ctx.rawBody) === undefined) {
+    throw new ArmError(400, 'InvalidRequestContent', 'The request content was invalid and could not be deserialized.');
+  }
   ctx.params = match.params;
   return match.route.handler(ctx);
 }
