@@ -75,16 +75,18 @@ const vmSchema = z.object({
   dataDiskSizeGb: z.number().int().min(0).max(32767).describe('Size of a data disk for Qlik\'s shared persistence folder; 0 for none').default(0),
 }).strict();
 
+const installerSha256 = z.string().regex(/^[A-Fa-f0-9]{64}$/, 'expected 64 hexadecimal characters').describe('SHA-256 of the installer, verified on the VM').optional();
+
 const installerSchema = z.discriminatedUnion('source', [
   z.object({
-    source: z.literal('url'),
+    source: z.literal('url').describe('Download the installer on the VM from a URL'),
     url: z.url({ protocol: /^https?$/ }).describe('Download link for Qlik_Sense_setup.exe (a SAS link works)'),
-    sha256: z.string().regex(/^[A-Fa-f0-9]{64}$/, 'expected 64 hexadecimal characters').describe('Checksum verified on the VM').optional(),
+    sha256: installerSha256,
   }).strict(),
   z.object({
-    source: z.literal('file'),
+    source: z.literal('file').describe('Upload a local installer file through the storage account'),
     path: z.string().min(1).describe('Local path of Qlik_Sense_setup.exe; the CLI uploads it to the deployment\'s storage account'),
-    sha256: z.string().regex(/^[A-Fa-f0-9]{64}$/, 'expected 64 hexadecimal characters').optional(),
+    sha256: installerSha256,
   }).strict(),
 ]);
 
