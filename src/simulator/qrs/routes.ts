@@ -43,7 +43,7 @@ export function routeQrs(store: QrsStore, request: QrsRequest): RoutedReply {
   }
   if (guid.test(rest)) {
     if (method === 'GET') return { ...store.get(collection, rest), touched: { collection, id: rest } };
-    if (method === 'PUT') return store.replace(collection, rest, body);
+    if (method === 'PUT') return store.replace(collection, rest, body, query);
     if (method === 'DELETE') return store.remove(collection, rest);
   }
   return { status: 405, body: `${method} is not supported on /qrs/${resource}` };

@@ -48,13 +48,16 @@ export class QrsStore {
       ...body,
       ...bookkeeping(collectionSchemas[collection], this.stamp()),
     };
-    if (collection === 'license') entity['serial'] = body['serial'] ?? '';
     if (isAccessType(collection)) entity['user'] = this.condensedUser(userIdOf(body));
     this.items(collection).push(entity);
     return { status: 201, body: structuredClone(entity) };
   }
 
-  replace(collection: CollectionName, id: string, body: Entity): QrsReply {
+  replace(collection: CollectionName, id: string, body: Entity, query: URLSearchParams): QrsReply {
+    if (collection === 'license') {
+      const problem = licenseProblem(body, query);
+      if (problem) return { status: 400, body: problem };
+    }
     const items = this.items(collection);
     const index = items.findIndex((entity) => entity['id'] === id);
     const stored = items[index];
@@ -86,8 +89,7 @@ export class QrsStore {
     switch (collection) {
       case 'license':
         if (this.items('license').length > 0) return 'A license already exists; update it with PUT';
-        if (!body['key'] && !(body['serial'] && query.get('control'))) return 'Either key, or serial with the control query parameter, is required';
-        return undefined;
+        return licenseProblem(body, query);
       case 'user':
         if (!body['userId'] || !body['userDirectory']) return 'userId and userDirectory are required';
         if (this.items('user').some((user) => sameUser(user, body))) return 'A user with this userId and userDirectory already exists';
@@ -130,6 +132,19 @@ export class QrsStore {
     this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
     return new Date(this.lastStamp).toISOString();
   }
+}
+
+// Signed keys are JWT-shaped; serials have 16 digits and control numbers 5. Like some real error
+// messages, the answer quotes what was sent — the scripts must keep it out of their output.
+function licenseProblem(body: Entity, query: URLSearchParams): string | undefined {
+  const key = body['key'];
+  if (typeof key === 'string' && key !== '') {
+    return /^[\w-]+\.[\w-]+\.[\w-]+$/.test(key) ? undefined : `Invalid license key: ${key}`;
+  }
+  const serial = String(body['serial'] ?? '');
+  const control = query.get('control') ?? '';
+  if (!/^\d{16}$/.test(serial) || !/^\d{5}$/.test(control)) return `Invalid serial ${serial} or control number ${control}`;
+  return undefined;
 }
 
 function notFound(collection: string, id: string): QrsReply {
