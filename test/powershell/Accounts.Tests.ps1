@@ -1,8 +1,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:AccountsScript = Export-Template -Name 'vm/accounts.ps1' -Directory $TestDrive
     # LocalAccounts cmdlets exist only on Windows. Untyped parameters let the mocks see "not passed".
-    Install-CommandStub -ScriptPath $AccountsScript -Definition @{
+    $script:AccountsScript = Initialize-TemplateTest -Name 'vm/accounts.ps1' -Directory $TestDrive -WindowsCommand @{
         'Get-LocalUser'         = '[string]$Name'
         'New-LocalUser'         = '[string]$Name, [securestring]$Password, [switch]$PasswordNeverExpires, [switch]$UserMayNotChangePassword, [string]$Description'
         'Set-LocalUser'         = '[string]$Name, [securestring]$Password, $PasswordNeverExpires, $UserMayChangePassword'
@@ -10,8 +9,6 @@ BeforeAll {
         'Get-LocalGroupMember'  = '[string]$SID'
         'Add-LocalGroupMember'  = '[string]$SID, [string]$Member'
     }
-    $script:OriginalComputerName = $env:COMPUTERNAME
-    $env:COMPUTERNAME = 'QSVM01'
 
     $script:Secrets = @{
         ServiceAccountPassword = New-FakeSecret -Label 'svc'
@@ -32,10 +29,7 @@ BeforeAll {
     }
 }
 
-AfterAll {
-    $env:COMPUTERNAME = $OriginalComputerName
-    Remove-CommandStub
-}
+AfterAll { Reset-TemplateTest }
 
 Describe 'accounts.ps1' {
     BeforeEach {
@@ -134,9 +128,7 @@ Describe 'accounts.ps1' {
         @{ Case = 'a prefix too long for the user numbers'; Change = @{ LocalUserPrefix = 'QlikSenseAnalyticsUser' }; Message = "qlik-azure: -LocalUserPrefix gives 'QlikSenseAnalyticsUser1', which is not a valid Windows user name*" }
         @{ Case = 'the same name twice'; Change = @{ AdminAccountName = 'QlikService' }; Message = "qlik-azure: account name 'QlikService' is requested twice*" }
     ) {
-        $parameters = @{} + $Parameters
-        foreach ($key in $Change.Keys) { $parameters[$key] = $Change[$key] }
-        $run = Invoke-Template -Path $AccountsScript -Parameters $parameters
+        $run = Invoke-Template -Path $AccountsScript -Parameters (Join-TemplateParameter $Parameters $Change)
 
         $run.ExitCode | Should -Be 2
         $run.Stderr | Should -BeLike $Message

@@ -1,8 +1,7 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:FirewallScript = Export-Template -Name 'vm/firewall.ps1' -Directory $TestDrive
     $ruleSettings = '[string]$Name, $Enabled, $Direction, $Action, $Protocol, $LocalPort, $Profile'
-    Install-CommandStub -ScriptPath $FirewallScript -Definition @{
+    $script:FirewallScript = Initialize-TemplateTest -Name 'vm/firewall.ps1' -Directory $TestDrive -WindowsCommand @{
         'Get-NetFirewallRule'        = '[string]$Name'
         'New-NetFirewallRule'        = "$ruleSettings, `$DisplayName, `$Group"
         'Set-NetFirewallRule'        = $ruleSettings
@@ -16,7 +15,7 @@ BeforeAll {
     }
 }
 
-AfterAll { Remove-CommandStub }
+AfterAll { Reset-TemplateTest }
 
 Describe 'firewall.ps1' {
     BeforeEach {

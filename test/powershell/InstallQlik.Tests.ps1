@@ -1,15 +1,12 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:InstallScript = Export-Template -Name 'vm/install-qlik.ps1' -Directory $TestDrive
-    Install-CommandStub -ScriptPath $InstallScript -Definition @{
+    $script:InstallScript = Initialize-TemplateTest -Name 'vm/install-qlik.ps1' -Directory $TestDrive -WindowsCommand @{
         'Get-Service'          = '[string]$Name'
         'Get-SmbShare'         = '[string]$Name'
         'New-SmbShare'         = '[string]$Name, [string]$Path, [string[]]$FullAccess'
         'Get-SmbShareAccess'   = '[string]$Name'
         'Grant-SmbShareAccess' = '[string]$Name, [string]$AccountName, [string]$AccessRight, [switch]$Force'
     }
-    $script:OriginalComputerName = $env:COMPUTERNAME
-    $env:COMPUTERNAME = 'QSVM01'
 
     # The installer is a small file served over loopback HTTP, so download and checksum run for real.
     $installerBytes = [Text.Encoding]::ASCII.GetBytes("fake Qlik Sense installer $([guid]::NewGuid())")
@@ -38,9 +35,7 @@ BeforeAll {
 
     function script:Invoke-Install {
         param([hashtable]$Change = @{})
-        $parameters = @{} + $Parameters
-        foreach ($key in $Change.Keys) { $parameters[$key] = $Change[$key] }
-        $run = Invoke-Template -Path $InstallScript -Parameters $parameters
+        $run = Invoke-Template -Path $InstallScript -Parameters (Join-TemplateParameter $Parameters $Change)
         $script:AllOutput += $run.AllText
         $run
     }
@@ -49,8 +44,7 @@ BeforeAll {
 
 AfterAll {
     $InstallerServer.Stop()
-    $env:COMPUTERNAME = $OriginalComputerName
-    Remove-CommandStub
+    Reset-TemplateTest
 }
 
 Describe 'install-qlik.ps1' {

@@ -1,14 +1,10 @@
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    $script:ReadinessScript = Export-Template -Name 'vm/readiness.ps1' -Directory $TestDrive
-    Install-CommandStub -ScriptPath $ReadinessScript -Definition @{
+    $script:ReadinessScript = Initialize-TemplateTest -Name 'vm/readiness.ps1' -Directory $TestDrive -WindowsCommand @{
         'Get-CimInstance' = '[string]$ClassName, [string]$Filter'
         'Get-Service'     = '[string]$Name'
     }
-    $script:OriginalComputerName = $env:COMPUTERNAME
-    $env:COMPUTERNAME = 'QSVM01'
-
-    function script:Mock-OperatingSystem {
+    function script:Set-FakeOperatingSystem {
         param([string]$Caption, [string]$Version, [int]$ProductType = 3)
         Mock Get-CimInstance -ParameterFilter { $ClassName -eq 'Win32_OperatingSystem' } -MockWith {
             [pscustomobject]@{ Caption = $Caption; Version = $Version; ProductType = $ProductType }
@@ -16,14 +12,11 @@ BeforeAll {
     }
 }
 
-AfterAll {
-    $env:COMPUTERNAME = $OriginalComputerName
-    Remove-CommandStub
-}
+AfterAll { Reset-TemplateTest }
 
 Describe 'readiness.ps1' {
     BeforeEach {
-        Mock-OperatingSystem -Caption 'Microsoft Windows Server 2022 Datacenter Azure Edition' -Version '10.0.20348'
+        Set-FakeOperatingSystem -Caption 'Microsoft Windows Server 2022 Datacenter Azure Edition' -Version '10.0.20348'
         Mock Get-CimInstance -ParameterFilter { $ClassName -eq 'Win32_LogicalDisk' } -MockWith {
             [pscustomobject]@{ DeviceID = 'C:'; FreeSpace = 107374182400 }
         }
@@ -67,7 +60,7 @@ Describe 'readiness.ps1' {
     }
 
     It 'refuses Windows Server 2012 R2 with exit code 10 and a clear message' {
-        Mock-OperatingSystem -Caption 'Microsoft Windows Server 2012 R2 Datacenter' -Version '6.3.9600'
+        Set-FakeOperatingSystem -Caption 'Microsoft Windows Server 2012 R2 Datacenter' -Version '6.3.9600'
         $run = Invoke-Template -Path $ReadinessScript
 
         $run.ExitCode | Should -Be 10
@@ -76,7 +69,7 @@ Describe 'readiness.ps1' {
     }
 
     It 'accepts Windows Server 2016 exactly' {
-        Mock-OperatingSystem -Caption 'Microsoft Windows Server 2016 Datacenter' -Version '10.0.14393'
+        Set-FakeOperatingSystem -Caption 'Microsoft Windows Server 2016 Datacenter' -Version '10.0.14393'
         (Invoke-Template -Path $ReadinessScript).ExitCode | Should -Be 0
     }
 

@@ -68,6 +68,37 @@ function Remove-CommandStub {
     $InstalledStubs.Clear()
 }
 
+# Set-up shared by the template suites (BeforeAll): the expanded script written to Directory (use
+# $TestDrive) and its path returned; its functions and the Windows-only commands it calls
+# (WindowsCommand, see Install-CommandStub) stubbed for mocking; $env:COMPUTERNAME set as on the VM
+# (Linux has none). Reset-TemplateTest (AfterAll) undoes the stubs and the machine name.
+function Initialize-TemplateTest {
+    param(
+        [Parameter(Mandatory)][string]$Name,
+        [Parameter(Mandatory)][string]$Directory,
+        [hashtable]$WindowsCommand = @{},
+        [string]$ComputerName = 'QSVM01'
+    )
+    $path = Export-Template -Name $Name -Directory $Directory
+    Install-CommandStub -ScriptPath $path -Definition $WindowsCommand
+    $script:SavedComputerName = $env:COMPUTERNAME
+    $env:COMPUTERNAME = $ComputerName
+    $path
+}
+
+function Reset-TemplateTest {
+    Remove-CommandStub
+    $env:COMPUTERNAME = $SavedComputerName
+}
+
+# A copy of Parameters with the entries of Change added or replaced.
+function Join-TemplateParameter {
+    param([hashtable]$Parameters, [hashtable]$Change = @{})
+    $joined = @{} + $Parameters
+    foreach ($key in $Change.Keys) { $joined[$key] = $Change[$key] }
+    $joined
+}
+
 # Runs a template script file with named string parameters, in the CALLER's scope so that the caller's
 # Pester mocks apply. Returns what Azure would report: exit code, stdout lines, stderr text, and the
 # parsed ##qlik-azure[result] JSON.
@@ -145,4 +176,4 @@ function Start-LoopbackFileServer {
 }
 
 Export-ModuleMember -Function Expand-Template, Export-Template, Install-CommandStub, Remove-CommandStub,
-    Invoke-Template, New-FakeSecret, Get-ClosedLoopbackUrl, Start-LoopbackFileServer
+    Initialize-TemplateTest, Reset-TemplateTest, Join-TemplateParameter, Invoke-Template, New-FakeSecret, Get-ClosedLoopbackUrl, Start-LoopbackFileServer
