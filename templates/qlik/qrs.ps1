@@ -280,6 +280,19 @@ function Update-QrsEntity {
     Exit-QlikFailure -Code $QrsExitConflict -Message "QRS PUT /qrs/$Path conflicted twice (409): something else keeps changing it; run the step again"
 }
 
+# The QRS user for a Windows account. Local accounts appear in QRS only after their first login
+# (user directory = machine name); creating the entity up front is what Qlik's own automation does,
+# and the login later matches it by userId + userDirectory. Returns @{ User; Created }.
+function Resolve-QrsUser {
+    param([string]$UserId, [string]$UserDirectory)
+    $filter = 'userId eq ' + (ConvertTo-QrsLiteral $UserId) + ' and userDirectory eq ' + (ConvertTo-QrsLiteral $UserDirectory)
+    $existing = @(Find-QrsEntity -Collection 'user' -Filter $filter) | Select-Object -First 1
+    if ($existing) { return [pscustomobject]@{ User = $existing; Created = $false } }
+    Write-QlikPhase "creating the QRS user $UserDirectory\$UserId"
+    $created = New-QrsEntity -Collection 'user' -Body @{ userId = $UserId; userDirectory = $UserDirectory; name = $UserId }
+    [pscustomobject]@{ User = $created; Created = $true }
+}
+
 # Adds or replaces a property on a parsed JSON object (QRS may omit properties that are unset).
 function Set-QrsProperty {
     param($Entity, [string]$Name, $Value)
