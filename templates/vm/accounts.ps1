@@ -74,7 +74,8 @@ function Test-QlikLocalCredential {
     param([string]$Name, [string]$Password)
     Add-Type -AssemblyName System.DirectoryServices.AccountManagement
     $machine = New-Object System.DirectoryServices.AccountManagement.PrincipalContext ([System.DirectoryServices.AccountManagement.ContextType]::Machine)
-    try { $machine.ValidateCredentials($Name, $Password) } finally { $machine.Dispose() }
+    # A check that cannot be made (e.g. a conflicting SMB session) just means: set the password again.
+    try { $machine.ValidateCredentials($Name, $Password) } catch { $false } finally { $machine.Dispose() }
 }
 
 function Test-AdministratorsMember {

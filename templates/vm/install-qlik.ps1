@@ -16,8 +16,8 @@ Parameters (all strings, as Run Command sends them; * = secret, sent as a protec
   SharedFolderPath       'C:\QlikShare'  shared as \\<Hostname>\<folder name>
   InstallDir             optional   default of the installer: %ProgramFiles%\Qlik\Sense
   TimeoutMinutes         '60'       how long to wait for the services after the install (0 = check once)
-  WorkDirectory          '%ProgramData%\qlik-azure'  installer, its log and spc.cfg; readable by SYSTEM and
-                         Administrators only; spc.cfg (which holds the database password) is deleted after the install
+  WorkDirectory          '%ProgramData%\qlik-azure'  installer, its log and spc.cfg; readable by SYSTEM,
+                         Administrators and the running account only; spc.cfg (which holds the database password) is deleted after the install
 
 Result JSON: changed (bool), release, hostname, sharePath (UNC root of the shared persistence),
 installerLog (path on the VM, null when nothing was installed).
@@ -25,7 +25,8 @@ installerLog (path on the VM, null when nothing was installed).
 Exit codes: 0 installed and ready (or already installed); 1 unexpected error; 2 invalid parameter (e.g.
 a hostname with a dot); 20 installer download failed; 21 installer checksum mismatch; 22 running as
 LocalSystem; 23 installer exit code not 0; 24 services not ready within TimeoutMinutes; 25 installer asks
-for a reboot (restart the VM, then run again); 26 another Qlik Sense release is installed.
+for a reboot (restart the VM, then run again); 26 another Qlik Sense release is installed; 27 not running
+with administrator rights (a UAC-filtered token: the installer would wait for a consent prompt nobody sees).
 #>
 [CmdletBinding()]
 param(
@@ -51,6 +52,7 @@ $ExitInstallerFailed = 23
 $ExitNotReady = 24
 $ExitRebootRequired = 25
 $ExitOtherRelease = 26
+$ExitNotElevated = 27
 
 # Started by the installer in this order (ANS start_services.yaml); the database one only with a local DB.
 $QlikServiceNames = @(
@@ -94,9 +96,24 @@ function Assert-InstallParameter {
     }
 }
 
-# Separated so that tests can play LocalSystem; S-1-5-18 is the LocalSystem SID.
+# Identity checks are functions so that tests can play LocalSystem or a filtered token.
 function Test-RunningAsLocalSystem {
+    # S-1-5-18 is the LocalSystem SID.
     [Security.Principal.WindowsIdentity]::GetCurrent().User.Value -eq 'S-1-5-18'
+}
+
+function Test-RunningElevated {
+    $principal = New-Object Security.Principal.WindowsPrincipal ([Security.Principal.WindowsIdentity]::GetCurrent())
+    $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+}
+
+function Assert-InstallIdentity {
+    if (Test-RunningAsLocalSystem) {
+        Exit-QlikFailure -Code $ExitLocalSystem -Message "the Qlik Sense installer refuses to run as LocalSystem; run this script as the service account $env:COMPUTERNAME\$ServiceAccountName (Run Command runAsUser)"
+    }
+    if (-not (Test-RunningElevated)) {
+        Exit-QlikFailure -Code $ExitNotElevated -Message "this script runs without administrator rights (UAC-filtered token), which the Qlik Sense installer needs; run it as $env:COMPUTERNAME\$ServiceAccountName, a member of Administrators, with an elevated token"
+    }
 }
 
 function Test-ReleaseInstalled {
@@ -114,11 +131,12 @@ function Test-ServiceRunning {
     $service -and "$($service.Status)" -eq 'Running'
 }
 
-# The installer, its log and spc.cfg hold or may hold secrets: only SYSTEM (S-1-5-18) and
-# Administrators (S-1-5-32-544, which includes the service account) may read this folder.
+# The installer, its log and spc.cfg hold or may hold secrets: only SYSTEM (S-1-5-18), Administrators
+# (S-1-5-32-544) and the account running this script may read this folder.
 function Protect-QlikWorkDirectory {
     param([string]$Path)
-    $output = & icacls.exe $Path /inheritance:r /grant:r '*S-1-5-18:(OI)(CI)F' '*S-1-5-32-544:(OI)(CI)F' 2>&1
+    $currentUser = [Security.Principal.WindowsIdentity]::GetCurrent().User.Value
+    $output = & icacls.exe $Path /inheritance:r /grant:r '*S-1-5-18:(OI)(CI)F' '*S-1-5-32-544:(OI)(CI)F' "*${currentUser}:(OI)(CI)F" 2>&1
     if ($LASTEXITCODE -ne 0) { throw "icacls could not protect ${Path}: $output" }
 }
 
@@ -281,9 +299,7 @@ function Wait-QlikSense {
 
 function Install-QlikSense {
     param([int]$TimeoutMinutes)
-    if (Test-RunningAsLocalSystem) {
-        Exit-QlikFailure -Code $ExitLocalSystem -Message "the Qlik Sense installer refuses to run as LocalSystem; run this script as the service account $env:COMPUTERNAME\$ServiceAccountName (Run Command runAsUser)"
-    }
+    Assert-InstallIdentity
     New-Item -ItemType Directory -Force -Path $WorkDirectory | Out-Null
     Protect-QlikWorkDirectory -Path $WorkDirectory
     $shareRoot = Publish-QlikShare

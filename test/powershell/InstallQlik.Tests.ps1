@@ -57,6 +57,7 @@ Describe 'install-qlik.ps1' {
         }
         Mock Get-QlikInstalledRelease { $FakeMachine.Installed }
         Mock Test-RunningAsLocalSystem { $false }
+        Mock Test-RunningElevated { $true }
         Mock Protect-QlikWorkDirectory { }
         Mock Get-Service { if ($FakeMachine.Services.ContainsKey($Name)) { [pscustomobject]@{ Name = $Name; Status = $FakeMachine.Services[$Name] } } }
         Mock Get-SmbShare { $FakeMachine.Shares[$Name] }
@@ -270,6 +271,15 @@ Describe 'install-qlik.ps1' {
             $run.Stderr | Should -Be 'qlik-azure: the Qlik Sense installer refuses to run as LocalSystem; run this script as the service account QSVM01\QlikService (Run Command runAsUser)'
             $run.Phases | Should -BeNullOrEmpty
             Should -Invoke New-SmbShare -Times 0 -Exactly
+        }
+
+        It 'refuses a UAC-filtered token with exit code 27 instead of hanging on a consent prompt' {
+            Mock Test-RunningElevated { $false }
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 27
+            $run.Stderr | Should -Be 'qlik-azure: this script runs without administrator rights (UAC-filtered token), which the Qlik Sense installer needs; run it as QSVM01\QlikService, a member of Administrators, with an elevated token'
+            Should -Invoke Start-Process -Times 0 -Exactly
         }
 
         It 'refuses an existing share that points elsewhere' {
