@@ -4,6 +4,7 @@
 export const REGIONS: Record<string, string> = {
   eastus: 'East US',
   eastus2: 'East US 2',
+  westus: 'West US',
   westus2: 'West US 2',
   centralus: 'Central US',
   northeurope: 'North Europe',
@@ -12,6 +13,7 @@ export const REGIONS: Record<string, string> = {
   swedencentral: 'Sweden Central',
   australiaeast: 'Australia East',
   southeastasia: 'Southeast Asia',
+  eastasia: 'East Asia',
 };
 
 export interface VmSize {
@@ -31,6 +33,7 @@ const size = (name: string, family: string, vCPUs: number, memoryGB: number, max
 });
 
 export const VM_SIZES: VmSize[] = [
+  size('Standard_B1ls', 'standardBSFamily', 1, 0.5, 2),
   size('Standard_B2ms', 'standardBSFamily', 2, 8, 4),
   size('Standard_DS2_v2', 'standardDSv2Family', 2, 7, 8),
   size('Standard_DS3_v2', 'standardDSv2Family', 4, 14, 16),

@@ -84,8 +84,9 @@ export class OperationTracker {
     } else {
       pending.workOutcome = {};
     }
+    // Not settled here even when due at once: the response to the initiating request
+    // must still show the in-progress state (Updating/Creating), as ARM's does.
     this.operations.set(id, pending);
-    this.settleDue();
     return operation;
   }
 

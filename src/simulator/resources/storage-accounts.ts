@@ -139,15 +139,29 @@ function deleteAccount(ctx: RequestContext): SimResponse {
   return { status: 200 };
 }
 
-/** Keys are random per simulator run; they only ever authenticate against this simulator. */
-function listKeys(ctx: RequestContext): SimResponse {
-  const account = requireResource(ctx, STORAGE_ACCOUNT);
-  const keys = ctx.sim.blobs.accountKeys(account.name, () => [randomBytes(64).toString('base64'), randomBytes(64).toString('base64')]);
+const newKey = (): string => randomBytes(64).toString('base64');
+
+function keysBody(account: StoredResource, keys: string[]): SimResponse {
   const created = asString(properties(account.body).creationTime);
   return {
     status: 200,
     body: { keys: keys.map((value, i) => ({ keyName: `key${i + 1}`, value, permissions: 'FULL', creationTime: created })) },
   };
+}
+
+/** Keys are random per simulator run; they only ever authenticate against this simulator. */
+function listKeys(ctx: RequestContext): SimResponse {
+  const account = requireResource(ctx, STORAGE_ACCOUNT);
+  return keysBody(account, ctx.sim.blobs.accountKeys(account.name, () => [newKey(), newKey()]));
+}
+
+function regenerateKey(ctx: RequestContext): SimResponse {
+  const account = requireResource(ctx, STORAGE_ACCOUNT);
+  const index = ['key1', 'key2'].indexOf(String(ctx.body.keyName));
+  if (index < 0) throw new ArmError(400, 'InvalidValuesForRequestParameters', 'Values for request parameters are invalid: keyName.');
+  const keys = ctx.sim.blobs.accountKeys(account.name, () => [newKey(), newKey()]);
+  keys[index] = newKey();
+  return keysBody(account, keys);
 }
 
 export const storageAccountRoutes: Route[] = [
@@ -159,4 +173,5 @@ export const storageAccountRoutes: Route[] = [
   route('GET', paths.item, (ctx) => ({ status: 200, body: requireResource(ctx, STORAGE_ACCOUNT).body })),
   route('DELETE', paths.item, deleteAccount),
   route('POST', `${paths.item}/listKeys`, listKeys),
+  route('POST', `${paths.item}/regenerateKey`, regenerateKey),
 ];
