@@ -9,6 +9,9 @@
 # Exit codes shared by all scripts: 1 unexpected error, 2 invalid parameter. Scripts add their own (>= 10).
 
 $ErrorActionPreference = 'Stop'
+# Windows PowerShell 5.1's extended type data for System.Array makes ConvertTo-Json write some arrays
+# as {"value":[...],"Count":n}; without it they are plain JSON arrays (PowerShell 7 has none to remove).
+Remove-TypeData -TypeName System.Array -ErrorAction SilentlyContinue
 # Windows PowerShell 5.1 renders a progress bar per downloaded chunk, which slows downloads tenfold.
 $ProgressPreference = 'SilentlyContinue'
 

@@ -244,17 +244,18 @@ function Invoke-QrsRequest {
     $response | Add-Member -NotePropertyName Json -NotePropertyValue $json -PassThru
 }
 
-# GET that returns the parsed body; collections come back as an array (also with 0 or 1 items).
+# GET of one entity (or singleton such as /qrs/about), parsed.
 function Get-QrsEntity {
     param([string]$Path, [hashtable]$Query = @{})
     (Invoke-QrsRequest -Method GET -Path $Path -Query $Query).Json
 }
 
+# Writes the matching entities one by one; wrap the call in @() for an array.
 function Find-QrsEntity {
     param([string]$Collection, [string]$Filter)
     $found = (Invoke-QrsRequest -Method GET -Path $Collection -Query @{ filter = $Filter }).Json
     # Windows PowerShell 5.1 hands a parsed JSON array over as one object; unroll it explicitly.
-    , @($found | ForEach-Object { $_ })
+    foreach ($entity in $found) { $entity }
 }
 
 function New-QrsEntity {

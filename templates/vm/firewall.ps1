@@ -65,7 +65,7 @@ Invoke-QlikMain {
     }
     Write-QlikResult ([ordered]@{
         changed = ($outcomes.created.Count + $outcomes.updated.Count + $outcomes.removed.Count) -gt 0
-        ports   = $requested
+        ports   = @($requested)
         created = $outcomes.created
         updated = $outcomes.updated
         removed = $outcomes.removed

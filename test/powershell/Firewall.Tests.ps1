@@ -68,6 +68,7 @@ Describe 'firewall.ps1' {
         $run = Invoke-Template -Path $FirewallScript -Parameters @{ Ports = '443' }
 
         $run.Result.removed | Should -Be @('qlik-azure Qlik Sense TCP 80')
+        $run.Lines[-1] | Should -BeLike '*"ports":`[443`]*' -Because 'one port is still a JSON array'
         @($FakeRules.Keys | Sort-Object) | Should -Be @('qlik-azure Qlik Sense TCP 443', 'Remote Desktop - User Mode (TCP-In)')
     }
 
