@@ -68,7 +68,7 @@ Describe 'access.ps1 (step 43)' {
         @($repository.systemrule)[0].resourceFilter | Should -BeLike 'License.UserAccessGroup_*'
     }
 
-    It 'puts back a rule someone disabled, keeping its id' {
+    It 'repoints the existing rule to the token access group when the license model changes, keeping its id' {
         $null = Invoke-Template -Path $AccessScript -Parameters $Admin
         $rule = @((Get-Repository).systemrule)[0]
         $null = Invoke-Template -Path $AccessScript -Parameters ($Admin + @{ LicenseModel = 'token' })
