@@ -84,8 +84,9 @@ function ConvertTo-QlikInteger {
     $number
 }
 
-# Display names of installed Qlik Sense releases and patches, e.g. 'Qlik Sense May 2025' (the uninstall
-# entries are what Programs and Features shows; the installer is 64-bit but registers under both views).
+# Display names of installed Qlik Sense releases and patches as Programs and Features shows them, e.g.
+# 'Qlik Sense May 2025', 'Qlik Sense May 2025 Patch 2'. Releases are named "<month> <year>"; other Qlik
+# entries (e.g. extension bundles) are not releases. Both registry views are read.
 function Get-QlikInstalledRelease {
     $uninstallKeys = @(
         'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*',
@@ -93,7 +94,7 @@ function Get-QlikInstalledRelease {
     )
     @(
         Get-ItemProperty -Path $uninstallKeys -ErrorAction SilentlyContinue |
-            Where-Object { $_.PSObject.Properties['DisplayName'] -and $_.DisplayName -like 'Qlik Sense *' } |
+            Where-Object { $_.PSObject.Properties['DisplayName'] -and $_.DisplayName -match '^Qlik Sense [A-Za-z]+ \d{4}( Patch \d+)?$' } |
             ForEach-Object { $_.DisplayName } |
             Sort-Object -Unique
     )

@@ -21,7 +21,8 @@ Describe 'readiness.ps1' {
             [pscustomobject]@{ DeviceID = 'C:'; FreeSpace = 107374182400 }
         }
         Mock Get-Service { [pscustomobject]@{ Name = 'seclogon'; StartType = 'Manual'; Status = 'Stopped' } }
-        Mock Get-QlikInstalledRelease { @() }
+        # Uninstall entries in the registry: none unless a test says otherwise.
+        Mock Get-ItemProperty -ParameterFilter { "$Path" -like 'HKLM:*Uninstall*' } -MockWith { }
     }
 
     It 'reports OS, PowerShell, machine name, free space and the Secondary Logon service' {
@@ -54,9 +55,16 @@ Describe 'readiness.ps1' {
         $missing.Result.seclogonCanStart | Should -BeFalse
     }
 
-    It 'lists the Qlik Sense releases already installed' {
-        Mock Get-QlikInstalledRelease { @('Qlik Sense May 2025') }
-        (Invoke-Template -Path $ReadinessScript).Result.qlikReleases | Should -Be @('Qlik Sense May 2025')
+    It 'lists the Qlik Sense releases and patches installed, from both registry views' {
+        Mock Get-ItemProperty -ParameterFilter { "$Path" -like 'HKLM:*Uninstall*' } -MockWith {
+            [pscustomobject]@{ DisplayName = 'Qlik Sense May 2025 Patch 2' }
+            [pscustomobject]@{ DisplayName = 'Qlik Sense May 2025' }
+            [pscustomobject]@{ DisplayName = 'Qlik Sense May 2025' }
+            [pscustomobject]@{ DisplayName = 'Qlik Sense Dashboard bundle' }
+            [pscustomobject]@{ DisplayName = 'Microsoft Edge' }
+            [pscustomobject]@{ SystemComponent = 1 }
+        }
+        (Invoke-Template -Path $ReadinessScript).Result.qlikReleases | Should -Be @('Qlik Sense May 2025', 'Qlik Sense May 2025 Patch 2')
     }
 
     It 'refuses Windows Server 2012 R2 with exit code 10 and a clear message' {
