@@ -1,0 +1,166 @@
+<#
+certificate.ps1 — guide step 48 (optional): a trusted browser certificate for the Qlik proxy, e.g.
+for iOS, which refuses Qlik's self-signed one. Imports the user's PFX into LocalMachine\My, lets the
+Qlik service account read its private key (otherwise the proxy logs "Couldn't find a valid ssl
+certificate" and falls back to its own), and sets the central proxy's browser certificate thumbprint.
+Keeps HTTP on as a way back in if the certificate turns out wrong (guide 48 e). Desired state:
+a re-run with the same PFX imports and writes nothing.
+
+Parameters (all strings):
+  QrsUrl          base URL of the repository; default '' = https://<Qlik hostname>:4242
+  PfxBase64Key    SECRET. The PFX (PKCS#12) file, base64-encoded. Run Command caps the whole request
+                  (script + parameters) at a few hundred KB; a PFX with its chain is typically 3-15 KB
+  PfxPassword     SECRET. Password of the PFX (may be empty)
+  ServiceAccount  account the Qlik services run as, e.g. QlikService or QSVM01\QlikService (required)
+  KeepHttp        'true' (default) also turns Allow HTTP on; 'false' leaves it as it is
+
+Result JSON (##qlik-azure[result]) — no key material:
+  thumbprint            SHA-1 thumbprint now set on the proxy (upper-case hex)
+  subject, notAfter     of the certificate (notAfter as ISO 8601 UTC)
+  imported              the certificate was imported by this run (false: it was already there)
+  privateKeyGranted     read access to the private key was granted by this run
+  proxyChanged          the proxy service was written (the proxy restarts)
+  allowHttp             Allow HTTP after the step
+
+Exit codes: 0 done; 1 unexpected error; 2 invalid parameter; 20 repository not reachable;
+  21 QRS refused a request; 22 conflict persisted; 23 Qlik certificates not found;
+  40 PFX unreadable (not base64, wrong password, or no private key); 41 certificate expired.
+#>
+[CmdletBinding()]
+param(
+    [string]$QrsUrl = '',
+    [string]$PfxBase64Key = '',
+    [string]$PfxPassword = '',
+    [string]$ServiceAccount = '',
+    [string]$KeepHttp = 'true'
+)
+
+#@include lib/common.ps1
+#@include qlik/qrs.ps1
+
+$ExitPfxUnreadable = 40
+$ExitCertificateExpired = 41
+
+# The certificate in the PFX that has a private key (the PFX may also carry its chain).
+function Read-BrowserCertificate {
+    param([byte[]]$PfxBytes)
+    $certificates = New-Object Security.Cryptography.X509Certificates.X509Certificate2Collection
+    # Only looking: keep the key out of any key store (EphemeralKeySet needs .NET Framework 4.7.2+).
+    $flags = [Security.Cryptography.X509Certificates.X509KeyStorageFlags]::DefaultKeySet
+    if ([enum]::GetNames([Security.Cryptography.X509Certificates.X509KeyStorageFlags]) -contains 'EphemeralKeySet') { $flags = 'EphemeralKeySet' }
+    try {
+        $certificates.Import($PfxBytes, $PfxPassword, $flags)
+    } catch {
+        Exit-QlikFailure -Code $ExitPfxUnreadable -Message 'the PFX could not be opened: wrong -PfxPassword, or the content is not a PFX (PKCS#12) file'
+    }
+    $withKey = @($certificates | Where-Object { $_.HasPrivateKey }) | Select-Object -First 1
+    if (-not $withKey) {
+        Exit-QlikFailure -Code $ExitPfxUnreadable -Message 'the PFX holds no certificate with a private key; export it again including the private key'
+    }
+    if ($withKey.NotAfter.ToUniversalTime() -le [DateTime]::UtcNow) {
+        Exit-QlikFailure -Code $ExitCertificateExpired -Message "the certificate '$($withKey.Subject)' expired on $($withKey.NotAfter.ToUniversalTime().ToString('yyyy-MM-dd')); get a renewed one"
+    }
+    $withKey
+}
+
+function Test-MachineCertificate {
+    param([string]$Thumbprint)
+    Test-Path -LiteralPath "Cert:\LocalMachine\My\$Thumbprint"
+}
+
+function Import-MachinePfx {
+    param([byte[]]$PfxBytes)
+    # Import-PfxCertificate reads from a file only; the file lives just for the call.
+    $path = [IO.Path]::GetTempFileName()
+    try {
+        [IO.File]::WriteAllBytes($path, $PfxBytes)
+        $password = ConvertTo-SecureString -String $PfxPassword -AsPlainText -Force
+        $null = Import-PfxCertificate -FilePath $path -CertStoreLocation 'Cert:\LocalMachine\My' -Password $password
+    } finally {
+        Remove-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue
+    }
+}
+
+# The file holding the machine certificate's private key: CNG keys under Crypto\Keys, legacy CSP
+# keys under Crypto\RSA\MachineKeys.
+function Get-PrivateKeyFile {
+    param([string]$Thumbprint)
+    $certificate = Get-Item -LiteralPath "Cert:\LocalMachine\My\$Thumbprint"
+    $rsa = [Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($certificate)
+    if ($rsa -is [Security.Cryptography.RSACng]) {
+        return Join-Path $env:ProgramData "Microsoft\Crypto\Keys\$($rsa.Key.UniqueName)"
+    }
+    Join-Path $env:ProgramData "Microsoft\Crypto\RSA\MachineKeys\$($certificate.PrivateKey.CspKeyContainerInfo.UniqueKeyContainerName)"
+}
+
+# $true when read access had to be added.
+function Grant-PrivateKeyRead {
+    param([string]$Thumbprint, [string]$Account)
+    $keyFile = Get-PrivateKeyFile -Thumbprint $Thumbprint
+    $acl = Get-Acl -LiteralPath $keyFile
+    $granted = @($acl.Access | Where-Object {
+            $_.IdentityReference.Value -eq $Account -and $_.AccessControlType -eq 'Allow' -and
+            ($_.FileSystemRights -band [Security.AccessControl.FileSystemRights]::Read) -eq [Security.AccessControl.FileSystemRights]::Read
+        })
+    if ($granted.Count -gt 0) { return $false }
+    $rule = New-Object Security.AccessControl.FileSystemAccessRule -ArgumentList $Account, 'Read', 'Allow'
+    $acl.AddAccessRule($rule)
+    Set-Acl -LiteralPath $keyFile -AclObject $acl
+    $true
+}
+
+function ConvertFrom-PfxBase64 {
+    try {
+        return [Convert]::FromBase64String(($PfxBase64Key -replace '\s', ''))
+    } catch {
+        Exit-QlikFailure -Code $ExitPfxUnreadable -Message 'parameter -PfxBase64Key is not base64 text'
+    }
+}
+
+Invoke-QlikMain {
+    Assert-QlikRequired -Name 'PfxBase64Key' -Value $PfxBase64Key
+    Assert-QlikRequired -Name 'ServiceAccount' -Value $ServiceAccount
+    $account = $ServiceAccount.Trim()
+    if ($account -notmatch '\\') { $account = "$env:COMPUTERNAME\$account" }
+    $httpWanted = ConvertTo-QlikBoolean -Name 'KeepHttp' -Value $KeepHttp
+    Initialize-QrsClient -BaseUrl $QrsUrl
+
+    $pfxBytes = ConvertFrom-PfxBase64
+    $certificate = Read-BrowserCertificate -PfxBytes $pfxBytes
+    $thumbprint = $certificate.Thumbprint.ToUpperInvariant()
+    Write-QlikPhase "certificate $($certificate.Subject), thumbprint $thumbprint"
+
+    $imported = -not (Test-MachineCertificate -Thumbprint $thumbprint)
+    if ($imported) {
+        Write-QlikPhase 'importing it into LocalMachine\My'
+        Import-MachinePfx -PfxBytes $pfxBytes
+    }
+    $keyGranted = Grant-PrivateKeyRead -Thumbprint $thumbprint -Account $account
+    if ($keyGranted) { Write-QlikPhase "$account may now read the private key" }
+
+    $proxyId = (Get-QrsEntity -Path 'proxyservice/local').id
+    $proxy = Update-QrsEntity -Path "proxyservice/$proxyId" -Change {
+        param($entity)
+        $changed = $false
+        if ([string]$entity.settings.sslBrowserCertificateThumbprint -ne $thumbprint) {
+            $entity.settings.sslBrowserCertificateThumbprint = $thumbprint
+            $changed = $true
+        }
+        if ($httpWanted -and $entity.settings.allowHttp -ne $true) {
+            $entity.settings.allowHttp = $true
+            $changed = $true
+        }
+        $changed
+    }
+    if ($proxy.Changed) { Write-QlikPhase 'proxy now presents the certificate (the proxy restarts)' }
+
+    Write-QlikResult ([ordered]@{
+        thumbprint        = $thumbprint
+        subject           = $certificate.Subject
+        notAfter          = $certificate.NotAfter.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
+        imported          = $imported
+        privateKeyGranted = $keyGranted
+        proxyChanged      = $proxy.Changed
+        allowHttp         = [bool]$proxy.Entity.settings.allowHttp
+    })
+}
