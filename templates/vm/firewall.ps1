@@ -21,8 +21,10 @@ $RuleGroup = 'qlik-azure'
 
 function Get-RequestedPort {
     Assert-QlikRequired -Name 'Ports' -Value $Ports
-    $numbers = foreach ($token in $Ports.Split(',')) {
-        ConvertTo-QlikInteger -Name 'Ports' -Value $token -Minimum 1 -Maximum 65535
+    # Collected in a list, not as loop output: output gathered before an exit would reach stdout.
+    $numbers = New-Object System.Collections.Generic.List[int]
+    foreach ($token in $Ports.Split(',')) {
+        $numbers.Add((ConvertTo-QlikInteger -Name 'Ports' -Value $token -Minimum 1 -Maximum 65535))
     }
     @($numbers | Sort-Object -Unique)
 }

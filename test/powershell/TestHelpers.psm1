@@ -118,6 +118,9 @@ function Invoke-Template {
         [Console]::SetError($originalStderr)
     }
     $lines = @($records | ForEach-Object { "$_" })
+    # Anything else on stdout eats into the 4 KB tail Azure keeps, and may be something never meant to be printed.
+    $strayLines = @($lines | Where-Object { -not $_.StartsWith('##qlik-azure[') })
+    if ($strayLines.Count -gt 0) { throw "$Path printed lines outside the ##qlik-azure protocol:`n$($strayLines -join "`n")" }
     $resultLines = @($lines | Where-Object { $_.StartsWith('##qlik-azure[result] ') })
     [pscustomobject]@{
         ExitCode    = $global:LASTEXITCODE
