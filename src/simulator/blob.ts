@@ -1,33 +1,47 @@
-// Minimal Azure Blob data plane for the accounts the simulator creates, served
-// path-style (https://127.0.0.1:PORT/<account>/<container>/<blob>) like Azurite, so
-// @azure/storage-blob can create containers, upload block blobs and append blobs
-// (Run Command output) and read them back.
+// In-memory blob storage behind the simulated storage accounts: containers, block
+// blobs (whole uploads or staged blocks + block list) and append blobs.
+
+export type BlobKind = 'BlockBlob' | 'AppendBlob';
 
 export interface StoredBlob {
-  kind: 'BlockBlob' | 'AppendBlob';
+  kind: BlobKind;
   content: Buffer;
   contentType: string;
   etag: string;
+  created: Date;
   lastModified: Date;
-  /** Uncommitted blocks by block id (Put Block before Put Block List). */
-  blocks: Map<string, Buffer>;
+  committedBlocks: number;
 }
 
-interface Account {
+export interface BlobContainer {
+  created: Date;
+  etag: string;
+  blobs: Map<string, StoredBlob>;
+  /** Uncommitted blocks (Put Block) per blob name, by block id, until Put Block List. */
+  staged: Map<string, Map<string, Buffer>>;
+}
+
+interface BlobAccount {
   keys?: string[];
-  containers: Map<string, Map<string, StoredBlob>>;
+  containers: Map<string, BlobContainer>;
 }
 
 export class BlobStore {
-  private readonly accounts = new Map<string, Account>();
+  private readonly accounts = new Map<string, BlobAccount>();
+  private etagCounter = 0;
 
-  account(name: string): Account {
+  private account(name: string): BlobAccount {
     let account = this.accounts.get(name);
     if (!account) {
       account = { containers: new Map() };
       this.accounts.set(name, account);
     }
     return account;
+  }
+
+  nextEtag(): string {
+    this.etagCounter += 1;
+    return `"0x8DD${this.etagCounter.toString(16).toUpperCase().padStart(11, '0')}"`;
   }
 
   /** Keys are created on first listKeys and stay stable for the account's life. */
@@ -39,5 +53,58 @@ export class BlobStore {
 
   dropAccount(name: string): void {
     this.accounts.delete(name);
+  }
+
+  container(account: string, container: string): BlobContainer | undefined {
+    return this.account(account).containers.get(container);
+  }
+
+  /** Creates the container; false when it already existed. */
+  createContainer(account: string, container: string): boolean {
+    const containers = this.account(account).containers;
+    if (containers.has(container)) return false;
+    containers.set(container, { created: new Date(), etag: this.nextEtag(), blobs: new Map(), staged: new Map() });
+    return true;
+  }
+
+  deleteContainer(account: string, container: string): boolean {
+    return this.account(account).containers.delete(container);
+  }
+
+  /** Creates or replaces a blob (Put Blob, or Put Block List when committing). */
+  writeBlob(into: BlobContainer, name: string, kind: BlobKind, content: Buffer, contentType: string, committedBlocks = 0): StoredBlob {
+    const now = new Date();
+    const blob: StoredBlob = {
+      kind,
+      content,
+      contentType,
+      etag: this.nextEtag(),
+      created: into.blobs.get(name)?.created ?? now,
+      lastModified: now,
+      committedBlocks,
+    };
+    into.blobs.set(name, blob);
+    return blob;
+  }
+
+  /**
+   * What the Run Command extension does with outputBlobUri/errorBlobUri: the append
+   * blob is replaced if present, created if absent. False when the container is missing.
+   */
+  replaceAppendBlob(account: string, container: string, name: string, content: string): boolean {
+    const into = this.container(account, container);
+    if (!into) return false;
+    const blob = this.writeBlob(into, name, 'AppendBlob', Buffer.alloc(0), 'application/octet-stream');
+    if (content.length > 0) this.append(blob, Buffer.from(content, 'utf8'));
+    return true;
+  }
+
+  append(blob: StoredBlob, block: Buffer): number {
+    const offset = blob.content.length;
+    blob.content = Buffer.concat([blob.content, block]);
+    blob.committedBlocks += 1;
+    blob.etag = this.nextEtag();
+    blob.lastModified = new Date();
+    return offset;
   }
 }

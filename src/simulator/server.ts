@@ -106,7 +106,8 @@ function send(res: ServerResponse, method: string, response: SimResponse): void 
     payload = Buffer.from(JSON.stringify(response.body), 'utf8');
     headers['Content-Type'] ??= 'application/json; charset=utf-8';
   }
-  headers['Content-Length'] = String(payload?.length ?? 0);
+  // HEAD answers carry the length of the body a GET would return.
+  headers['Content-Length'] ??= String(payload?.length ?? 0);
   res.writeHead(response.status, headers);
   res.end(method === 'HEAD' ? undefined : payload);
 }

@@ -12,6 +12,7 @@ import type { OperationOutcome } from '../lro.js';
 import { route, type Route } from '../router.js';
 import type { StoredResource } from '../store.js';
 import type { RunCommandInvocation, RunCommandOutcome } from '../types.js';
+import { blobAddress } from '../blob-routes.js';
 import { accepted, operationHeaders, startOperation } from './provisioning.js';
 import { fullType, properties, requireResource, setProvisioningState, templates } from './tracked.js';
 import { VM } from './virtual-machines.js';
@@ -29,6 +30,18 @@ export async function simulatedExecution(): Promise<RunCommandOutcome> {
 export function lastBytes(text: string, limit = OUTPUT_LIMIT_BYTES): string {
   const bytes = Buffer.from(text, 'utf8');
   return bytes.length <= limit ? text : bytes.subarray(bytes.length - limit).toString('utf8');
+}
+
+/**
+ * Full stdout/stderr go to outputBlobUri/errorBlobUri (append blobs) when they point
+ * at this simulator's blob endpoint; the instance view keeps only the tail.
+ */
+function copyToBlob(ctx: RequestContext, uri: string | undefined, text: string): void {
+  if (!uri) return;
+  const url = new URL(uri);
+  if (url.origin !== ctx.sim.baseUrl) return;
+  const at = blobAddress(url.pathname);
+  ctx.sim.blobs.replaceAppendBlob(at.account, at.container, at.blob, text);
 }
 
 function nameValues(list: unknown): { name: string; value: string }[] {
@@ -112,6 +125,8 @@ function putRunCommand(ctx: RequestContext): SimResponse {
   stored.internal = { instanceView: view };
   ctx.sim.store.put(stored);
   const execution = execute(ctx, run).then(({ executionState, outcome }): OperationOutcome => {
+    copyToBlob(ctx, run.outputBlobUri, outcome.output);
+    copyToBlob(ctx, run.errorBlobUri, outcome.error);
     Object.assign(view, {
       executionState,
       executionMessage: executionState === 'Succeeded' ? 'Execution completed' : `Execution ${executionState === 'TimedOut' ? 'timed out' : 'failed'}`,

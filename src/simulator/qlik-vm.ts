@@ -1,0 +1,338 @@
+// A simulated Windows VM for Run Command: recognises which template the script is, keeps what a
+// real machine would keep between runs (local accounts, installed release, firewall rules, the QRS
+// settings) and answers with the template's own protocol: ##qlik-azure[phase] lines, one
+// ##qlik-azure[result] line, or stderr "qlik-azure: <message>" with the template's exit code.
+// A second run with the same inputs reports no change, as the real templates do. Secrets are kept
+// only as digests, so that a changed password is noticed without the fake holding it.
+
+import { createHash } from 'node:crypto';
+import { loadTemplate } from '../qlik/templates.js';
+import type { RunCommandExecutor, RunCommandInvocation, RunCommandOutcome } from './types.js';
+
+export const VM_TEMPLATES = [
+  'vm/readiness.ps1', 'vm/accounts.ps1', 'vm/install-qlik.ps1', 'vm/firewall.ps1',
+  'qlik/wait-repository.ps1', 'qlik/license.ps1', 'qlik/access.ps1', 'qlik/root-admin.ps1', 'qlik/proxy.ps1', 'qlik/certificate.ps1',
+] as const;
+export type VmTemplate = (typeof VM_TEMPLATES)[number];
+
+export interface FakeMachine {
+  computerName: string;
+  os: { caption: string; version: string };
+  /** Account name → digest of its password. */
+  accounts: Map<string, string>;
+  administrators: Set<string>;
+  release?: string;
+  /** Firewall rule name → port. */
+  firewallRules: Map<string, number>;
+  qrs: {
+    license?: { mode: string; digest: string };
+    allocatedAccess: Set<string>;
+    everyoneRule: boolean;
+    rootAdmins: Set<string>;
+    allowHttp: boolean;
+    hostWhiteList: string[];
+    formLogin: boolean;
+    sslThumbprint?: string;
+  };
+}
+
+/** What a test can see of a run: never a secret value, only which names came protected. */
+export interface RecordedRun {
+  readonly template: VmTemplate | 'unknown';
+  readonly vmName: string;
+  readonly runAsUser?: string;
+  readonly parameters: Readonly<Record<string, string>>;
+  readonly protectedNames: readonly string[];
+}
+
+export interface SimulatedQlikVmOptions {
+  /** The Windows computer name of a VM resource (default: its first 15 characters). */
+  computerName?: (vmName: string) => string;
+  os?: { caption: string; version: string };
+}
+
+export interface SimulatedQlikVm {
+  readonly executor: RunCommandExecutor;
+  readonly runs: readonly RecordedRun[];
+  machine(vmName: string): FakeMachine;
+  /** The next run of `template` fails with this exit code and stderr message. */
+  failNext(template: VmTemplate, exitCode: number, message: string): void;
+  /** Runs of `template` stay running until the returned release() is called. */
+  hold(template: VmTemplate): { started: Promise<void>; release(): void };
+}
+
+class ScriptFailure extends Error {
+  constructor(readonly exitCode: number, message: string) {
+    super(message);
+  }
+}
+
+type Parameters = Readonly<Record<string, string>>;
+interface ScriptRun {
+  readonly machine: FakeMachine;
+  readonly params: Parameters;
+  readonly invocation: RunCommandInvocation;
+  phase(text: string): void;
+}
+type Handler = (run: ScriptRun) => Record<string, unknown>;
+
+const digest = (value: string) => createHash('sha256').update(value).digest('hex');
+const isSecretName = (name: string) => /(Password|Key)$/.test(name);
+const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+const MINIMUM_OS = [10, 0, 14393];
+
+function olderThan(version: string, minimum: number[]): boolean {
+  const parts = version.split('.').map(Number);
+  for (let i = 0; i < minimum.length; i++) {
+    if ((parts[i] ?? 0) !== minimum[i]) return (parts[i] ?? 0) < minimum[i]!;
+  }
+  return false;
+}
+
+function required(params: Parameters, name: string): string {
+  const value = params[name];
+  if (!value) throw new ScriptFailure(2, `parameter -${name} is required`);
+  return value;
+}
+
+function requireRepository(machine: FakeMachine): void {
+  if (!machine.release) throw new ScriptFailure(20, `the Qlik Sense Repository Service did not answer at https://${machine.computerName}:4242/qrs/about`);
+}
+
+const HANDLERS: Record<VmTemplate, Handler> = {
+  'vm/readiness.ps1': ({ machine, phase }) => {
+    phase('checking operating system');
+    if (olderThan(machine.os.version, MINIMUM_OS)) {
+      throw new ScriptFailure(10, `unsupported operating system '${machine.os.caption}' (${machine.os.version}): Qlik Sense needs Windows Server 2016 (10.0.14393) or later; choose a newer VM image`);
+    }
+    phase('checking disk, Secondary Logon service and installed Qlik Sense');
+    return {
+      computerName: machine.computerName, osCaption: machine.os.caption, osVersion: machine.os.version, isServer: true,
+      psVersion: '5.1.20348.2849', freeSpaceGB: 97.4, seclogonExists: true, seclogonStartType: 'Manual', seclogonCanStart: true,
+      qlikReleases: machine.release ? [machine.release] : [],
+    };
+  },
+
+  'vm/accounts.ps1': ({ machine, params, phase }) => {
+    const wanted: { name: string; password: string; administrator: boolean }[] = [
+      { name: required(params, 'ServiceAccountName'), password: required(params, 'ServiceAccountPassword'), administrator: true },
+      { name: params.AdminAccountName ?? 'QSAdmin', password: required(params, 'AdminAccountPassword'), administrator: false },
+    ];
+    const count = Number(params.LocalUserCount ?? '2');
+    for (let n = 1; n <= count; n++) wanted.push({ name: `${params.LocalUserPrefix ?? 'QlikUser'}${n}`, password: required(params, 'LocalUserPassword'), administrator: false });
+    const outcomes = { created: [] as string[], updated: [] as string[], unchanged: [] as string[] };
+    for (const account of wanted) {
+      const known = machine.accounts.get(account.name);
+      let outcome: keyof typeof outcomes = known === undefined ? 'created' : known === digest(account.password) ? 'unchanged' : 'updated';
+      machine.accounts.set(account.name, digest(account.password));
+      if (account.administrator && !machine.administrators.has(account.name)) {
+        machine.administrators.add(account.name);
+        if (outcome === 'unchanged') outcome = 'updated';
+      }
+      outcomes[outcome].push(account.name);
+      phase(`account ${account.name}: ${outcome}`);
+    }
+    return { changed: outcomes.created.length + outcomes.updated.length > 0, ...outcomes };
+  },
+
+  'vm/install-qlik.ps1': ({ machine, params, invocation, phase }) => {
+    const release = required(params, 'ReleaseName');
+    const hostname = params.Hostname ?? machine.computerName;
+    if (!/^https?:\/\//.test(required(params, 'InstallerUrl'))) throw new ScriptFailure(2, '-InstallerUrl must be an http(s) URL');
+    const sharePath = `\\\\${hostname}\\${(params.SharedFolderPath ?? 'C:\\QlikShare').split('\\').at(-1)}`;
+    if (machine.release === release) {
+      phase(`${release} is installed; nothing to install`);
+      return { changed: false, release, hostname, sharePath, installerLog: null };
+    }
+    if (machine.release) throw new ScriptFailure(26, `'${machine.release}' is installed, not '${release}'; upgrading an existing Qlik Sense is not supported by this script`);
+    if (!invocation.runAsUser) {
+      throw new ScriptFailure(22, `the Qlik Sense installer refuses to run as LocalSystem; run this script as the service account ${machine.computerName}\\${params.ServiceAccountName} (Run Command runAsUser)`);
+    }
+    required(params, 'ServiceAccountPassword');
+    required(params, 'RepositoryDbPassword');
+    phase(`downloading installer from ${params.InstallerUrl!.split('?')[0]}`);
+    if (params.InstallerSha256) phase('installer SHA-256 verified');
+    phase('running Qlik_Sense_setup.exe -s accepteula=1 ...');
+    machine.release = release;
+    phase('Qlik Sense services running, repository ready');
+    return { changed: true, release, hostname, sharePath, installerLog: 'C:\\ProgramData\\qlik-azure\\qlik-sense-install.log' };
+  },
+
+  'vm/firewall.ps1': ({ machine, params, phase }) => {
+    const ports = [...new Set(list(required(params, 'Ports')).map(Number))].sort((a, b) => a - b);
+    const name = (port: number) => `qlik-azure Qlik Sense TCP ${port}`;
+    const created = ports.filter((port) => !machine.firewallRules.has(name(port))).map(name);
+    const removed = [...machine.firewallRules.keys()].filter((rule) => !ports.some((port) => name(port) === rule));
+    for (const rule of removed) machine.firewallRules.delete(rule);
+    for (const port of ports) {
+      phase(`firewall TCP ${port}: ${created.includes(name(port)) ? 'created' : 'unchanged'}`);
+      machine.firewallRules.set(name(port), port);
+    }
+    return { changed: created.length + removed.length > 0, ports, created, updated: [], removed };
+  },
+
+  'qlik/wait-repository.ps1': ({ machine, phase }) => {
+    requireRepository(machine);
+    const qrsUrl = `https://${machine.computerName}:4242`;
+    phase(`waiting for the repository at ${qrsUrl} (up to 900 s)`);
+    phase('repository ready: Qlik Sense 14.254.6');
+    return { repositoryReady: true, buildVersion: '14.254.6', waitedSeconds: 0, qrsUrl };
+  },
+
+  'qlik/license.ps1': ({ machine, params, phase }) => {
+    requireRepository(machine);
+    const mode = params.SignedLicenseKey ? 'signedKey' : 'serial';
+    const material = mode === 'signedKey' ? params.SignedLicenseKey! : `${required(params, 'SerialKey')}/${required(params, 'ControlKey')}/${params.LefKey ?? ''}`;
+    const known = machine.qrs.license;
+    if (known?.mode === 'signedKey' && mode === 'serial') throw new ScriptFailure(32, 'the site has a signed license key; a serial number cannot replace it');
+    const action = !known ? 'created' : known.digest === digest(material) ? 'unchanged' : 'updated';
+    machine.qrs.license = { mode, digest: digest(material) };
+    phase(`license ${action}`);
+    return { mode, action, licenseId: '5f9d3c1e-0000-4000-8000-00000000000a', isExpired: false, isInvalid: false, isBlacklisted: false };
+  },
+
+  'qlik/access.ps1': ({ machine, params, phase }) => {
+    requireRepository(machine);
+    const userId = required(params, 'AdminUserId');
+    const accessAllocated = !machine.qrs.allocatedAccess.has(userId);
+    machine.qrs.allocatedAccess.add(userId);
+    const wantRule = (params.EveryoneRule ?? 'true') === 'true';
+    const ruleAction = !wantRule ? 'skipped' : machine.qrs.everyoneRule ? 'unchanged' : 'created';
+    const accessGroupCreated = ruleAction === 'created';
+    if (wantRule) machine.qrs.everyoneRule = true;
+    phase(`access for ${userId}: ${accessAllocated ? 'allocated' : 'already allocated'}`);
+    return {
+      userId, userDirectory: params.UserDirectory || machine.computerName, userCreated: accessAllocated,
+      accessType: params.LicenseModel === 'token' ? 'user' : 'professional', accessAllocated, accessGroupCreated, ruleAction,
+    };
+  },
+
+  'qlik/root-admin.ps1': ({ machine, params, phase }) => {
+    requireRepository(machine);
+    const userId = required(params, 'AdminUserId');
+    const rolesChanged = !machine.qrs.rootAdmins.has(userId);
+    machine.qrs.rootAdmins.add(userId);
+    const userDirectory = params.UserDirectory || machine.computerName;
+    if (rolesChanged) phase(`${userDirectory}\\${userId} is now RootAdmin`);
+    return { userId, userDirectory, userCreated: rolesChanged, rolesChanged, roles: ['RootAdmin'] };
+  },
+
+  'qlik/proxy.ps1': ({ machine, params, phase }) => {
+    requireRepository(machine);
+    const { qrs } = machine;
+    phase('reading the central proxy');
+    const proxyChanged = params.EnableHttp === 'true' && !qrs.allowHttp;
+    if (proxyChanged) qrs.allowHttp = true;
+    const merged = [...qrs.hostWhiteList];
+    for (const name of list(params.HostWhiteList)) if (!merged.some((m) => m.toLowerCase() === name.toLowerCase())) merged.push(name);
+    const formLogin = params.FormLogin === 'true' || qrs.formLogin;
+    const virtualProxyChanged = merged.length !== qrs.hostWhiteList.length || formLogin !== qrs.formLogin;
+    Object.assign(qrs, { hostWhiteList: merged, formLogin });
+    return { allowHttp: qrs.allowHttp, proxyChanged, hostWhiteList: merged, formLogin, virtualProxyChanged };
+  },
+
+  'qlik/certificate.ps1': ({ machine, params, phase }) => {
+    requireRepository(machine);
+    const thumbprint = digest(Object.entries(params).filter(([name]) => !isSecretName(name)).map(([, v]) => v).join('|')).slice(0, 40).toUpperCase();
+    const changed = machine.qrs.sslThumbprint !== thumbprint;
+    machine.qrs.sslThumbprint = thumbprint;
+    phase(changed ? 'certificate imported and set on the proxy' : 'certificate already in use');
+    return { changed, thumbprint };
+  },
+};
+
+function newMachine(computerName: string, os: { caption: string; version: string }): FakeMachine {
+  return {
+    computerName, os, accounts: new Map(), administrators: new Set(), firewallRules: new Map(),
+    qrs: { allocatedAccess: new Set(), everyoneRule: false, rootAdmins: new Set(), allowHttp: false, hostWhiteList: [], formLogin: false },
+  };
+}
+
+/** Which template a script is: the loader's expansion of each known template, compared whole. */
+async function templatesByText(): Promise<Map<string, VmTemplate>> {
+  const known = new Map<string, VmTemplate>();
+  for (const name of VM_TEMPLATES) {
+    try {
+      known.set(await loadTemplate(name), name);
+    } catch {
+      // A template not written yet cannot be run either.
+    }
+  }
+  return known;
+}
+
+/** Run Command checks runAsUser's password before anything runs. */
+function checkRunAs(machine: FakeMachine, run: RunCommandInvocation): void {
+  if (!run.runAsUser) return;
+  const user = run.runAsUser.split('\\').at(-1)!;
+  if (machine.accounts.get(user) !== digest(run.runAsPassword ?? '')) {
+    throw new ScriptFailure(1, `Run Command could not log on as ${run.runAsUser}: the user name or password is incorrect.`);
+  }
+}
+
+export function createSimulatedQlikVm(options: SimulatedQlikVmOptions = {}): SimulatedQlikVm {
+  const machines = new Map<string, FakeMachine>();
+  const failures = new Map<VmTemplate, { exitCode: number; message: string }>();
+  const holds = new Map<VmTemplate, { started: () => void; released: Promise<void> }>();
+  const runs: RecordedRun[] = [];
+  let templates: Promise<Map<string, VmTemplate>> | undefined;
+  const machine = (vmName: string) => {
+    let found = machines.get(vmName);
+    if (!found) {
+      found = newMachine(options.computerName?.(vmName) ?? vmName.slice(0, 15), options.os ?? { caption: 'Microsoft Windows Server 2022 Datacenter Azure Edition', version: '10.0.20348' });
+      machines.set(vmName, found);
+    }
+    return found;
+  };
+
+  const executor: RunCommandExecutor = async (invocation): Promise<RunCommandOutcome> => {
+    const template = (await (templates ??= templatesByText())).get(invocation.script);
+    runs.push({
+      template: template ?? 'unknown',
+      vmName: invocation.vmName,
+      ...(invocation.runAsUser ? { runAsUser: invocation.runAsUser } : {}),
+      parameters: Object.fromEntries(invocation.parameters.map((p) => [p.name, p.value])),
+      protectedNames: invocation.protectedParameters.map((p) => p.name),
+    });
+    if (!template) return { exitCode: 1, output: '', error: 'qlik-azure: the simulated VM does not know this script' };
+    const hold = holds.get(template);
+    if (hold) {
+      hold.started();
+      await hold.released;
+    }
+    const output: string[] = [];
+    try {
+      const plain = invocation.parameters.find((p) => isSecretName(p.name));
+      if (plain) throw new ScriptFailure(2, `parameter -${plain.name} arrived as a plain parameter; secrets must be protected`);
+      const failure = failures.get(template);
+      if (failure) {
+        failures.delete(template);
+        throw new ScriptFailure(failure.exitCode, failure.message);
+      }
+      const vm = machine(invocation.vmName);
+      checkRunAs(vm, invocation);
+      const params = Object.fromEntries([...invocation.parameters, ...invocation.protectedParameters].map((p) => [p.name, p.value]));
+      const result = HANDLERS[template]({ machine: vm, params, invocation, phase: (text) => output.push(`##qlik-azure[phase] ${text}`) });
+      output.push(`##qlik-azure[result] ${JSON.stringify(result)}`);
+      return { exitCode: 0, output: `${output.join('\n')}\n`, error: '' };
+    } catch (error) {
+      const failure = error instanceof ScriptFailure ? error : new ScriptFailure(1, `unexpected error: ${(error as Error).message}`);
+      return { exitCode: failure.exitCode, output: `${output.join('\n')}\n`, error: `qlik-azure: ${failure.message}\n` };
+    }
+  };
+
+  return {
+    executor,
+    runs,
+    machine,
+    failNext: (template, exitCode, message) => void failures.set(template, { exitCode, message }),
+    hold(template) {
+      let started!: () => void;
+      let release!: () => void;
+      const startedPromise = new Promise<void>((resolve) => { started = resolve; });
+      const released = new Promise<void>((resolve) => { release = resolve; });
+      holds.set(template, { started, released });
+      return { started: startedPromise, release: () => { holds.delete(template); release(); } };
+    },
+  };
+}
