@@ -8,6 +8,7 @@ import type { ComputeManagementClient } from '@azure/arm-compute';
 import type { NetworkManagementClient } from '@azure/arm-network';
 import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { StorageManagementClient } from '@azure/arm-storage';
+import { pollPacingPolicy, retryNoticePolicy } from './arm-helpers.js';
 import { armScope } from './clouds.js';
 
 export interface AzureConnection {
@@ -35,6 +36,11 @@ export function clientOptions(connection: AzureConnection) {
     endpoint: connection.endpoint,
     credentials: { scopes: [armScope(connection.endpoint)] },
     userAgentOptions: { userAgentPrefix: connection.userAgent },
+    // Retries are made visible to the step that caused them; LRO polls keep to the configured interval.
+    additionalPolicies: [
+      { policy: retryNoticePolicy(), position: 'perRetry' as const },
+      { policy: pollPacingPolicy(connection.pollIntervalMs), position: 'perCall' as const },
+    ],
     ...(connection.agent ? { agent: connection.agent } : {}),
   };
 }

@@ -6,7 +6,9 @@ import type { StepImplementation, StepRegistry } from '../engine/step.js';
 
 export type PhaseSteps = readonly (readonly [number, StepImplementation])[];
 
-const PHASES: readonly (() => Promise<{ readonly steps: PhaseSteps }>)[] = [];
+const PHASES: readonly (() => Promise<{ readonly steps: PhaseSteps }>)[] = [
+  () => import('./azure/index.js'),
+];
 
 export async function loadStepRegistry(): Promise<StepRegistry> {
   const phases = await Promise.all(PHASES.map((load) => load()));

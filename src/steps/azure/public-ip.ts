@@ -1,0 +1,66 @@
+/**
+ * Guide steps 26 and 31-33: a Standard, static public IP with the DNS label (Basic SKU is retired). The
+ * label is checked with Azure's DNS availability check before the address is created.
+ */
+import type { PublicIPAddress } from '@azure/arm-network';
+import { awaitOperation, lroOptions, readOptional } from '../../azure/arm-helpers.js';
+import { alternativeName } from '../../azure/errors.js';
+import { StepError, type StepContext } from '../../engine/step.js';
+import { armId, deploymentTags, mergedTags, required, sameText, tagDifferences } from './common.js';
+import { managedResourceStep, type Comparison } from './reconcile.js';
+
+export function publicIpId(ctx: StepContext): string {
+  return armId(ctx, 'Microsoft.Network', 'publicIPAddresses', ctx.config.names.publicIp);
+}
+
+export const readPublicIp = (ctx: StepContext) =>
+  readOptional(async () => (await ctx.azure.network()).publicIPAddresses.get(ctx.config.names.resourceGroup, ctx.config.names.publicIp));
+
+function compare(ctx: StepContext, ip: PublicIPAddress): Comparison {
+  const refusals: string[] = [];
+  if (!sameText(ip.sku?.name, 'Standard')) refusals.push(`SKU ${ip.sku?.name} (wanted Standard)`);
+  if (!sameText(ip.publicIPAllocationMethod, 'Static')) refusals.push(`allocation ${ip.publicIPAllocationMethod} (wanted Static)`);
+  const label = ip.dnsSettings?.domainNameLabel;
+  const differences = label === ctx.config.names.dnsLabel ? [] : [`DNS label ${label ?? '(none)'} → ${ctx.config.names.dnsLabel}`];
+  return { differences: [...differences, ...tagDifferences(ip.tags, deploymentTags(ctx.config))], refusals };
+}
+
+async function isLabelAvailable(ctx: StepContext, label: string): Promise<boolean> {
+  return (await (await ctx.azure.network()).checkDnsNameAvailability(ctx.config.location, label)).available === true;
+}
+
+async function requireAvailableLabel(ctx: StepContext): Promise<void> {
+  const { dnsLabel } = ctx.config.names;
+  if (await isLabelAvailable(ctx, dnsLabel)) return;
+  // A read right after a create can miss our own address (eventual consistency): then the label is ours.
+  if ((await readPublicIp(ctx))?.dnsSettings?.domainNameLabel === dnsLabel) return;
+  const alternative = alternativeName(dnsLabel, 63, '-');
+  const suggestion = (await isLabelAvailable(ctx, alternative)) ? `'${alternative}' is free` : 'pick another label';
+  throw new StepError(`DNS label '${dnsLabel}' is already used in ${ctx.config.location} (${dnsLabel}.${ctx.config.location}.cloudapp.azure.com)`, {
+    code: 'DnsRecordInUse',
+    advice: `Fix: ${suggestion}; set it in the config as network: { dnsLabel: ${alternative} }, then run \`qlik-azure resume\``,
+  });
+}
+
+export const publicIpStep = managedResourceStep<PublicIPAddress>({
+  label: (ctx) => `public IP ${ctx.config.names.publicIp}`,
+  summary: (ctx) => `${ctx.config.names.publicIp}: Standard, static, ${ctx.config.names.dnsLabel}.${ctx.config.location}.cloudapp.azure.com`,
+  read: readPublicIp,
+  compare,
+  beforeCreate: requireAvailableLabel,
+  async write(ctx, live) {
+    const client = await ctx.azure.network();
+    const { resourceGroup, publicIp, dnsLabel } = ctx.config.names;
+    const body: PublicIPAddress = {
+      ...live,
+      location: live?.location ?? ctx.config.location,
+      tags: mergedTags(live?.tags, deploymentTags(ctx.config)),
+      sku: { name: 'Standard', tier: 'Regional' },
+      publicIPAllocationMethod: 'Static',
+      publicIPAddressVersion: 'IPv4',
+      dnsSettings: { domainNameLabel: dnsLabel },
+    };
+    return awaitOperation(ctx, `public IP ${publicIp}`, client.publicIPAddresses.createOrUpdate(resourceGroup, publicIp, body, lroOptions(ctx)));
+  },
+  outputs: (_ctx, ip) => ({ publicIpId: required(ip.id, 'public IP id'), fqdn: required(ip.dnsSettings?.fqdn, 'FQDN') }),
+});

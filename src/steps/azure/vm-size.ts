@@ -1,0 +1,80 @@
+/**
+ * Guide steps 23-24, checked before anything is created: is vm.size offered to this subscription in the
+ * region, and does the core quota have room for it? Both failures say what would work instead.
+ */
+import type { ResourceSku } from '@azure/arm-compute';
+import { findVmSize, VM_SIZES } from '../../qlik/sizing.js';
+import { StepError, type StepContext, type StepOutputs } from '../../engine/step.js';
+import { sameText } from './common.js';
+import { azureStep } from './reconcile.js';
+import { readVm } from './vm.js';
+
+/** Why a SKU is closed to this subscription in the region; undefined when it is open. */
+function restriction(sku: ResourceSku, location: string): string | undefined {
+  const found = sku.restrictions?.find((r) => r.type === 'Location' && (r.values ?? []).some((value) => sameText(value, location)));
+  return found ? found.reasonCode ?? 'restricted' : undefined;
+}
+
+async function regionSkus(ctx: StepContext): Promise<ResourceSku[]> {
+  const client = await ctx.azure.compute();
+  const skus: ResourceSku[] = [];
+  for await (const sku of client.resourceSkus.list({ filter: `location eq '${ctx.config.location}'` })) {
+    if (sku.resourceType === 'virtualMachines') skus.push(sku);
+  }
+  return skus;
+}
+
+/** Sizes open in the region: the tool's sizing table first, since those are the ones it recommends. */
+function openSizes(skus: readonly ResourceSku[], location: string): string[] {
+  const open = skus.filter((sku) => !restriction(sku, location)).map((sku) => sku.name ?? '');
+  const recommended = VM_SIZES.map((size) => size.name).filter((name) => open.some((o) => sameText(o, name)));
+  return recommended.length > 0 ? recommended : open.slice(0, 10);
+}
+
+function capability(sku: ResourceSku, name: string): string | undefined {
+  return sku.capabilities?.find((c) => c.name === name)?.value;
+}
+
+async function requireQuota(ctx: StepContext, quotaFamily: string, vcpus: number): Promise<void> {
+  const client = await ctx.azure.compute();
+  const { location } = ctx.config;
+  for await (const usage of client.usage.list(location)) {
+    const key = usage.name.value ?? '';
+    if (!sameText(key, quotaFamily) && key !== 'cores') continue;
+    const free = usage.limit - usage.currentValue;
+    if (free >= vcpus) continue;
+    const what = key === 'cores' ? 'total regional vCPUs' : key;
+    const fitting = VM_SIZES.filter((size) => size.vcpus <= free).map((size) => size.name);
+    throw new StepError(`${ctx.config.vm.size} needs ${vcpus} cores of ${what} in ${location}, but only ${Math.max(0, free)} of ${usage.limit} are free`, {
+      code: 'QuotaExceeded',
+      advice: `Fix: request a quota of at least ${usage.currentValue + vcpus} for ${what} in ${location} (Azure portal → Subscriptions → Usage + quotas → New quota request)${fitting.length > 0 ? `, or set vm.size to a size with at most ${free} vCPUs (${fitting.join(', ')})` : ''}; then run \`qlik-azure resume\``,
+    });
+  }
+}
+
+async function checkSize(ctx: StepContext): Promise<StepOutputs> {
+  const { size } = ctx.config.vm;
+  const { location } = ctx.config;
+  const skus = await regionSkus(ctx);
+  const sku = skus.find((candidate) => sameText(candidate.name, size));
+  const alternatives = () => `Sizes open to this subscription in ${location}: ${openSizes(skus, location).join(', ') || 'none found'}`;
+  if (!sku) throw new StepError(`${size} is not offered in ${location}`, { code: 'SkuNotAvailable', advice: `${alternatives()}. Fix: set vm.size to one of them, or choose another location` });
+  const closed = restriction(sku, location);
+  if (closed) {
+    throw new StepError(`${size} is not available to this subscription in ${location} (${closed})`, {
+      code: 'SkuNotAvailable',
+      advice: `${alternatives()}. Fix: set vm.size to one of them, or ask Azure support to open ${size} in ${location} (https://aka.ms/azureskunotavailable)`,
+    });
+  }
+  const known = findVmSize(size);
+  const vcpus = Number(capability(sku, 'vCPUs') ?? known?.vcpus);
+  const quotaFamily = sku.family ?? known?.quotaFamily ?? 'unknown';
+  // A VM that already exists holds its cores; counting them again would fail every re-run near the limit.
+  if (!(await readVm(ctx))) await requireQuota(ctx, quotaFamily, vcpus);
+  return { vmSize: sku.name ?? size, vcpus, quotaFamily };
+}
+
+export const vmSizeCheck = azureStep({
+  plan: async (ctx) => ({ change: 'check', summary: `${ctx.config.vm.size} offered in ${ctx.config.location}, with core quota to spare` }),
+  apply: async (ctx) => ({ change: 'checked', outputs: await checkSize(ctx) }),
+});
