@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join, relative } from 'node:path';
+import { delimiter, dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
@@ -84,7 +84,13 @@ function runPester(pwsh, pesterModule, suites) {
   return new Promise((resolve, reject) => {
     const child = spawn(pwsh, ['-NoProfile', '-NonInteractive', '-Command', pesterScript], {
       cwd: repositoryRoot,
-      env: { ...process.env, RUN_PESTER_MODULE: pesterModule, RUN_PESTER_SUITES: JSON.stringify(suites) },
+      // pwsh's folder goes on PATH so that suites which start `pwsh` themselves find the same one.
+      env: {
+        ...process.env,
+        PATH: [dirname(pwsh), process.env.PATH].filter(Boolean).join(delimiter),
+        RUN_PESTER_MODULE: pesterModule,
+        RUN_PESTER_SUITES: JSON.stringify(suites),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let counts;
