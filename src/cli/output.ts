@@ -6,10 +6,40 @@ export interface Output {
   readonly style: Style;
   readonly json: boolean;
   readonly interactive: boolean;
+  /** The flags that chose this invocation's deployment, state and secrets. */
+  readonly invocation: InvocationOptions;
+  /** The command that continues this deployment, with those same flags. */
+  readonly resumeCommand: string;
   line(text?: string): void;
   warn(text: string): void;
   error(text: string): void;
   data(value: unknown): void;
+}
+
+/** Flags that choose the deployment, its state and its secrets: a resume needs the same ones. */
+export type InvocationOptions = Partial<Pick<GlobalOptions, 'config' | 'secretsFile' | 'secretsStdin' | 'deployment' | 'stateDir' | 'subscription' | 'auth' | 'cloud' | 'armEndpoint' | 'simulate'>>;
+
+const FLAG_DEFAULTS: Readonly<Record<string, string>> = { stateDir: '.qlik-azure', auth: 'cli', cloud: 'AzureCloud' };
+
+const RESUME_FLAGS: readonly (readonly [keyof InvocationOptions, string])[] = [
+  ['config', '--config'], ['secretsFile', '--secrets-file'], ['secretsStdin', '--secrets-stdin'], ['deployment', '--deployment'],
+  ['stateDir', '--state-dir'], ['subscription', '--subscription'], ['auth', '--auth'], ['cloud', '--cloud'],
+  ['armEndpoint', '--arm-endpoint'], ['simulate', '--simulate'],
+];
+
+/** Quotes a value for a POSIX shell only when it needs it, so the usual command stays readable. */
+function shellWord(value: string): string {
+  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export function resumeCommandFor(options: InvocationOptions): string {
+  const words = ['qlik-azure', 'resume'];
+  for (const [key, flag] of RESUME_FLAGS) {
+    const value = options[key];
+    if (value === undefined || value === false || value === FLAG_DEFAULTS[key]) continue;
+    words.push(value === true ? flag : `${flag} ${shellWord(String(value))}`);
+  }
+  return words.join(' ');
 }
 
 /** A terminal on both ends and not CI: the only case where the tool may prompt or animate. */
@@ -17,16 +47,28 @@ export function isInteractive(env: NodeJS.ProcessEnv = process.env): boolean {
   return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !env.CI;
 }
 
-export function createOutput(options: Pick<GlobalOptions, 'json' | 'color'>, env: NodeJS.ProcessEnv = process.env): Output {
-  const style = createStyle(!options.json && colourWanted(process.stdout, env, options.color === false));
-  const errorStyle = createStyle(colourWanted(process.stderr, env, options.color === false));
+/** Event-stream records (objects with `v` and `type`) always say when they happened, whoever emits them. */
+function stamped(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const record = value as Record<string, unknown>;
+  return 'v' in record && 'type' in record && !('at' in record) ? { v: record.v, at: new Date().toISOString(), ...record } : value;
+}
+
+export function createOutput(options: Pick<GlobalOptions, 'json' | 'color'> & InvocationOptions, env: NodeJS.ProcessEnv = process.env): Output {
+  const noColorFlag = options.color === false;
+  // The prompt and spinner libraries read NO_COLOR, not our flag: one switch turns colour off for all of them.
+  if (noColorFlag) env.NO_COLOR = '1';
+  const style = createStyle(!options.json && colourWanted(process.stdout, env, noColorFlag));
+  const errorStyle = createStyle(colourWanted(process.stderr, env, noColorFlag));
   return {
     style,
     json: Boolean(options.json),
     interactive: isInteractive(env) && !options.json,
+    invocation: options,
+    resumeCommand: resumeCommandFor(options),
     line: (text = '') => process.stdout.write(`${text}\n`),
     warn: (text) => process.stderr.write(`${errorStyle.yellow('warning:')} ${text}\n`),
     error: (text) => process.stderr.write(`${errorStyle.red('error:')} ${text}\n`),
-    data: (value) => process.stdout.write(`${JSON.stringify(value)}\n`),
+    data: (value) => process.stdout.write(`${JSON.stringify(stamped(value))}\n`),
   };
 }

@@ -1,11 +1,34 @@
 /**
- * Renders engine events three ways: an ora spinner on a terminal (one line per finished step, the
- * spinner naming what is in flight), plain timestamped lines without one, or versioned NDJSON with --json.
+ * Renders a run's events three ways: an ora spinner on a terminal (one persisted line per finished
+ * step, the spinner naming what is in flight with elapsed time and what Azure last said), plain
+ * timestamped lines without one, or versioned NDJSON with --json.
+ *
+ * ## The --json event stream (version 1)
+ *
+ * One JSON object per line on stdout; nothing else is written to stdout. Every object has
+ * `v` (stream version, 1), `at` (ISO-8601 time) and `type`. Readers must ignore unknown fields; a
+ * field is never removed or changes meaning without `v` changing.
+ *
+ * | type | when | fields |
+ * |---|---|---|
+ * | `run-started` | the run begins, after confirmation | `command` (apply, resume, init), `deployment`, `steps` (guide numbers to run), `simulated` |
+ * | `step-started` | a step begins | `step`, `title` |
+ * | `step-progress` | a long step reports what Azure says: provisioning state, Run Command execution state, installer phase | `step`, `message` |
+ * | `step-note` | a step records something the user should know (a deviation from the guide, an adopted resource) | `step`, `message` |
+ * | `step-finished` | a step succeeded | `step`, `change` (create, update, unchanged, skip, check), `outputs`, `durationMs` |
+ * | `step-failed` | a step failed | `step`, `error` {`message`, `code`? (Azure's error code), `advice`?}, `durationMs` |
+ * | `step-blocked` | a step will not run because a step it needs failed | `step`, `blockedBy` |
+ * | `run-interrupting` | first Ctrl-C: nothing new starts, steps in flight finish | `inFlight` (steps) |
+ * | `summary` | last line of a run | `ok`, `deployment`, `finished`, `failed`, `blocked`, `notStarted`, `hubUrl`?, `qmcUrl`?, `qlikAdministrator`, `accounts`, `secrets` (names only), `secretsLiveIn`, `accountTable`?, `rdpFile`?, `next`, `resumeCommand` (when not ok) |
+ * | `error` | the command stopped before or around the run (bad input, lock held) | `exitCode`, `message` |
+ *
+ * Secrets never appear in any event. The exit code says how the run ended (README, "Exit codes").
  */
 import type { Ora } from 'ora';
 import { catalogueEntry, type StepNumber } from '../engine/catalogue.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { Output } from './output.js';
+import { forInvocation, type RunSummary } from './summary.js';
 
 export const EVENT_STREAM_VERSION = 1;
 
@@ -21,11 +44,50 @@ export interface Reporter {
   stop(): void;
 }
 
-function seconds(ms: number): string {
+export function elapsed(ms: number): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }
 
-const CHANGE_WORDS: Record<string, string> = { create: 'created', update: 'updated', unchanged: 'unchanged', skip: 'nothing to do', checked: 'checked' };
+const CHANGE_WORDS: Record<string, string> = { create: 'created', update: 'updated', unchanged: 'unchanged', skip: 'nothing to do', check: 'checked' };
+
+const stepName = (step: StepNumber) => `${String(step).padStart(2)} ${catalogueEntry(step).title}`;
+
+function describeFinished(event: Extract<EngineEvent, { type: 'step-finished' }>): string {
+  return `${CHANGE_WORDS[event.change] ?? event.change} (${elapsed(event.durationMs)})`;
+}
+
+function describeFailure(event: Extract<EngineEvent, { type: 'step-failed' }>): string {
+  return `failed after ${elapsed(event.durationMs)}${event.error.code ? ` (Azure: ${event.error.code})` : ''}: ${event.error.message}`;
+}
+
+/**
+ * What the run has done so far, so the first Ctrl-C can say exactly what is in flight and what
+ * `resume` will do.
+ */
+class RunProgress {
+  private planned: readonly StepNumber[] = [];
+  private readonly ended = new Set<StepNumber>();
+
+  observe(event: EngineEvent | RunEvent): void {
+    if (event.type === 'run-started') this.planned = event.steps;
+    if (event.type === 'step-finished' || event.type === 'step-failed' || event.type === 'step-blocked') this.ended.add(event.step);
+  }
+
+  get count(): string {
+    return `${this.ended.size}/${this.planned.length}`;
+  }
+
+  interruptMessage(inFlight: readonly StepNumber[], resumeCommand: string): string[] {
+    const waiting = this.planned.filter((step) => !this.ended.has(step) && !inFlight.includes(step));
+    const lines = inFlight.length > 0
+      ? [`Stopping: nothing new starts; waiting for ${inFlight.map((step) => `${step} ${catalogueEntry(step).title}`).join(', ')} to finish and be recorded.`]
+      : ['Stopping: nothing is in flight.'];
+    const rest = waiting.length > 0 ? `runs the ${waiting.length} step${waiting.length === 1 ? '' : 's'} not started (${waiting.join(', ')})` : 'finishes the run';
+    lines.push(`Later, \`${resumeCommand}\` ${inFlight.length > 0 ? 're-checks what was in flight, adopts what Azure finished, and ' : ''}${rest}.`);
+    lines.push('Press Ctrl-C again to leave at once: Azure finishes what it started either way, and the state file stays consistent.');
+    return lines;
+  }
+}
 
 export async function createReporter(output: Output): Promise<Reporter> {
   if (output.json) return jsonReporter(output);
@@ -35,45 +97,50 @@ export async function createReporter(output: Output): Promise<Reporter> {
 
 function jsonReporter(output: Output): Reporter {
   return {
-    event: (event) => output.data({ v: EVENT_STREAM_VERSION, at: new Date().toISOString(), ...event }),
+    event(event) {
+      const record = event.type === 'summary' ? { ...forInvocation(event as unknown as RunSummary, output), type: 'summary' } : event;
+      output.data({ v: EVENT_STREAM_VERSION, at: new Date().toISOString(), ...record });
+    },
     stop: () => undefined,
   };
 }
 
-function describeFinished(event: Extract<EngineEvent, { type: 'step-finished' }>): string {
-  return `${CHANGE_WORDS[event.change] ?? event.change} (${seconds(event.durationMs)})`;
-}
-
 function plainReporter(output: Output): Reporter {
   const started = Date.now();
+  const run = new RunProgress();
   const lastProgress = new Map<StepNumber, string>();
-  const stamp = () => output.style.dim(`[${seconds(Date.now() - started).padStart(6)}]`);
-  const title = (step: StepNumber) => `${String(step).padStart(2)} ${catalogueEntry(step).title}`;
+  const { style } = output;
+  const say = (text: string) => output.line(`${style.dim(`[${elapsed(Date.now() - started).padStart(6)}]`)} ${text}`);
   return {
     event(event) {
+      run.observe(event);
       switch (event.type) {
+        case 'run-started':
+          say(`${event.command} '${event.deployment}': ${event.steps.length} steps`);
+          break;
         case 'step-started':
-          output.line(`${stamp()} ${title(event.step)}: started`);
+          say(`${stepName(event.step)}: started`);
           break;
         case 'step-progress':
+          // Pollers repeat themselves; a log line per poll would bury the news.
           if (lastProgress.get(event.step) === event.message) return;
           lastProgress.set(event.step, event.message);
-          output.line(`${stamp()} ${title(event.step)}: ${event.message}`);
+          say(`${stepName(event.step)}: ${event.message}`);
           break;
         case 'step-note':
-          output.line(`${stamp()} ${title(event.step)}: ${output.style.yellow('note')} ${event.message}`);
+          say(`${stepName(event.step)}: ${style.yellow('note')} ${event.message}`);
           break;
         case 'step-finished':
-          output.line(`${stamp()} ${title(event.step)}: ${output.style.green(describeFinished(event))}`);
+          say(`${stepName(event.step)}: ${style.green(describeFinished(event))} [${run.count}]`);
           break;
         case 'step-failed':
-          output.line(`${stamp()} ${title(event.step)}: ${output.style.red('failed')} ${event.error.message}`);
+          say(`${stepName(event.step)}: ${style.red(describeFailure(event))}`);
           break;
         case 'step-blocked':
-          output.line(`${stamp()} ${title(event.step)}: not run, step ${event.blockedBy} failed`);
+          say(`${stepName(event.step)}: not run, step ${event.blockedBy} failed`);
           break;
         case 'run-interrupting':
-          output.line(`${stamp()} stopping: waiting for ${event.inFlight.map(String).join(', ') || 'nothing'} to finish; press Ctrl-C again to leave now`);
+          for (const line of run.interruptMessage(event.inFlight, output.resumeCommand)) say(line);
           break;
         default:
           break;
@@ -83,13 +150,21 @@ function plainReporter(output: Output): Reporter {
   };
 }
 
+/** Keeps the spinner on one terminal row: a wrapped spinner line leaves debris on every frame. */
+function fitToTerminal(text: string): string {
+  const width = (process.stdout.columns ?? 80) - 3;
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
+
 function spinnerReporter(output: Output, ora: (options: object) => Ora): Reporter {
   const inFlight = new Map<StepNumber, { since: number; message: string }>();
-  const spinner = ora({ text: 'starting', stream: process.stdout, discardStdin: false });
+  const run = new RunProgress();
   const { style } = output;
+  const spinner = ora({ text: 'starting', stream: process.stdout, discardStdin: false, color: style.enabled ? 'cyan' : false });
+  // Plain text goes to fitToTerminal, colour after, so escape codes never count towards the width.
   const render = () => {
-    const parts = [...inFlight].map(([step, state]) => `${step} ${catalogueEntry(step).title}${state.message ? ` · ${state.message}` : ''} ${style.dim(seconds(Date.now() - state.since))}`);
-    spinner.text = parts.join(style.dim('  |  ')) || 'waiting';
+    const parts = [...inFlight].map(([step, state]) => `${step} ${catalogueEntry(step).title} ${elapsed(Date.now() - state.since)}${state.message ? ` · ${state.message}` : ''}`);
+    spinner.text = fitToTerminal(`[${run.count}] ${parts.join('  |  ') || 'waiting'}`);
   };
   const ticker = setInterval(render, 1000);
   ticker.unref();
@@ -102,7 +177,11 @@ function spinnerReporter(output: Output, ora: (options: object) => Ora): Reporte
   };
   return {
     event(event) {
+      run.observe(event);
       switch (event.type) {
+        case 'run-started':
+          output.line(style.bold(`${event.command === 'resume' ? 'Resuming' : 'Applying'} '${event.deployment}': ${event.steps.length} steps`));
+          break;
         case 'step-started':
           inFlight.set(event.step, { since: Date.now(), message: '' });
           render();
@@ -115,21 +194,21 @@ function spinnerReporter(output: Output, ora: (options: object) => Ora): Reporte
           break;
         }
         case 'step-note':
-          persist(style.yellow('!'), `${event.step} ${catalogueEntry(event.step).title}: ${event.message}`);
+          persist(style.yellow('!'), `${stepName(event.step)}: ${event.message}`);
           break;
         case 'step-finished':
           inFlight.delete(event.step);
-          persist(style.green('✔'), `${String(event.step).padStart(2)} ${catalogueEntry(event.step).title} ${style.dim(describeFinished(event))}`);
+          persist(style.green('✔'), `${stepName(event.step)} ${style.dim(describeFinished(event))}`);
           break;
         case 'step-failed':
           inFlight.delete(event.step);
-          persist(style.red('✖'), `${String(event.step).padStart(2)} ${catalogueEntry(event.step).title} ${style.red(event.error.message)}`);
+          persist(style.red('✖'), `${stepName(event.step)} ${style.red(describeFailure(event))}`);
           break;
         case 'step-blocked':
-          persist(style.dim('-'), style.dim(`${String(event.step).padStart(2)} ${catalogueEntry(event.step).title}: not run, step ${event.blockedBy} failed`));
+          persist(style.dim('-'), style.dim(`${stepName(event.step)}: not run, step ${event.blockedBy} failed`));
           break;
         case 'run-interrupting':
-          persist(style.yellow('!'), `stopping: waiting for ${event.inFlight.join(', ') || 'nothing'} to finish; press Ctrl-C again to leave now`);
+          persist(style.yellow('!'), run.interruptMessage(event.inFlight, output.resumeCommand).join('\n  '));
           break;
         default:
           break;

@@ -2,7 +2,11 @@
  * The closing summary of a run, and of `status`: where Qlik Sense answers, who administers it, where
  * each secret lives (never the secret), the artifacts, and what to do next.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/derive.js';
+import { requiredSecrets } from '../config/secret-sources.js';
+import type { SecretName } from '../config/secrets.js';
 import { catalogueEntry, type StepNumber } from '../engine/catalogue.js';
 import type { Journal } from '../engine/journal.js';
 import type { RunOutcome } from '../engine/runner.js';
@@ -16,6 +20,13 @@ export const SUMMARY_OUTPUTS = {
   accountTable: { step: 39, markdown: 'accountTableMarkdown', csv: 'accountTableCsv' },
 } as const;
 
+/** A Windows account the deployment creates, and the name of the secret that holds its password. */
+export interface SummaryAccount {
+  readonly role: string;
+  readonly account: string;
+  readonly secret: SecretName;
+}
+
 export interface RunSummary {
   readonly deployment: string;
   readonly ok: boolean;
@@ -28,9 +39,14 @@ export interface RunSummary {
   readonly hubUrl?: string;
   readonly qmcUrl?: string;
   readonly qlikAdministrator: string;
+  readonly accounts: readonly SummaryAccount[];
+  /** Every secret the deployment uses; all of them live in `secretsLiveIn`. */
+  readonly secrets: readonly SecretName[];
   readonly secretsLiveIn: string;
   readonly accountTable?: string;
   readonly rdpFile?: string;
+  /** The exact command that continues this deployment; present when it is not finished. */
+  readonly resumeCommand?: string;
   readonly next: readonly string[];
 }
 
@@ -43,14 +59,33 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+export function accountsOf(config: ResolvedConfig): SummaryAccount[] {
+  const host = config.names.computerName;
+  const { localUsers } = config.qlik;
+  return [
+    { role: 'Qlik administrator', account: `${host}\\${config.qlik.adminAccount}`, secret: 'qlikAdminPassword' },
+    { role: 'VM administrator', account: `${host}\\${config.vm.adminUsername}`, secret: 'vmAdminPassword' },
+    { role: 'Qlik service account', account: `${host}\\${config.qlik.serviceAccount}`, secret: 'serviceAccountPassword' },
+    ...(localUsers.count > 0
+      ? [{ role: 'Local users', account: `${host}\\${localUsers.prefix}1${localUsers.count > 1 ? `..${localUsers.prefix}${localUsers.count}` : ''}`, secret: 'localUserPassword' as const }]
+      : []),
+  ];
+}
+
+/** Where secrets are when the run does not say: the generated file if there is one. */
+function defaultSecretsLocation(stateDir: string, deployment: string): string {
+  const generated = join(stateDir, deployment, 'secrets.yaml');
+  return existsSync(generated) ? `${generated} (mode 0600)` : 'the secrets file passed with --secrets-file; qlik-azure keeps no copy';
+}
+
 export function runSummary(config: ResolvedConfig, journal: Pick<Journal, 'entry'>, outcome: RunOutcome | undefined, context: { simulated: boolean; stateDir: string; secretsFile?: string }): RunSummary {
   const address = outputs(journal, SUMMARY_OUTPUTS.address.step);
   const host = text(address?.[SUMMARY_OUTPUTS.address.fqdn]) ?? text(address?.[SUMMARY_OUTPUTS.address.ip]);
   const failed = (outcome?.failed ?? []).map(({ step, error }) => ({ step, title: catalogueEntry(step).title, ...error }));
   const next: string[] = [];
   const first = failed[0];
-  if (first) next.push(`Fix what step ${first.step} reports, then run: qlik-azure resume`);
-  else if (outcome?.interrupted) next.push('Run qlik-azure resume to continue where this run stopped');
+  if (first) next.push(`Fix what step ${first.step} reports (above), then resume with the command below`);
+  else if (outcome?.interrupted) next.push('Resume with the command below: it re-checks what was in flight and runs the rest');
   else if (host) next.push(`Open https://${host}/qmc and sign in as ${config.names.computerName}\\${config.qlik.adminAccount}`, 'Import apps and publish them to streams (the guide\'s operations chapter)');
   const accountTable = text(outputs(journal, SUMMARY_OUTPUTS.accountTable.step)?.[SUMMARY_OUTPUTS.accountTable.markdown]);
   const rdpFile = text(outputs(journal, SUMMARY_OUTPUTS.rdpFile.step)?.[SUMMARY_OUTPUTS.rdpFile.key]);
@@ -65,29 +100,45 @@ export function runSummary(config: ResolvedConfig, journal: Pick<Journal, 'entry
     notStarted: outcome?.notStarted ?? [],
     ...(host ? { hubUrl: `https://${host}/hub`, qmcUrl: `https://${host}/qmc` } : {}),
     qlikAdministrator: `${config.names.computerName}\\${config.qlik.adminAccount}`,
-    secretsLiveIn: context.secretsFile ?? 'the secrets file you supplied (or <state-dir>/<deployment>/secrets.yaml when generated); qlik-azure stores none',
+    accounts: accountsOf(config),
+    secrets: requiredSecrets(config),
+    secretsLiveIn: context.secretsFile ? `${context.secretsFile} (mode 0600)` : defaultSecretsLocation(context.stateDir, config.deployment),
     ...(accountTable ? { accountTable } : {}),
     ...(rdpFile ? { rdpFile } : {}),
     next,
   };
 }
 
-export function printRunSummary(output: Output, summary: RunSummary): void {
+/** Completes a summary with what only this invocation knows: where its secrets came from, and how to resume. */
+export function forInvocation(summary: RunSummary, output: Output): RunSummary {
+  const { secretsFile, secretsStdin } = output.invocation;
+  const secretsLiveIn = secretsFile
+    ? `${secretsFile} (mode 0600)`
+    : secretsStdin ? 'standard input; qlik-azure kept no copy, so pipe the same secrets to resume' : summary.secretsLiveIn;
+  return { ...summary, secretsLiveIn, ...(summary.ok ? {} : { resumeCommand: output.resumeCommand }) };
+}
+
+export function printRunSummary(output: Output, completed: RunSummary): void {
+  const summary = forInvocation(completed, output);
   const { style } = output;
   output.line();
   if (summary.simulated) output.line(style.yellow('SIMULATION: nothing real was created.'));
   for (const failure of summary.failed) {
-    output.line(`${style.red('✖')} step ${failure.step} ${failure.title} failed${failure.code ? ` (${failure.code})` : ''}: ${failure.message}`);
+    output.line(`${style.red('✖')} step ${failure.step} ${failure.title} failed${failure.code ? ` (Azure: ${failure.code})` : ''}`);
+    output.line(`  ${style.bold('why:')}        ${failure.message}`);
     if (failure.advice) output.line(`  ${style.bold('how to fix:')} ${failure.advice}`);
   }
   if (summary.blocked.length > 0) output.line(`Not run because an earlier step failed: ${summary.blocked.join(', ')}`);
   if (summary.interrupted) output.line(`Stopped before: ${summary.notStarted.join(', ')}`);
   if (summary.ok) output.line(style.green(`Deployment '${summary.deployment}' is ready.`));
-  if (summary.hubUrl) output.line(`  Hub:            ${summary.hubUrl}`);
-  if (summary.qmcUrl) output.line(`  QMC:            ${summary.qmcUrl}`);
-  output.line(`  Administrator:  ${summary.qlikAdministrator}`);
-  output.line(`  Secrets:        ${summary.secretsLiveIn}`);
-  if (summary.accountTable) output.line(`  Account table:  ${summary.accountTable}`);
-  if (summary.rdpFile) output.line(`  RDP file:       ${summary.rdpFile}`);
-  for (const step of summary.next) output.line(`  Next: ${step}`);
+  const field = (label: string, value: string) => output.line(`  ${label.padEnd(22)}${value}`);
+  if (summary.hubUrl) field('Hub:', summary.hubUrl);
+  if (summary.qmcUrl) field('QMC:', summary.qmcUrl);
+  for (const account of summary.accounts) field(`${account.role}:`, `${account.account}  ${style.dim(`password: ${account.secret}`)}`);
+  field('Secrets:', summary.secretsLiveIn);
+  output.line(`  ${''.padEnd(22)}${style.dim(summary.secrets.join(', '))}`);
+  if (summary.accountTable) field('Account table:', summary.accountTable);
+  if (summary.rdpFile) field('RDP file:', summary.rdpFile);
+  for (const step of summary.next) field('Next:', step);
+  if (summary.resumeCommand) field('Resume:', style.bold(summary.resumeCommand));
 }

@@ -1,0 +1,31 @@
+/** What every group of questions works with. */
+import type { AzureCatalog } from '../../azure/subscriptions.js';
+import type { Output } from '../output.js';
+import type { Ask } from './ask.js';
+
+export interface WizardContext {
+  readonly ask: Ask;
+  readonly output: Output;
+  readonly catalog: AzureCatalog;
+}
+
+export const GROUPS = ['Azure', 'Network', 'Virtual machine', 'Qlik Sense', 'Secrets'] as const;
+
+export function heading(output: Output, group: (typeof GROUPS)[number], what: string): void {
+  output.line();
+  output.line(`${output.style.bold(`${GROUPS.indexOf(group) + 1}/${GROUPS.length} ${group}`)}  ${output.style.dim(what)}`);
+}
+
+/** Runs an Azure lookup under a spinner, so a slow answer never looks like a hang. */
+export async function lookingUp<T>(output: Output, text: string, work: Promise<T>): Promise<T> {
+  const { default: ora } = await import('ora');
+  const spinner = ora({ text, stream: process.stdout, discardStdin: false, color: output.style.enabled ? 'cyan' : false }).start();
+  try {
+    const result = await work;
+    spinner.stop();
+    return result;
+  } catch (error) {
+    spinner.stopAndPersist({ symbol: output.style.yellow('!'), text: `${text}: ${error instanceof Error ? error.message : String(error)}` });
+    throw error;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The config document the wizard builds, answer by answer, and the one way it checks an answer: put it
+ * in the draft and validate the draft with the config schema itself, so every rule (field rules and the
+ * cross-field ones, such as "RDP needs source addresses") is the schema's, never a second copy.
+ */
+import { issuesOf } from '../../config/load.js';
+import { configSchema } from '../../config/schema.js';
+
+export type Draft = Readonly<Record<string, unknown>>;
+
+/** A copy of `draft` with `value` at `path`; `undefined` removes the key. */
+export function setIn(draft: Draft, path: readonly string[], value: unknown): Draft {
+  const [key, ...rest] = path;
+  if (key === undefined) return draft;
+  const copy: Record<string, unknown> = { ...draft };
+  if (rest.length > 0) {
+    const child = copy[key];
+    copy[key] = setIn(child && typeof child === 'object' ? (child as Draft) : {}, rest, value);
+  } else if (value === undefined) {
+    delete copy[key];
+  } else {
+    copy[key] = value;
+  }
+  return copy;
+}
+
+/** What the schema says about `path` (or anything under it) in `draft`: a sentence with the fix, or undefined. */
+export function problemAt(draft: Draft, path: readonly string[]): string | undefined {
+  const result = configSchema.safeParse(draft);
+  if (result.success) return undefined;
+  const field = path.join('.');
+  return issuesOf(result.error).find((issue) => issue.field === field || issue.field.startsWith(`${field}.`))?.message;
+}
+
+/** Checks a candidate answer in place: the draft as it would be with `value` at `path`. */
+export function checkAnswer(draft: Draft, path: readonly string[], value: unknown): string | undefined {
+  return problemAt(setIn(draft, path, value), path);
+}

@@ -1,0 +1,75 @@
+/** Group 4, Qlik Sense: the installer, the license, and the local users (guide steps 38-44). */
+import { existsSync } from 'node:fs';
+import { wholeNumber } from './ask.js';
+import { heading, type WizardContext } from './context.js';
+import { checkAnswer, setIn, type Draft } from './draft.js';
+
+async function askInstaller(context: WizardContext, start: Draft): Promise<Draft> {
+  const { ask } = context;
+  const source = await ask.choose({
+    message: 'Where is Qlik_Sense_setup.exe?',
+    choices: [
+      { value: 'url' as const, name: 'At a download link (Qlik\'s site, or a SAS link to your own storage)' },
+      { value: 'file' as const, name: 'A file on this computer (uploaded to the deployment\'s storage account)' },
+    ],
+    default: 'url',
+  });
+  let draft = setIn(start, ['qlik', 'installer'], { source });
+  if (source === 'url') {
+    const url = await ask.text({ message: 'Installer download link', check: (answer) => checkAnswer(draft, ['qlik', 'installer', 'url'], answer) });
+    draft = setIn(draft, ['qlik', 'installer', 'url'], url);
+  } else {
+    const path = await ask.text({
+      message: 'Path of Qlik_Sense_setup.exe',
+      // The schema cannot see the disk; whether the file is there is this question's own check.
+      check: (answer) => checkAnswer(draft, ['qlik', 'installer', 'path'], answer) ?? (existsSync(answer) ? undefined : `${answer} does not exist. Fix: give the path of the downloaded installer`),
+    });
+    draft = setIn(draft, ['qlik', 'installer', 'path'], path);
+  }
+  const sha256 = await ask.text({
+    message: 'Its SHA-256 checksum, verified on the VM (Enter to skip)',
+    default: '',
+    check: (answer) => (answer ? checkAnswer(draft, ['qlik', 'installer', 'sha256'], answer) : undefined),
+  });
+  return sha256 ? setIn(draft, ['qlik', 'installer', 'sha256'], sha256.toLowerCase()) : draft;
+}
+
+async function askLicense(context: WizardContext, start: Draft): Promise<Draft> {
+  const { ask } = context;
+  const method = await ask.choose({
+    message: 'License',
+    choices: [
+      { value: 'signed-key' as const, name: 'Signed license key (current Qlik licenses)' },
+      { value: 'serial' as const, name: 'Serial and control number (older licenses)' },
+    ],
+    default: 'signed-key',
+  });
+  const model = await ask.choose({
+    message: 'License model',
+    choices: [
+      { value: 'professional' as const, name: 'Professional and analyzer access' },
+      { value: 'token' as const, name: 'Tokens' },
+    ],
+    default: 'professional',
+  });
+  let draft = setIn(setIn(start, ['qlik', 'license', 'method'], method), ['qlik', 'license', 'model'], model);
+  if (method === 'serial') {
+    // The schema asks for both together; each must at least be there.
+    const present = (answer: string) => (answer ? undefined : 'is empty. Fix: type it as on the license');
+    draft = setIn(draft, ['qlik', 'license', 'owner'], await ask.text({ message: 'License owner (as on the license)', check: present }));
+    draft = setIn(draft, ['qlik', 'license', 'organization'], await ask.text({ message: 'License organization', check: present }));
+  }
+  return draft;
+}
+
+export async function askQlik(context: WizardContext, start: Draft): Promise<Draft> {
+  heading(context.output, 'Qlik Sense', 'installer, license and users (guide steps 38-45)');
+  let draft = await askInstaller(context, start);
+  draft = await askLicense(context, draft);
+  const count = await context.ask.text({
+    message: 'How many local Qlik users to create (QlikUser1, QlikUser2, ...)?',
+    default: '2',
+    check: (answer) => wholeNumber(answer) ?? checkAnswer(draft, ['qlik', 'localUsers', 'count'], Number(answer)),
+  });
+  return setIn(draft, ['qlik', 'localUsers', 'count'], Number(count));
+}

@@ -1,0 +1,69 @@
+/**
+ * Group 5, secrets: each password typed twice in hidden entry, or generated; the license by hidden
+ * entry. Checked with the same rules as a secrets file. They go to the deployment's secrets file
+ * (mode 0600) so `resume` can use them; never into qlik-azure.yaml.
+ */
+import { existsSync } from 'node:fs';
+import type { ResolvedConfig } from '../../config/derive.js';
+import { checkSecret, GENERATABLE_SECRETS, generatePassword, requiredSecrets } from '../../config/secret-sources.js';
+import { SECRET_FIELDS, type SecretName } from '../../config/secrets.js';
+import { accountsOf } from '../summary.js';
+import { heading, type WizardContext } from './context.js';
+
+export interface SecretAnswers {
+  /** Entered or generated values; empty when an earlier run's file is reused. */
+  readonly values: Partial<Record<SecretName, string>>;
+  /** Names whose values were generated, to be shown once. */
+  readonly generated: readonly SecretName[];
+}
+
+/** "QSAdmin (Qlik administrator)" rather than the secret's key. */
+function whose(config: ResolvedConfig, name: SecretName): string {
+  const account = accountsOf(config).find((a) => a.secret === name);
+  return account ? `${account.account.split('\\')[1]} (${account.role})` : SECRET_FIELDS[name].replace(/ \(.*\)$/, '');
+}
+
+async function typeTwice(context: WizardContext, config: ResolvedConfig, name: SecretName): Promise<string> {
+  const { ask, output } = context;
+  for (;;) {
+    const first = await ask.hidden({ message: `Password for ${whose(config, name)}`, check: (answer) => checkSecret(name, answer) });
+    const second = await ask.hidden({ message: 'The same password again' });
+    if (first === second) return first;
+    output.line(output.style.yellow('  The two entries differ. Type the password again.'));
+  }
+}
+
+export async function askSecrets(context: WizardContext, config: ResolvedConfig, secretsFile: string): Promise<SecretAnswers | undefined> {
+  const { ask, output } = context;
+  heading(output, 'Secrets', `saved to ${secretsFile} (mode 0600), never to qlik-azure.yaml`);
+  if (existsSync(secretsFile) && await ask.yesNo({ message: `Secrets for '${config.deployment}' are already saved in ${secretsFile} by an earlier run. Use them?`, default: true })) {
+    return undefined;
+  }
+  const required = requiredSecrets(config);
+  const passwords = required.filter((name) => GENERATABLE_SECRETS.has(name));
+  const generate = await ask.choose({
+    message: `Passwords for ${passwords.map((name) => whose(config, name).split(' ')[0]).join(', ')}`,
+    choices: [
+      { value: true, name: 'Generate strong passwords (shown once, and kept in the secrets file)' },
+      { value: false, name: 'Type each one (hidden, twice)' },
+    ],
+    default: true,
+  });
+  const values: Partial<Record<SecretName, string>> = {};
+  for (const name of passwords) values[name] = generate ? generatePassword() : await typeTwice(context, config, name);
+  for (const name of required.filter((n) => !GENERATABLE_SECRETS.has(n))) {
+    const value = await ask.hidden({ message: `${SECRET_FIELDS[name].replace(/ \(.*\)$/, '').replace(/^the /, 'The ')} (paste it; hidden)`, check: (answer) => checkSecret(name, answer.trim()) });
+    values[name] = value.trim();
+    output.line(output.style.dim(`  received ${values[name]!.length} characters`));
+  }
+  return { values, generated: generate ? passwords : [] };
+}
+
+/** Prints generated passwords this once, beside who uses them. */
+export function showGenerated(context: WizardContext, config: ResolvedConfig, answers: SecretAnswers, secretsFile: string): void {
+  if (answers.generated.length === 0) return;
+  const { output } = context;
+  output.line();
+  output.line(output.style.bold(`Generated passwords, shown this once (they are also in ${secretsFile}):`));
+  for (const name of answers.generated) output.line(`  ${whose(config, name).padEnd(44)} ${answers.values[name]}`);
+}
