@@ -20,6 +20,15 @@ export interface AzureConnection {
   /** Interval between LRO polls when Azure sends no Retry-After. */
   readonly pollIntervalMs: number;
   readonly userAgent: string;
+  /** In a simulation, where the VM's Qlik proxy really answers (a loopback stand-in, for step 47); undefined for Azure. */
+  readonly qlikProxy?: SimulatedQlikProxy | undefined;
+}
+
+export interface SimulatedQlikProxy {
+  readonly host: string;
+  readonly ports: { readonly https: number; readonly http: number };
+  /** PEM of the CA that issued the stand-in's certificate. */
+  readonly ca: string;
 }
 
 export interface AzureServices {

@@ -2,6 +2,7 @@
  * The contract between the engine and the steps. A step never prompts and never reads files: everything
  * it needs arrives in its context, and everything it produces leaves as outputs, artifacts or events.
  */
+import type { Readable } from 'node:stream';
 import type { AzureServices } from '../azure/services.js';
 import type { ResolvedConfig } from '../config/derive.js';
 import type { Secrets } from '../config/secrets.js';
@@ -32,6 +33,15 @@ export interface ArtifactWriter {
   write(name: string, content: string): Promise<string>;
 }
 
+/** A local file the config names (the installer, the PFX), opened by the CLI: a step streams it, never opens a path. */
+export interface LocalFile {
+  readonly name: string;
+  readonly size: number;
+  /** ISO time of the last change: with the size, tells a re-run that the file was staged already. */
+  readonly modified: string;
+  open(): Readable;
+}
+
 export interface StepContext {
   readonly step: StepNumber;
   readonly config: ResolvedConfig;
@@ -40,6 +50,8 @@ export interface StepContext {
   /** Outputs recorded by an earlier step; throws when that step has not run. */
   outputsOf(step: StepNumber): StepOutputs;
   readonly artifacts: ArtifactWriter;
+  /** The config's local files (qlik.installer with source: file, qlik.certificate.pfxFile); absent when not configured. */
+  readonly localFiles?: { readonly installer?: LocalFile; readonly certificate?: LocalFile };
   /** Aborted when the user asks to leave at once; long waits should stop. */
   readonly signal: AbortSignal;
   /** A short status line for the spinner: provisioning state, execution state, installer phase. */

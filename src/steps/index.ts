@@ -8,6 +8,8 @@ export type PhaseSteps = readonly (readonly [number, StepImplementation])[];
 
 const PHASES: readonly (() => Promise<{ readonly steps: PhaseSteps }>)[] = [
   () => import('./azure/index.js'),
+  () => import('./vm/index.js'),
+  () => import('./qlik/index.js'),
 ];
 
 export async function loadStepRegistry(): Promise<StepRegistry> {

@@ -1,0 +1,34 @@
+/**
+ * Step 48: with qlik.certificate, the PFX (opened by the CLI, sent as a protected parameter, never staged)
+ * becomes the proxy's browser certificate. Without it there is nothing to do.
+ */
+import { buffer } from 'node:stream/consumers';
+import { Secret } from '../../config/secrets.js';
+import { StepError, type StepContext } from '../../engine/step.js';
+import { changeOf, flag, templateStep, text } from '../vm/template-step.js';
+import { requireSecret } from '../vm/target.js';
+
+async function pfxBase64(ctx: StepContext): Promise<string> {
+  const file = ctx.localFiles?.certificate;
+  if (!file) throw new StepError(`the certificate ${ctx.config.qlik.certificate?.pfxFile ?? ''} was not opened by the CLI`, { advice: 'Check that qlik.certificate.pfxFile exists and is readable, then run qlik-azure resume' });
+  return (await buffer(file.open())).toString('base64');
+}
+
+export const certificateStep = templateStep({
+  template: 'qlik/certificate.ps1',
+  timeoutSeconds: 600,
+  asServiceAccount: true,
+  skipReason: (ctx) => (ctx.config.qlik.certificate ? undefined : 'no qlik.certificate configured; Qlik Sense keeps its self-signed certificate'),
+  exitAdvice: {
+    40: 'The PFX could not be read. Fix: check qlik.certificate.pfxFile and pfxPassword in the secrets file; the PFX must hold the private key',
+    41: 'The certificate has expired. Fix: renew it and point qlik.certificate.pfxFile at the new PFX',
+  },
+  async inputs(ctx) {
+    return {
+      parameters: { ServiceAccount: ctx.config.qlik.serviceAccount, KeepHttp: String(ctx.config.qlik.certificate?.keepHttp ?? false) },
+      secretParameters: { PfxBase64Key: new Secret(await pfxBase64(ctx)), PfxPassword: requireSecret(ctx, 'pfxPassword') },
+    };
+  },
+  change: (result) => changeOf(flag(result, 'imported'), flag(result, 'privateKeyGranted') || flag(result, 'proxyChanged')),
+  outputs: (result) => ({ thumbprint: text(result, 'thumbprint'), subject: text(result, 'subject'), notAfter: text(result, 'notAfter') }),
+});

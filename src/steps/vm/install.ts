@@ -1,0 +1,71 @@
+/**
+ * Step 40: Qlik Sense Enterprise, central node, installed silently as the service account. The installer
+ * comes from a URL, or from a local file the CLI opens and this step stages in the deployment's storage
+ * account; either way the VM downloads it and checks its SHA-256.
+ */
+import { stageLocalFile } from '../../azure/installer-staging.js';
+import { StepError, type StepContext } from '../../engine/step.js';
+import { flag, templateStep, text } from './template-step.js';
+import { computerName, READINESS_STEP, requireSecret } from './target.js';
+
+const INSTALL_TIMEOUT_SECONDS = 3600;
+/** How long the script waits for the services after the installer; inside the run's timeout. */
+const SERVICES_TIMEOUT_MINUTES = 20;
+/** The release assumed when qlik.releaseName is unset and the VM has none installed. */
+export const ASSUMED_RELEASE = 'Qlik Sense November 2025';
+
+/** The config's release, else the one already on the VM, else the assumed one (said in a note). */
+function releaseName(ctx: StepContext): string {
+  if (ctx.config.qlik.releaseName) return ctx.config.qlik.releaseName;
+  const installed = ctx.outputsOf(READINESS_STEP).qlikReleases;
+  const releases = Array.isArray(installed) ? installed : [];
+  if (releases.length === 1) return String(releases[0]);
+  ctx.note(`qlik.releaseName is not set; assuming the installer is '${ASSUMED_RELEASE}'. Set qlik.releaseName to the installer's release so re-runs recognise it`);
+  return ASSUMED_RELEASE;
+}
+
+async function installerSource(ctx: StepContext): Promise<{ url: string; sha256?: string }> {
+  const installer = ctx.config.qlik.installer;
+  if (!installer) throw new StepError('no Qlik Sense installer is configured', { advice: 'Set qlik.installer (source: url with a download link, or source: file with a local path) in the config' });
+  if (installer.source === 'url') return { url: installer.url, ...(installer.sha256 ? { sha256: installer.sha256 } : {}) };
+  const file = ctx.localFiles?.installer;
+  if (!file) throw new StepError(`the installer ${installer.path} was not opened by the CLI`, { advice: 'Check that the file exists and is readable, then run qlik-azure resume' });
+  // The SAS only has to outlive the download at the start of the install.
+  const staged = await stageLocalFile(ctx, file, { expectedSha256: installer.sha256, ttlSeconds: INSTALL_TIMEOUT_SECONDS });
+  if (staged.uploaded) ctx.note(`staged ${file.name} at ${staged.location}`);
+  return { url: staged.url, sha256: staged.sha256 };
+}
+
+export const installStep = templateStep({
+  template: 'vm/install-qlik.ps1',
+  timeoutSeconds: INSTALL_TIMEOUT_SECONDS,
+  asServiceAccount: true,
+  exitAdvice: {
+    20: 'The VM could not download the installer. Fix: check that qlik.installer.url is reachable from Azure (a SAS link must not have expired)',
+    21: 'The installer does not match qlik.installer.sha256. Fix: download it again or correct the checksum',
+    22: 'The installer ran as LocalSystem. Fix: check that the service account exists (step 38) and its password in the secrets file',
+    24: 'The Qlik Sense services did not start in time. Fix: restart the VM (az vm restart), then run qlik-azure resume',
+    25: 'The installer asks for a restart. Fix: az vm restart, then run qlik-azure resume',
+    26: 'Another Qlik Sense release is installed. Fix: set qlik.releaseName to that release, or use a fresh VM',
+  },
+  async inputs(ctx) {
+    const installer = await installerSource(ctx);
+    return {
+      parameters: {
+        InstallerUrl: installer.url,
+        ...(installer.sha256 ? { InstallerSha256: installer.sha256 } : {}),
+        ReleaseName: releaseName(ctx),
+        ServiceAccountName: ctx.config.qlik.serviceAccount,
+        Hostname: computerName(ctx),
+        SharedFolderPath: ctx.config.qlik.sharedFolder,
+        TimeoutMinutes: String(SERVICES_TIMEOUT_MINUTES),
+      },
+      secretParameters: {
+        ServiceAccountPassword: requireSecret(ctx, 'serviceAccountPassword'),
+        RepositoryDbPassword: requireSecret(ctx, 'repositoryDbPassword'),
+      },
+    };
+  },
+  change: (result) => (flag(result, 'changed') ? 'create' : 'unchanged'),
+  outputs: (result) => ({ release: text(result, 'release'), hostname: text(result, 'hostname'), sharePath: text(result, 'sharePath') }),
+});
