@@ -25,7 +25,7 @@ function Expand-Template {
         if ($included -match '(?m)^\s*#@include\s') { throw "$include must not include other files" }
         $included.TrimEnd()
     }
-    ($lines -join "`n") + "`n"
+    ($lines -join "`n").TrimEnd() + "`n"
 }
 
 # Writes the expanded template to a file under Directory (use $TestDrive) and returns its path.
