@@ -2,9 +2,9 @@
  * What a command needs before the engine can run: the config, the secrets, a connection to Azure (real or
  * simulated) and the step contexts. The CLI builds these; it never calls the SDK itself.
  */
-import { existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { AzureServices } from '../azure/services.js';
 import { ConfigError } from '../config/errors.js';
 import type { ResolvedConfig } from '../config/derive.js';
@@ -12,7 +12,7 @@ import { loadConfig } from '../config/load.js';
 import { generateMissingSecrets, parseSecretsDocument, readSecretsFile, requiredSecrets, validateSecrets } from '../config/secret-sources.js';
 import type { Secrets } from '../config/secrets.js';
 import type { RunnableEntry } from '../engine/catalogue.js';
-import { StepError, type StepContext } from '../engine/step.js';
+import { StepError, type LocalFile, type StepContext } from '../engine/step.js';
 import type { Journal } from '../engine/journal.js';
 import type { GlobalOptions } from './options.js';
 
@@ -92,7 +92,12 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
   if (options.simulate) {
     const { startSimulator } = await import('../simulator/index.js');
     const { simulatorCredential } = await import('../azure/credentials.js');
-    const simulator = await startSimulator({ latencyScale: Number(process.env.QLIK_AZURE_SIM_LATENCY ?? 0.01) });
+    const { createSimulatedQlikVm } = await import('../simulator/qlik-vm.js');
+    const { startQlikProxyStandIn } = await import('../simulator/qlik-proxy.js');
+    // The VM's scripts run against a simulated Windows machine, and its public Qlik ports are a loopback stand-in.
+    const vm = createSimulatedQlikVm({ computerName: () => config.names.computerName });
+    const proxy = await startQlikProxyStandIn({ http: config.network.enableHttp ? 'answer' : 'refuse' });
+    const simulator = await startSimulator({ latencyScale: Number(process.env.QLIK_AZURE_SIM_LATENCY ?? 0.01), runCommandExecutor: vm.executor });
     const services = createAzureServices({
       subscriptionId: config.subscriptionId ?? SIMULATED_SUBSCRIPTION,
       credential: simulatorCredential(),
@@ -100,8 +105,9 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
       agent: simulator.httpsAgent(),
       pollIntervalMs: Math.min(pollIntervalMs, 200),
       userAgent,
+      qlikProxy: { host: '127.0.0.1', ports: proxy.ports, ca: proxy.caCertPem },
     });
-    return { services, simulated: true, close: () => simulator.close() };
+    return { services, simulated: true, close: async () => { await simulator.close(); await proxy.close(); } };
   }
   if (!config.subscriptionId) {
     throw new ConfigError([{ field: 'subscriptionId', message: 'is required to reach Azure. Fix: set subscriptionId in the config, pass --subscription ID, or set AZURE_SUBSCRIPTION_ID (az account show --query id -o tsv prints yours)' }]);
@@ -129,6 +135,22 @@ export interface ContextFactoryOptions {
   readonly note: (step: number, message: string) => void;
 }
 
+/** The local files the config names, for steps to stream (they never open paths); a missing file is left out and the step says so. */
+function openLocalFiles(config: ResolvedConfig): NonNullable<StepContext['localFiles']> {
+  const local = (path: string | undefined): LocalFile | undefined => {
+    if (!path) return undefined;
+    try {
+      const stats = statSync(path);
+      return stats.isFile() ? { name: basename(path), size: stats.size, modified: stats.mtime.toISOString(), open: () => createReadStream(path) } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const installer = local(config.qlik.installer?.source === 'file' ? config.qlik.installer.path : undefined);
+  const certificate = local(config.qlik.certificate?.pfxFile);
+  return { ...(installer ? { installer } : {}), ...(certificate ? { certificate } : {}) };
+}
+
 export function stepContextFactory(options: ContextFactoryOptions): (entry: RunnableEntry) => StepContext {
   const artifacts = {
     async write(name: string, content: string) {
@@ -138,12 +160,14 @@ export function stepContextFactory(options: ContextFactoryOptions): (entry: Runn
       return path;
     },
   };
+  const localFiles = openLocalFiles(options.config);
   return (entry) => ({
     step: entry.number,
     config: options.config,
     secrets: options.secrets,
     azure: options.azure,
     artifacts,
+    localFiles,
     signal: options.signal,
     outputsOf(step) {
       const recorded = options.journal.entry(step);

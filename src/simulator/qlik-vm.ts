@@ -233,11 +233,18 @@ const HANDLERS: Record<VmTemplate, Handler> = {
 
   'qlik/certificate.ps1': ({ machine, params, phase }) => {
     requireRepository(machine);
-    const thumbprint = digest(Object.entries(params).filter(([name]) => !isSecretName(name)).map(([, v]) => v).join('|')).slice(0, 40).toUpperCase();
-    const changed = machine.qrs.sslThumbprint !== thumbprint;
+    required(params, 'ServiceAccount');
+    // The thumbprint of a real certificate is a SHA-1 of its DER; a digest of the PFX stands in for it.
+    const thumbprint = digest(required(params, 'PfxBase64Key')).slice(0, 40).toUpperCase();
+    const imported = machine.qrs.sslThumbprint !== thumbprint;
     machine.qrs.sslThumbprint = thumbprint;
-    phase(changed ? 'certificate imported and set on the proxy' : 'certificate already in use');
-    return { changed, thumbprint };
+    const httpTurnedOn = params.KeepHttp !== 'false' && !machine.qrs.allowHttp;
+    if (httpTurnedOn) machine.qrs.allowHttp = true;
+    phase(imported ? `certificate ${thumbprint} imported and set on the proxy` : `certificate ${thumbprint} already in use`);
+    return {
+      thumbprint, subject: 'CN=qlik.example.com', notAfter: '2027-11-27T00:00:00Z',
+      imported, privateKeyGranted: imported, proxyChanged: imported || httpTurnedOn, allowHttp: machine.qrs.allowHttp,
+    };
   },
 };
 
