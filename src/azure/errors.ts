@@ -105,7 +105,7 @@ const ADVICE: Record<string, AdviceRule> = {
   StorageAccountAlreadyExists: storageNameAdvice,
   AlreadyExists: storageNameAdvice,
   DnsRecordInUse: dnsLabelAdvice,
-  InternalServerError: () => `Azure had an internal error and the SDK's retries ran out. Fix: ${RESUME}; finished steps are not repeated`,
+  InternalServerError: () => 'Azure had an internal error and the SDK\'s retries ran out. Fix: run `qlik-azure resume`; finished steps are not repeated',
   ServiceUnavailable: () => `Azure was unavailable and the SDK's retries ran out. Fix: wait a minute, ${RESUME}`,
 };
 

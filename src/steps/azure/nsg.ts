@@ -39,7 +39,7 @@ export function desiredRules(config: ResolvedConfig): InboundRule[] {
   const rule = (port: number, sources: string[]): InboundRule => ({ ...PORT_RULES[port]!, port, sources });
   const rules = qlikPorts(config).map((port) => rule(port, qlikSources(config)));
   if (config.network.rdp.enabled) rules.push(rule(3389, [...config.network.rdp.sourceCidrs]));
-  return rules;
+  return rules.sort((a, b) => a.priority - b.priority);
 }
 
 function toSecurityRule(rule: InboundRule): SecurityRule {

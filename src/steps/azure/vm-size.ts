@@ -35,21 +35,29 @@ function capability(sku: ResourceSku, name: string): string | undefined {
   return sku.capabilities?.find((c) => c.name === name)?.value;
 }
 
-async function requireQuota(ctx: StepContext, quotaFamily: string, vcpus: number): Promise<void> {
+/** Free cores per quota key ("cores" is the regional total) in the region. */
+async function freeCores(ctx: StepContext): Promise<Map<string, { free: number; limit: number; used: number }>> {
   const client = await ctx.azure.compute();
-  const { location } = ctx.config;
-  for await (const usage of client.usage.list(location)) {
-    const key = usage.name.value ?? '';
-    if (!sameText(key, quotaFamily) && key !== 'cores') continue;
-    const free = usage.limit - usage.currentValue;
-    if (free >= vcpus) continue;
-    const what = key === 'cores' ? 'total regional vCPUs' : key;
-    const fitting = VM_SIZES.filter((size) => size.vcpus <= free).map((size) => size.name);
-    throw new StepError(`${ctx.config.vm.size} needs ${vcpus} cores of ${what} in ${location}, but only ${Math.max(0, free)} of ${usage.limit} are free`, {
-      code: 'QuotaExceeded',
-      advice: `Fix: request a quota of at least ${usage.currentValue + vcpus} for ${what} in ${location} (Azure portal → Subscriptions → Usage + quotas → New quota request)${fitting.length > 0 ? `, or set vm.size to a size with at most ${free} vCPUs (${fitting.join(', ')})` : ''}; then run \`qlik-azure resume\``,
-    });
+  const free = new Map<string, { free: number; limit: number; used: number }>();
+  for await (const usage of client.usage.list(ctx.config.location)) {
+    free.set((usage.name.value ?? '').toLowerCase(), { free: usage.limit - usage.currentValue, limit: usage.limit, used: usage.currentValue });
   }
+  return free;
+}
+
+async function requireQuota(ctx: StepContext, quotaFamily: string, vcpus: number, openNames: readonly string[]): Promise<void> {
+  const { location } = ctx.config;
+  const cores = await freeCores(ctx);
+  const room = (family: string, needed: number) => [family, 'cores'].every((key) => (cores.get(key.toLowerCase())?.free ?? Infinity) >= needed);
+  const short = [quotaFamily, 'cores'].find((key) => !room(key, vcpus));
+  if (!short) return;
+  const usage = cores.get(short.toLowerCase())!;
+  const what = short === 'cores' ? 'total regional vCPUs' : short;
+  const fitting = VM_SIZES.filter((size) => openNames.some((name) => sameText(name, size.name)) && room(size.quotaFamily, size.vcpus)).map((size) => size.name);
+  throw new StepError(`${ctx.config.vm.size} needs ${vcpus} cores of ${what} in ${location}, but only ${Math.max(0, usage.free)} of ${usage.limit} are free`, {
+    code: 'QuotaExceeded',
+    advice: `Fix: request a quota of at least ${usage.used + vcpus} for ${what} in ${location} (Azure portal → Subscriptions → Usage + quotas → New quota request)${fitting.length > 0 ? `, or set vm.size to a size whose quota has room (${fitting.join(', ')})` : ''}; then run \`qlik-azure resume\``,
+  });
 }
 
 async function checkSize(ctx: StepContext): Promise<StepOutputs> {
@@ -70,7 +78,7 @@ async function checkSize(ctx: StepContext): Promise<StepOutputs> {
   const vcpus = Number(capability(sku, 'vCPUs') ?? known?.vcpus);
   const quotaFamily = sku.family ?? known?.quotaFamily ?? 'unknown';
   // A VM that already exists holds its cores; counting them again would fail every re-run near the limit.
-  if (!(await readVm(ctx))) await requireQuota(ctx, quotaFamily, vcpus);
+  if (!(await readVm(ctx))) await requireQuota(ctx, quotaFamily, vcpus, openSizes(skus, location));
   return { vmSize: sku.name ?? size, vcpus, quotaFamily };
 }
 
