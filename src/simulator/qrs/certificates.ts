@@ -23,27 +23,10 @@ export async function generateLoopbackPki(caName = 'qlik-azure-fake-CA'): Promis
     ],
   });
   const signer = { key: ca.private, cert: ca.cert };
-  const server = await generate([{ name: 'commonName', value: 'localhost' }], {
-    ...ecSha256,
-    ca: signer,
-    notAfterDate: daysFromNow(1),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyAgreement: true },
-      { name: 'extKeyUsage', serverAuth: true },
-      { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
-    ],
-  });
-  const client = await generate([{ name: 'commonName', value: 'QlikClient' }], {
-    ...ecSha256,
-    ca: signer,
-    notAfterDate: daysFromNow(1),
-    extensions: [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', digitalSignature: true, keyAgreement: true },
-      { name: 'extKeyUsage', clientAuth: true },
-    ],
-  });
+  const server = await issueLeaf(signer, 'localhost', { name: 'extKeyUsage', serverAuth: true }, [
+    { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] },
+  ]);
+  const client = await issueLeaf(signer, 'QlikClient', { name: 'extKeyUsage', clientAuth: true });
   return {
     caCertPem: ca.cert,
     serverCertPem: server.cert,
@@ -51,6 +34,22 @@ export async function generateLoopbackPki(caName = 'qlik-azure-fake-CA'): Promis
     clientCertPem: client.cert,
     clientKeyPem: client.private,
   };
+}
+
+type Extensions = NonNullable<Parameters<typeof generate>[1]>['extensions'] & object;
+
+function issueLeaf(signer: { key: string; cert: string }, commonName: string, usage: Extensions[number], more: Extensions = []) {
+  return generate([{ name: 'commonName', value: commonName }], {
+    ...ecSha256,
+    ca: signer,
+    notAfterDate: daysFromNow(1),
+    extensions: [
+      { name: 'basicConstraints', cA: false },
+      { name: 'keyUsage', digitalSignature: true, keyAgreement: true },
+      usage,
+      ...more,
+    ],
+  });
 }
 
 function daysFromNow(days: number): Date {

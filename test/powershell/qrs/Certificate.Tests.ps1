@@ -23,8 +23,7 @@ Describe 'certificate.ps1 (step 48)' {
     }
     AfterAll {
         $env:COMPUTERNAME = $OriginalComputerName
-        Stop-FakeQrs -Fake $Fake
-        Remove-CommandStub
+        Stop-FakeQrsSuite -Fake $Fake
     }
     BeforeEach {
         Set-FakeQrs -Fake $Fake -Change @{ reset = $true }
@@ -60,15 +59,13 @@ Describe 'certificate.ps1 (step 48)' {
     }
 
     It 'imports and writes nothing on a re-run with the same PFX' {
-        $null = Invoke-Template -Path $StepScript -Parameters $Parameters
-        $before = @(Get-FakeQrsCall -Fake $Fake).Count
-        $run = Invoke-Template -Path $StepScript -Parameters $Parameters
+        $twice = Invoke-StepTwice -Fake $Fake -Run { Invoke-Template -Path $StepScript -Parameters $Parameters }
 
-        $run.Result.imported | Should -BeFalse
-        $run.Result.privateKeyGranted | Should -BeFalse
-        $run.Result.proxyChanged | Should -BeFalse
+        $twice.Second.Result.imported | Should -BeFalse
+        $twice.Second.Result.privateKeyGranted | Should -BeFalse
+        $twice.Second.Result.proxyChanged | Should -BeFalse
         Should -Invoke Import-MachinePfx -Times 1 -Exactly
-        Select-QrsWrite @(Get-FakeQrsCall -Fake $Fake | Select-Object -Skip $before) | Should -BeNullOrEmpty
+        Select-QrsWrite $twice.SecondCalls | Should -BeNullOrEmpty
     }
 
     It 'leaves Allow HTTP alone with KeepHttp false' {

@@ -17,10 +17,7 @@ Describe 'license.ps1 (step 42)' {
             foreach ($secret in $SignedKey, $Serial, $Control, $Lef) { $Run.AllText | Should -Not -BeLike "*$secret*" }
         }
     }
-    AfterAll {
-        Stop-FakeQrs -Fake $Fake
-        Remove-CommandStub
-    }
+    AfterAll { Stop-FakeQrsSuite -Fake $Fake }
     BeforeEach { Set-FakeQrs -Fake $Fake -Change @{ reset = $true } }
 
     It 'licenses with serial + control + LEF: control as query parameter, the rest in the body' {
@@ -44,13 +41,11 @@ Describe 'license.ps1 (step 42)' {
     }
 
     It 'keeps a matching license on the second run and writes nothing' {
-        $null = Invoke-Template -Path $StepScript -Parameters $SerialParameters
-        $before = @(Get-FakeQrsCall -Fake $Fake).Count
-        $run = Invoke-Template -Path $StepScript -Parameters $SerialParameters
+        $twice = Invoke-StepTwice -Fake $Fake -Run { Invoke-Template -Path $StepScript -Parameters $SerialParameters }
 
-        $run.ExitCode | Should -Be 0
-        $run.Result.action | Should -Be 'unchanged'
-        Select-QrsWrite @(Get-FakeQrsCall -Fake $Fake | Select-Object -Skip $before) | Should -BeNullOrEmpty
+        $twice.Second.ExitCode | Should -Be 0
+        $twice.Second.Result.action | Should -Be 'unchanged'
+        Select-QrsWrite $twice.SecondCalls | Should -BeNullOrEmpty
         (Get-License).Count | Should -Be 1
     }
 
@@ -71,12 +66,11 @@ Describe 'license.ps1 (step 42)' {
     }
 
     It 'creates the license from a signed key on a fresh site, and keeps it on a re-run' {
-        $first = Invoke-Template -Path $StepScript -Parameters $KeyParameters
-        $second = Invoke-Template -Path $StepScript -Parameters $KeyParameters
+        $twice = Invoke-StepTwice -Fake $Fake -Run { Invoke-Template -Path $StepScript -Parameters $KeyParameters }
 
-        $first.Result.action | Should -Be 'created'
-        $second.Result.action | Should -Be 'unchanged'
-        @(Select-QrsWrite (Get-FakeQrsCall -Fake $Fake)).Count | Should -Be 1
+        $twice.First.Result.action | Should -Be 'created'
+        $twice.Second.Result.action | Should -Be 'unchanged'
+        Select-QrsWrite $twice.SecondCalls | Should -BeNullOrEmpty
     }
 
     It 'refuses to go back from a signed key to a serial (exit 32)' {

@@ -10,10 +10,7 @@ Describe 'proxy.ps1 (step 45)' {
         function script:Get-DefaultVirtualProxy { (Get-FakeQrsEntity -Fake $Fake).virtualproxyconfig | Where-Object defaultVirtualProxy }
         function script:Get-CentralProxy { @((Get-FakeQrsEntity -Fake $Fake).proxyservice)[0] }
     }
-    AfterAll {
-        Stop-FakeQrs -Fake $Fake
-        Remove-CommandStub
-    }
+    AfterAll { Stop-FakeQrsSuite -Fake $Fake }
     BeforeEach { Set-FakeQrs -Fake $Fake -Change @{ reset = $true } }
 
     It 'turns Allow HTTP on, adds the hosts to the white list and switches to the form login' {
@@ -40,16 +37,13 @@ Describe 'proxy.ps1 (step 45)' {
     }
 
     It 'writes nothing on the second run' {
-        $null = Invoke-Template -Path $StepScript -Parameters $Parameters
-        $before = @(Get-FakeQrsCall -Fake $Fake).Count
-        $run = Invoke-Template -Path $StepScript -Parameters $Parameters
+        $twice = Invoke-StepTwice -Fake $Fake -Run { Invoke-Template -Path $StepScript -Parameters $Parameters }
 
-        $run.ExitCode | Should -Be 0
-        $run.Result.proxyChanged | Should -BeFalse
-        $run.Result.virtualProxyChanged | Should -BeFalse
-        $second = @(Get-FakeQrsCall -Fake $Fake | Select-Object -Skip $before)
-        $second.Count | Should -BeGreaterThan 0
-        Select-QrsWrite $second | Should -BeNullOrEmpty
+        $twice.Second.ExitCode | Should -Be 0
+        $twice.Second.Result.proxyChanged | Should -BeFalse
+        $twice.Second.Result.virtualProxyChanged | Should -BeFalse
+        $twice.SecondCalls.Count | Should -BeGreaterThan 0
+        Select-QrsWrite $twice.SecondCalls | Should -BeNullOrEmpty
     }
 
     It 'keeps what is already on the white list and adds only what is missing (case-insensitive)' {

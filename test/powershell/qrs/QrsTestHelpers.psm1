@@ -42,6 +42,13 @@ function Stop-FakeQrs {
     if (-not $Fake.Process.WaitForExit(5000)) { $Fake.Process.Kill() }
 }
 
+# AfterAll of a suite set up by Use-FakeQrs.ps1.
+function Stop-FakeQrsSuite {
+    param($Fake)
+    Stop-FakeQrs -Fake $Fake
+    Remove-CommandStub
+}
+
 # Control routes of the fake (test-only, loopback; the fake's CA is not in this process's trust store).
 function Invoke-FakeQrsControl {
     param($Fake, [string]$Method = 'GET', [string]$Route, $Body = $null)
@@ -85,11 +92,21 @@ function Join-StepParameter {
     $joined
 }
 
+# Runs a step twice with the same parameters (the idempotency check) and returns both runs plus the
+# calls of the second one. Invoke-Template runs in the caller's scope, so it is passed in, not imported.
+function Invoke-StepTwice {
+    param([scriptblock]$Run, $Fake)
+    $first = & $Run
+    $before = @(Get-FakeQrsCall -Fake $Fake).Count
+    $second = & $Run
+    [pscustomobject]@{ First = $first; Second = $second; SecondCalls = @(Get-FakeQrsCall -Fake $Fake | Select-Object -Skip $before) }
+}
+
 # Calls that change the repository.
 function Select-QrsWrite {
     param([object[]]$Calls)
     @($Calls | Where-Object { $_.method -in 'POST', 'PUT', 'DELETE' })
 }
 
-Export-ModuleMember -Function Export-QrsStep, Start-FakeQrs, Stop-FakeQrs, Get-FakeQrsCall, Get-FakeQrsEntity,
+Export-ModuleMember -Function Export-QrsStep, Start-FakeQrs, Stop-FakeQrs, Stop-FakeQrsSuite, Invoke-StepTwice, Get-FakeQrsCall, Get-FakeQrsEntity,
     Set-FakeQrs, Get-FakeQrsClientCertificate, Get-FakeQrsCaCertificate, Join-StepParameter, Select-QrsWrite

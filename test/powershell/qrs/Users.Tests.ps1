@@ -6,15 +6,8 @@ BeforeAll {
     $script:Admin = @{ QrsUrl = $Fake.url; AdminUserId = 'QSAdmin'; UserDirectory = 'QSVM01' }
     function script:Get-Repository { Get-FakeQrsEntity -Fake $Fake }
     function script:Get-AdminUser { (Get-Repository).user | Where-Object userId -EQ 'QSAdmin' }
-    function script:Get-WritesSince {
-        param([int]$Skip)
-        @(Select-QrsWrite @(Get-FakeQrsCall -Fake $Fake | Select-Object -Skip $Skip))
-    }
 }
-AfterAll {
-    Stop-FakeQrs -Fake $Fake
-    Remove-CommandStub
-}
+AfterAll { Stop-FakeQrsSuite -Fake $Fake }
 
 Describe 'access.ps1 (step 43)' {
     BeforeEach { Set-FakeQrs -Fake $Fake -Change @{ reset = $true } }
@@ -29,7 +22,7 @@ Describe 'access.ps1 (step 43)' {
         $run.Result.accessGroupCreated | Should -BeTrue
         $run.Result.ruleAction | Should -Be 'created'
 
-        $writes = Get-WritesSince 0
+        $writes = Select-QrsWrite @(Get-FakeQrsCall -Fake $Fake)
         $writes.path | Should -Be @('/qrs/user', '/qrs/license/professionalaccesstype', '/qrs/license/professionalaccessgroup', '/qrs/systemrule')
         $writes[0].body.userId | Should -Be 'QSAdmin'
         $writes[0].body.userDirectory | Should -Be 'QSVM01'
@@ -45,16 +38,15 @@ Describe 'access.ps1 (step 43)' {
     }
 
     It 'writes nothing new on the second run' {
-        $null = Invoke-Template -Path $AccessScript -Parameters $Admin
-        $before = @(Get-FakeQrsCall -Fake $Fake).Count
-        $run = Invoke-Template -Path $AccessScript -Parameters $Admin
+        $twice = Invoke-StepTwice -Fake $Fake -Run { Invoke-Template -Path $AccessScript -Parameters $Admin }
+        $run = $twice.Second
 
         $run.ExitCode | Should -Be 0
         $run.Result.userCreated | Should -BeFalse
         $run.Result.accessAllocated | Should -BeFalse
         $run.Result.accessGroupCreated | Should -BeFalse
         $run.Result.ruleAction | Should -Be 'unchanged'
-        Get-WritesSince $before | Should -BeNullOrEmpty
+        Select-QrsWrite $twice.SecondCalls | Should -BeNullOrEmpty
         @((Get-Repository).systemrule).Count | Should -Be 1
     }
 
@@ -104,7 +96,7 @@ Describe 'root-admin.ps1 (step 44)' {
         $run.Result.rolesChanged | Should -BeTrue
         $run.Result.roles | Should -Be @('RootAdmin')
         (Get-AdminUser).roles | Should -Be @('RootAdmin')
-        $put = (Get-WritesSince 0)[-1]
+        $put = (Select-QrsWrite @(Get-FakeQrsCall -Fake $Fake))[-1]
         $put.method | Should -Be 'PUT'
         $put.body.userDirectory | Should -Be 'QSVM01'
         $put.body.modifiedDate | Should -Not -BeNullOrEmpty
@@ -112,13 +104,11 @@ Describe 'root-admin.ps1 (step 44)' {
 
     It 'uses the existing user after access.ps1 and writes nothing on a re-run' {
         $null = Invoke-Template -Path $AccessScript -Parameters $Admin
-        $first = Invoke-Template -Path $RootAdminScript -Parameters $Admin
-        $before = @(Get-FakeQrsCall -Fake $Fake).Count
-        $second = Invoke-Template -Path $RootAdminScript -Parameters $Admin
+        $twice = Invoke-StepTwice -Fake $Fake -Run { Invoke-Template -Path $RootAdminScript -Parameters $Admin }
 
-        $first.Result.userCreated | Should -BeFalse
-        $second.Result.rolesChanged | Should -BeFalse
-        Get-WritesSince $before | Should -BeNullOrEmpty
+        $twice.First.Result.userCreated | Should -BeFalse
+        $twice.Second.Result.rolesChanged | Should -BeFalse
+        Select-QrsWrite $twice.SecondCalls | Should -BeNullOrEmpty
         @((Get-Repository).user | Where-Object userId -EQ 'QSAdmin').Count | Should -Be 1
     }
 

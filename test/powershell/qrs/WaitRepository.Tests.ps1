@@ -3,10 +3,7 @@ Describe 'wait-repository.ps1 (step 41)' {
         . (Join-Path $PSScriptRoot 'Use-FakeQrs.ps1') -Step 'qlik/wait-repository.ps1'
         $script:Parameters = @{ QrsUrl = $Fake.url; TimeoutSeconds = '20'; PollSeconds = '0' }
     }
-    AfterAll {
-        Stop-FakeQrs -Fake $Fake
-        Remove-CommandStub
-    }
+    AfterAll { Stop-FakeQrsSuite -Fake $Fake }
     BeforeEach { Set-FakeQrs -Fake $Fake -Change @{ reset = $true } }
 
     It 'reports the build once /qrs/about answers, with the xrfkey pair, X-Qlik-User and client certificate on the call' {
