@@ -4,29 +4,13 @@
 
 import { ArmError, asArray, asObject, asString, type ArmBody, type SimResponse } from '../arm.js';
 import type { RequestContext } from '../context.js';
-import { REGIONS } from '../catalog.js';
 import { hostAddress, parseCidr } from '../ipv4.js';
-import { route, type Route } from '../router.js';
+import type { Route } from '../router.js';
 import type { StoredResource } from '../store.js';
-import { requireLocation } from '../validation.js';
-import { NETWORK, alreadyGone, beginNetworkDelete, linkBack, requireReference, resolveReference } from './network-common.js';
-import { requireResourceGroupForWrite } from './resource-groups.js';
-import {
-  findResource,
-  fullType,
-  listInGroup,
-  listInSubscription,
-  networkEtag,
-  properties,
-  requireResource,
-  resourceIdFor,
-  saveResource,
-  templates,
-  type ResourceType,
-} from './tracked.js';
+import { NETWORK, linkBack, networkDelete, requireReference, resolveReference } from './network-common.js';
+import { beginPut, fullType, networkEtag, properties, resourceRoutes, saveResource, type ResourceType } from './tracked.js';
 
 export const NIC: ResourceType = { provider: NETWORK, type: 'networkInterfaces' };
-const paths = templates(NIC);
 
 /** Next free private address in the subnet (Azure hands out .4, .5, ... in order). */
 function allocatePrivateAddress(subnet: ArmBody): string {
@@ -98,12 +82,7 @@ function ipConfiguration(ctx: RequestContext, nicId: string, input: Record<strin
 }
 
 async function putNic(ctx: RequestContext): Promise<SimResponse> {
-  requireResourceGroupForWrite(ctx);
-  const location = requireLocation(ctx.body, REGIONS, fullType(NIC));
-  const name = ctx.params.name ?? '';
-  const id = resourceIdFor(ctx, NIC, name);
-  const existing = findResource(ctx, NIC);
-  const props = asObject(ctx.body.properties);
+  const { name, id, existing, props, previous, envelope } = beginPut(ctx, NIC);
   const configs = asArray(props.ipConfigurations);
   if (configs.length === 0) {
     throw new ArmError(400, 'NetworkInterfaceMustHaveAtLeastOneIpConfiguration', `Network interface ${id} must have at least one IP configuration.`);
@@ -119,25 +98,20 @@ async function putNic(ctx: RequestContext): Promise<SimResponse> {
     if (existing && previousLinks) setLinks(existing.body, previousLinks, true);
     throw err;
   }
-  const previous = existing ? properties(existing.body) : {};
   const body: ArmBody = {
-    name,
-    id,
+    ...envelope,
     etag: networkEtag(ctx),
-    type: fullType(NIC),
-    location,
     kind: 'Regular',
-    ...(ctx.body.tags ? { tags: ctx.body.tags } : {}),
     properties: {
       ...props,
       provisioningState: 'Succeeded',
-      resourceGuid: previous.resourceGuid ?? ctx.sim.random.guid(),
+      resourceGuid: previous?.resourceGuid ?? ctx.sim.random.guid(),
       ipConfigurations,
       dnsSettings: { dnsServers: [], appliedDnsServers: [], ...asObject(props.dnsSettings) },
       enableAcceleratedNetworking: props.enableAcceleratedNetworking ?? false,
       enableIPForwarding: props.enableIPForwarding ?? false,
       nicType: 'Standard',
-      ...(previous.virtualMachine ? { virtualMachine: previous.virtualMachine, macAddress: previous.macAddress } : {}),
+      ...(previous?.virtualMachine ? { virtualMachine: previous.virtualMachine, macAddress: previous.macAddress } : {}),
     },
   };
   setLinks(body, linksOf(ctx, body), true);
@@ -146,9 +120,7 @@ async function putNic(ctx: RequestContext): Promise<SimResponse> {
   return { status: existing ? 200 : 201, body };
 }
 
-function deleteNic(ctx: RequestContext): SimResponse {
-  const nic = findResource(ctx, NIC);
-  if (!nic) return alreadyGone;
+function refuseAttached(nic: StoredResource): void {
   const vm = asString(asObject(properties(nic.body).virtualMachine).id);
   if (vm) {
     throw new ArmError(
@@ -157,7 +129,6 @@ function deleteNic(ctx: RequestContext): SimResponse {
       `Network Interface ${nic.id} is used by existing resource ${vm}. In order to delete the network interface, it must be dissociated from the resource. To learn more, see aka.ms/deletenic.`,
     );
   }
-  return beginNetworkDelete(ctx, String(nic.body.location), 'networkDelete', () => removeNic(ctx, nic));
 }
 
 function removeNic(ctx: RequestContext, nic: StoredResource): void {
@@ -165,10 +136,4 @@ function removeNic(ctx: RequestContext, nic: StoredResource): void {
   ctx.sim.store.delete(nic.id);
 }
 
-export const networkInterfaceRoutes: Route[] = [
-  route('GET', paths.subscriptionCollection, (ctx) => listInSubscription(ctx, NIC)),
-  route('GET', paths.collection, (ctx) => listInGroup(ctx, NIC)),
-  route('PUT', paths.item, putNic),
-  route('GET', paths.item, (ctx) => ({ status: 200, body: requireResource(ctx, NIC).body })),
-  route('DELETE', paths.item, deleteNic),
-];
+export const networkInterfaceRoutes: Route[] = resourceRoutes(NIC, { put: putNic, delete: networkDelete(NIC, 'networkDelete', refuseAttached, removeNic) });

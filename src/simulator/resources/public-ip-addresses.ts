@@ -4,28 +4,13 @@
 
 import { ArmError, asObject, asString, type ArmBody, type SimResponse } from '../arm.js';
 import type { RequestContext } from '../context.js';
-import { REGIONS } from '../catalog.js';
 import { formatAddress } from '../ipv4.js';
 import { route, type Route } from '../router.js';
 import type { StoredResource } from '../store.js';
-import { requireLocation } from '../validation.js';
-import { NETWORK, alreadyGone, beginNetworkDelete, beginNetworkWrite } from './network-common.js';
-import { requireResourceGroupForWrite } from './resource-groups.js';
-import {
-  findResource,
-  fullType,
-  listInGroup,
-  listInSubscription,
-  properties,
-  requireResource,
-  resourceIdFor,
-  saveResource,
-  templates,
-  type ResourceType,
-} from './tracked.js';
+import { NETWORK, beginNetworkWrite, networkDelete } from './network-common.js';
+import { beginPut, fullType, properties, resourceRoutes, saveResource, type ResourceType } from './tracked.js';
 
 export const PUBLIC_IP: ResourceType = { provider: NETWORK, type: 'publicIPAddresses' };
-const paths = templates(PUBLIC_IP);
 const DNS_LABEL = /^[a-z][a-z0-9-]{1,61}[a-z0-9]$/;
 
 export function fqdnFor(label: string, region: string): string {
@@ -97,21 +82,11 @@ function allocateAddress(ctx: RequestContext): string {
 }
 
 function putPublicIp(ctx: RequestContext): SimResponse {
-  requireResourceGroupForWrite(ctx);
-  const location = requireLocation(ctx.body, REGIONS, fullType(PUBLIC_IP));
-  const name = ctx.params.name ?? '';
-  const id = resourceIdFor(ctx, PUBLIC_IP, name);
-  const existing = findResource(ctx, PUBLIC_IP);
-  const props = asObject(ctx.body.properties);
+  const { name, id, location, existing, props, previous = {}, envelope } = beginPut(ctx, PUBLIC_IP);
   validateSku(asObject(ctx.body.sku), props);
   const dns = dnsSettings(ctx, props.dnsSettings, location, id);
-  const previous = existing ? properties(existing.body) : {};
   const body: ArmBody = {
-    name,
-    id,
-    type: fullType(PUBLIC_IP),
-    location,
-    ...(ctx.body.tags ? { tags: ctx.body.tags } : {}),
+    ...envelope,
     ...(ctx.body.zones ? { zones: ctx.body.zones } : {}),
     sku: { name: 'Standard', tier: asString(asObject(ctx.body.sku).tier) ?? 'Regional' },
     properties: {
@@ -130,9 +105,7 @@ function putPublicIp(ctx: RequestContext): SimResponse {
   return beginNetworkWrite(ctx, body, location, !existing, 'publicIpCreate');
 }
 
-function deletePublicIp(ctx: RequestContext): SimResponse {
-  const ip = findResource(ctx, PUBLIC_IP);
-  if (!ip) return alreadyGone;
+function refuseAllocated(ip: StoredResource): void {
   const user = asString(asObject(properties(ip.body).ipConfiguration).id);
   if (user) {
     throw new ArmError(
@@ -141,7 +114,6 @@ function deletePublicIp(ctx: RequestContext): SimResponse {
       `Public IP address ${ip.id} can not be deleted since it is still allocated to resource ${user}. In order to delete the public IP, disassociate/detach the Public IP address from the resource.`,
     );
   }
-  return beginNetworkDelete(ctx, String(ip.body.location), 'publicIpDelete', () => ctx.sim.store.delete(ip.id));
 }
 
 function checkDnsNameAvailability(ctx: RequestContext): SimResponse {
@@ -152,10 +124,6 @@ function checkDnsNameAvailability(ctx: RequestContext): SimResponse {
 }
 
 export const publicIpRoutes: Route[] = [
-  route('GET', paths.subscriptionCollection, (ctx) => listInSubscription(ctx, PUBLIC_IP)),
-  route('GET', paths.collection, (ctx) => listInGroup(ctx, PUBLIC_IP)),
-  route('PUT', paths.item, putPublicIp),
-  route('GET', paths.item, (ctx) => ({ status: 200, body: requireResource(ctx, PUBLIC_IP).body })),
-  route('DELETE', paths.item, deletePublicIp),
+  ...resourceRoutes(PUBLIC_IP, { put: putPublicIp, delete: networkDelete(PUBLIC_IP, 'publicIpDelete', refuseAllocated) }),
   route('GET', '/subscriptions/{subscriptionId}/providers/Microsoft.Network/locations/{location}/CheckDnsNameAvailability', checkDnsNameAvailability),
 ];

@@ -5,19 +5,18 @@
 import { randomBytes } from 'node:crypto';
 import { ArmError, asObject, asString, type ArmBody, type SimResponse } from '../arm.js';
 import type { RequestContext } from '../context.js';
-import { REGIONS } from '../catalog.js';
 import { route, type Route } from '../router.js';
 import type { StoredResource } from '../store.js';
-import { requireLocation, storageAccountNameProblem } from '../validation.js';
+import { storageAccountNameProblem } from '../validation.js';
 import { accepted, operationHeaders, startOperation } from './provisioning.js';
-import { requireResourceGroupForWrite } from './resource-groups.js';
 import {
   findResource,
   fullType,
-  listInGroup,
-  listInSubscription,
   properties,
   requireResource,
+  beginPut,
+  resourceRoutes,
+  type PutRequest,
   saveResource,
   setProvisioningState,
   templates,
@@ -57,17 +56,14 @@ function oneOf(value: unknown, allowed: string[], parameter: string): string {
   return match;
 }
 
-function accountBody(ctx: RequestContext, name: string, location: string, previous?: ArmBody): ArmBody {
-  const props = asObject(ctx.body.properties);
+function accountBody(ctx: RequestContext, put: PutRequest): ArmBody {
+  const { name, location, props, previous, envelope } = put;
   const skuName = oneOf(asObject(ctx.body.sku).name, SKUS, 'sku.name');
-  const created = previous ? asString(properties(previous).creationTime) : new Date().toISOString();
+  const created = asString(previous?.creationTime) ?? new Date().toISOString();
   return {
     sku: { name: skuName, tier: skuName.startsWith('Premium') ? 'Premium' : 'Standard' },
     kind: oneOf(ctx.body.kind ?? 'StorageV2', KINDS, 'kind'),
-    id: '',
-    name,
-    type: fullType(STORAGE_ACCOUNT),
-    location,
+    ...envelope,
     tags: asObject(ctx.body.tags),
     properties: {
       keyCreationTime: { key1: created, key2: created },
@@ -92,12 +88,10 @@ function accountBody(ctx: RequestContext, name: string, location: string, previo
 }
 
 function putAccount(ctx: RequestContext): SimResponse {
-  requireResourceGroupForWrite(ctx);
-  const name = ctx.params.name ?? '';
+  const put = beginPut(ctx, STORAGE_ACCOUNT);
+  const { name, location, existing } = put;
   const problem = storageAccountNameProblem(name);
   if (problem) throw new ArmError(400, 'AccountNameInvalid', problem);
-  const location = requireLocation(ctx.body, REGIONS, fullType(STORAGE_ACCOUNT));
-  const existing = findResource(ctx, STORAGE_ACCOUNT);
   const elsewhere = findAccountAnywhere(ctx, name);
   if (elsewhere && !existing) {
     const sameSubscription = elsewhere.subscriptionId.toLowerCase() === (ctx.params.subscriptionId ?? '').toLowerCase();
@@ -105,9 +99,8 @@ function putAccount(ctx: RequestContext): SimResponse {
       ? new ArmError(409, 'StorageAccountInAnotherResourceGroup', `The account ${name} is already in another resource group in this subscription.`)
       : new ArmError(409, 'StorageAccountAlreadyTaken', `The storage account named ${name} is already taken.`);
   }
-  const body = accountBody(ctx, name, location, existing?.body);
+  const body = accountBody(ctx, put);
   const stored = saveResource(ctx, STORAGE_ACCOUNT, name, body);
-  body.id = stored.id;
   if (existing) return { status: 200, body };
   // Real accounts are not readable until created; the first GET sees "Creating".
   setProvisioningState(stored, 'Creating');
@@ -166,12 +159,8 @@ function regenerateKey(ctx: RequestContext): SimResponse {
 
 export const storageAccountRoutes: Route[] = [
   route('POST', '/subscriptions/{subscriptionId}/providers/Microsoft.Storage/checkNameAvailability', checkNameAvailability),
-  route('GET', paths.subscriptionCollection, (ctx) => listInSubscription(ctx, STORAGE_ACCOUNT)),
-  route('GET', paths.collection, (ctx) => listInGroup(ctx, STORAGE_ACCOUNT)),
-  route('PUT', paths.item, putAccount),
+  ...resourceRoutes(STORAGE_ACCOUNT, { put: putAccount, delete: deleteAccount }),
   route('PATCH', paths.item, patchAccount),
-  route('GET', paths.item, (ctx) => ({ status: 200, body: requireResource(ctx, STORAGE_ACCOUNT).body })),
-  route('DELETE', paths.item, deleteAccount),
   route('POST', `${paths.item}/listKeys`, listKeys),
   route('POST', `${paths.item}/regenerateKey`, regenerateKey),
 ];

@@ -3,8 +3,11 @@
 
 import { asObject, listBody, notFound, providerResourceId, type ArmBody, type SimResponse } from '../arm.js';
 import type { RequestContext } from '../context.js';
+import { route, type Handler, type Route } from '../router.js';
 import type { StoredResource } from '../store.js';
-import { requireResourceGroup } from './resource-groups.js';
+import { REGIONS } from '../catalog.js';
+import { requireLocation } from '../validation.js';
+import { requireResourceGroup, requireResourceGroupForWrite } from './resource-groups.js';
 
 export interface ResourceType {
   provider: string;
@@ -78,4 +81,47 @@ export function listInSubscription(ctx: RequestContext, kind: ResourceType): Sim
 /** Network resources carry weak GUID etags; compute resources count writes. */
 export function networkEtag(ctx: RequestContext): string {
   return `W/"${ctx.sim.random.guid()}"`;
+}
+
+/** The routes every tracked resource type has: list per subscription and group, PUT, GET, DELETE. */
+export function resourceRoutes(kind: ResourceType, handlers: { put: Handler; delete: Handler; get?: Handler }): Route[] {
+  const paths = templates(kind);
+  return [
+    route('GET', paths.subscriptionCollection, (ctx) => listInSubscription(ctx, kind)),
+    route('GET', paths.collection, (ctx) => listInGroup(ctx, kind)),
+    route('PUT', paths.item, handlers.put),
+    route('GET', paths.item, handlers.get ?? ((ctx) => ({ status: 200, body: requireResource(ctx, kind).body }))),
+    route('DELETE', paths.item, handlers.delete),
+  ];
+}
+
+export interface PutRequest {
+  name: string;
+  id: string;
+  location: string;
+  existing: StoredResource | undefined;
+  /** `properties` of the request body. */
+  props: Record<string, unknown>;
+  /** `properties` of the version being replaced, if any. */
+  previous: Record<string, unknown> | undefined;
+  /** name, id, type, location and tags of the new body. */
+  envelope: ArmBody;
+}
+
+/** Common start of every tracked-resource PUT: writable group, known location, the version it replaces. */
+export function beginPut(ctx: RequestContext, kind: ResourceType): PutRequest {
+  requireResourceGroupForWrite(ctx);
+  const location = requireLocation(ctx.body, REGIONS, fullType(kind));
+  const name = ctx.params.name ?? '';
+  const id = resourceIdFor(ctx, kind, name);
+  const existing = findResource(ctx, kind, name);
+  return {
+    name,
+    id,
+    location,
+    existing,
+    props: asObject(ctx.body.properties),
+    previous: existing ? properties(existing.body) : undefined,
+    envelope: { name, id, type: fullType(kind), location, ...(ctx.body.tags ? { tags: ctx.body.tags } : {}) },
+  };
 }

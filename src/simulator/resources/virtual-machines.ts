@@ -5,22 +5,20 @@
 
 import { ArmError, asArray, asObject, asString, invalidParameter, type ArmBody, type SimResponse } from '../arm.js';
 import { takeFault, type RequestContext } from '../context.js';
-import { REGIONS, findSize, findWindowsImage, sizeOfferedIn, sizeRestrictedIn, type VmSize, type WindowsImage } from '../catalog.js';
+import { findSize, findWindowsImage, sizeOfferedIn, sizeRestrictedIn, type VmSize, type WindowsImage } from '../catalog.js';
 import { route, type Route } from '../router.js';
 import type { StoredResource } from '../store.js';
-import { requireLocation, validateWindowsAdminPassword, validateWindowsAdminUsername, validateWindowsComputerName } from '../validation.js';
+import { validateWindowsAdminPassword, validateWindowsAdminUsername, validateWindowsComputerName } from '../validation.js';
 import { coreUsage } from './compute-catalog.js';
 import { requireReference } from './network-common.js';
 import { accepted, operationHeaders, startOperation } from './provisioning.js';
-import { requireResourceGroupForWrite } from './resource-groups.js';
 import {
+  beginPut,
   findResource,
-  fullType,
-  listInGroup,
-  listInSubscription,
   properties,
   requireResource,
   resourceIdFor,
+  resourceRoutes,
   saveResource,
   setProvisioningState,
   templates,
@@ -159,13 +157,7 @@ function nextEtag(previous: ArmBody | undefined): string {
 }
 
 function putVm(ctx: RequestContext): SimResponse {
-  requireResourceGroupForWrite(ctx);
-  const location = requireLocation(ctx.body, REGIONS, fullType(VM));
-  const name = ctx.params.name ?? '';
-  const id = resourceIdFor(ctx, VM, name);
-  const existing = findResource(ctx, VM);
-  const previous = existing ? properties(existing.body) : undefined;
-  const props = asObject(ctx.body.properties);
+  const { name, id, location, existing, props, previous, envelope } = beginPut(ctx, VM);
   const size = requireSize(asString(asObject(props.hardwareProfile).vmSize) ?? '', location);
   const storageInput = asObject(props.storageProfile);
   const image = previous ? (asObject(existing?.internal).image as WindowsImage) : requireImage(storageInput);
@@ -173,11 +165,7 @@ function putVm(ctx: RequestContext): SimResponse {
   const nics = requireNics(ctx, asObject(props.networkProfile), id, location);
   enforceQuota(ctx, size, location, id);
   const body: ArmBody = {
-    name,
-    id,
-    type: fullType(VM),
-    location,
-    ...(ctx.body.tags ? { tags: ctx.body.tags } : {}),
+    ...envelope,
     ...(ctx.body.zones ? { zones: ctx.body.zones } : {}),
     etag: nextEtag(existing?.body),
     properties: {
@@ -309,12 +297,8 @@ function powerAction(transient: string, final: string) {
 }
 
 export const virtualMachineRoutes: Route[] = [
-  route('GET', paths.subscriptionCollection, (ctx) => listInSubscription(ctx, VM)),
-  route('GET', paths.collection, (ctx) => listInGroup(ctx, VM)),
-  route('PUT', paths.item, putVm),
-  route('GET', paths.item, getVm),
+  ...resourceRoutes(VM, { put: putVm, delete: deleteVm, get: getVm }),
   route('GET', `${paths.item}/instanceView`, (ctx) => ({ status: 200, body: instanceView(requireResource(ctx, VM)) })),
-  route('DELETE', paths.item, deleteVm),
   route('POST', `${paths.item}/start`, powerAction('starting', 'running')),
   route('POST', `${paths.item}/restart`, powerAction('starting', 'running')),
   route('POST', `${paths.item}/powerOff`, powerAction('stopping', 'stopped')),

@@ -3,30 +3,14 @@
 
 import { ArmError, asArray, asObject, asString, type ArmBody, type SimResponse } from '../arm.js';
 import type { RequestContext } from '../context.js';
-import { REGIONS } from '../catalog.js';
 import { cidrContains, cidrsOverlap, parseCidr, type Cidr } from '../ipv4.js';
-import { route, type Route } from '../router.js';
+import type { Route } from '../router.js';
 import type { StoredResource } from '../store.js';
-import { requireLocation } from '../validation.js';
-import { NETWORK, alreadyGone, beginNetworkDelete, beginNetworkWrite, requireReference } from './network-common.js';
-import { requireResourceGroupForWrite } from './resource-groups.js';
-import {
-  findResource,
-  fullType,
-  listInGroup,
-  listInSubscription,
-  properties,
-  requireResource,
-  resourceIdFor,
-  saveResource,
-  templates,
-  type ResourceType,
-} from './tracked.js';
+import { NETWORK, beginNetworkWrite, childrenOf, findChild, inlineChildRoutes, networkDelete, requireReference, type InlineChildren } from './network-common.js';
+import { beginPut, fullType, properties, resourceRoutes, saveResource, type ResourceType } from './tracked.js';
 
 const VNET: ResourceType = { provider: NETWORK, type: 'virtualNetworks' };
 const SUBNET_TYPE = `${fullType(VNET)}/subnets`;
-const paths = templates(VNET);
-const SUBNETS = `${paths.item}/subnets`;
 
 function prefixOf(text: unknown, what: string): Cidr {
   const cidr = typeof text === 'string' ? parseCidr(text) : undefined;
@@ -74,13 +58,7 @@ function subnetBody(
   };
 }
 
-function subnetsOf(vnet: ArmBody): ArmBody[] {
-  return asArray(properties(vnet).subnets) as ArmBody[];
-}
-
-function findSubnet(vnet: ArmBody, name: string): ArmBody | undefined {
-  return subnetsOf(vnet).find((s) => asString(s.name)?.toLowerCase() === name.toLowerCase());
-}
+const subnetsOf = (vnet: ArmBody): ArmBody[] => childrenOf(vnet, 'subnets');
 
 function rejectOverlaps(subnets: ArmBody[]): void {
   subnets.forEach((a, i) =>
@@ -110,80 +88,38 @@ function rejectRemovingUsedSubnets(previous: ArmBody[], next: ArmBody[]): void {
 }
 
 function putVnet(ctx: RequestContext): SimResponse {
-  requireResourceGroupForWrite(ctx);
-  const location = requireLocation(ctx.body, REGIONS, fullType(VNET));
-  const name = ctx.params.name ?? '';
-  const existing = findResource(ctx, VNET);
-  const props = asObject(ctx.body.properties);
+  const { name, id, location, existing, props, previous, envelope } = beginPut(ctx, VNET);
   const spaces = vnetSpaces({ properties: { addressSpace: props.addressSpace } });
   if (spaces.length === 0) {
     throw new ArmError(400, 'InvalidRequestFormat', 'Cannot parse the request. addressSpace.addressPrefixes is required.');
   }
-  const id = resourceIdFor(ctx, VNET, name);
   const previousSubnets = existing ? subnetsOf(existing.body) : [];
   const subnets = asArray(props.subnets).map((s) =>
-    subnetBody(ctx, { id, name, spaces }, s, previousSubnets.find((p) => asString(p.name)?.toLowerCase() === asString(s.name)?.toLowerCase())),
+    subnetBody(ctx, { id, name, spaces }, s, existing ? findChild(existing.body, 'subnets', asString(s.name) ?? '') : undefined),
   );
   rejectOverlaps(subnets);
   rejectRemovingUsedSubnets(previousSubnets, subnets);
   const body: ArmBody = {
-    name,
-    id,
-    type: fullType(VNET),
-    location,
-    ...(ctx.body.tags ? { tags: ctx.body.tags } : {}),
-    properties: { ...props, resourceGuid: existing ? properties(existing.body).resourceGuid : ctx.sim.random.guid(), subnets },
+    ...envelope,
+    properties: { ...props, resourceGuid: previous?.resourceGuid ?? ctx.sim.random.guid(), subnets },
   };
   saveResource(ctx, VNET, name, body);
   return beginNetworkWrite(ctx, body, location, !existing, 'virtualNetworkCreate');
 }
 
-function deleteVnet(ctx: RequestContext): SimResponse {
-  const vnet = findResource(ctx, VNET);
-  if (!vnet) return alreadyGone;
-  rejectRemovingUsedSubnets(subnetsOf(vnet.body), []);
-  return beginNetworkDelete(ctx, String(vnet.body.location), 'networkDelete', () => ctx.sim.store.deleteTree(vnet.id));
-}
-
-function requireSubnet(ctx: RequestContext): { vnet: StoredResource; subnet: ArmBody } {
-  const vnet = requireResource(ctx, VNET);
-  const subnet = findSubnet(vnet.body, ctx.params.subnetName ?? '');
-  if (!subnet) {
-    throw new ArmError(404, 'NotFound', `Resource ${vnet.id}/subnets/${ctx.params.subnetName ?? ''} not found.`);
-  }
-  return { vnet, subnet };
-}
-
-function putSubnet(ctx: RequestContext): SimResponse {
-  requireResourceGroupForWrite(ctx);
-  const vnet = requireResource(ctx, VNET);
-  const subnetName = ctx.params.subnetName ?? '';
-  const previous = findSubnet(vnet.body, subnetName);
-  const subnet = subnetBody(ctx, { id: vnet.id, name: vnet.name, spaces: vnetSpaces(vnet.body) }, { ...ctx.body, name: subnetName }, previous);
-  const others = subnetsOf(vnet.body).filter((s) => s !== previous);
-  rejectOverlaps([...others, subnet]);
-  properties(vnet.body).subnets = [...others, subnet];
-  return beginNetworkWrite(ctx, subnet, String(vnet.body.location), !previous, 'subnetCreate');
-}
-
-function deleteSubnet(ctx: RequestContext): SimResponse {
-  const vnet = requireResource(ctx, VNET);
-  const subnet = findSubnet(vnet.body, ctx.params.subnetName ?? '');
-  if (!subnet) return alreadyGone;
-  rejectRemovingUsedSubnets([subnet], []);
-  return beginNetworkDelete(ctx, String(vnet.body.location), 'networkDelete', () => {
-    properties(vnet.body).subnets = subnetsOf(vnet.body).filter((s) => s !== subnet);
-  });
-}
+const SUBNETS: InlineChildren = {
+  parent: VNET,
+  collection: 'subnets',
+  timed: 'subnetCreate',
+  build: (ctx, vnet, name, previous, siblings) => {
+    const subnet = subnetBody(ctx, { id: vnet.id, name: vnet.name, spaces: vnetSpaces(vnet.body) }, { ...ctx.body, name }, previous);
+    rejectOverlaps([...siblings, subnet]);
+    return subnet;
+  },
+  guardDelete: (subnet) => rejectRemovingUsedSubnets([subnet], []),
+};
 
 export const virtualNetworkRoutes: Route[] = [
-  route('GET', paths.subscriptionCollection, (ctx) => listInSubscription(ctx, VNET)),
-  route('GET', paths.collection, (ctx) => listInGroup(ctx, VNET)),
-  route('PUT', paths.item, putVnet),
-  route('GET', paths.item, (ctx) => ({ status: 200, body: requireResource(ctx, VNET).body })),
-  route('DELETE', paths.item, deleteVnet),
-  route('GET', SUBNETS, (ctx) => ({ status: 200, body: { value: subnetsOf(requireResource(ctx, VNET).body) } })),
-  route('PUT', `${SUBNETS}/{subnetName}`, putSubnet),
-  route('GET', `${SUBNETS}/{subnetName}`, (ctx) => ({ status: 200, body: requireSubnet(ctx).subnet })),
-  route('DELETE', `${SUBNETS}/{subnetName}`, deleteSubnet),
+  ...resourceRoutes(VNET, { put: putVnet, delete: networkDelete(VNET, 'networkDelete', (vnet: StoredResource) => rejectRemovingUsedSubnets(subnetsOf(vnet.body), [])) }),
+  ...inlineChildRoutes(SUBNETS),
 ];
