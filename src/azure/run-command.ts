@@ -84,7 +84,11 @@ export async function runScript(ctx: RunCommandContext, run: ScriptRun): Promise
   }
 
   const body = await runCommandBody(ctx, script, run);
-  await compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs, abortSignal: ctx.signal });
+  try {
+    await compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs, abortSignal: ctx.signal });
+  } catch (error) {
+    throw ctx.signal.aborted ? stoppedWaiting(run) : error;
+  }
   const view = await followExecution(ctx, compute, run, pollMs);
   return { result: await consume(ctx, compute, run, view), adopted: false };
 }
@@ -190,11 +194,16 @@ async function followExecution(ctx: RunCommandContext, compute: ComputeManagemen
   }
 }
 
+/** The user left while the script runs on: it cannot be cancelled, and the next run picks it up. */
+function stoppedWaiting(run: ScriptRun): StepError {
+  return new StepError(`stopped waiting for ${run.template}; it keeps running on ${run.vm.name}`, { code: 'Interrupted', advice: 'Run qlik-azure resume: it waits for this run command and adopts its result' });
+}
+
 function delay(ms: number, signal: AbortSignal, run: ScriptRun): Promise<void> {
   return new Promise((resolve, reject) => {
     const stopped = () => {
       clearTimeout(timer);
-      reject(new StepError(`stopped waiting for ${run.template}; it keeps running on ${run.vm.name}`, { advice: 'Run qlik-azure resume: it waits for this run command and adopts its result' }));
+      reject(stoppedWaiting(run));
     };
     const timer = setTimeout(() => {
       signal.removeEventListener('abort', stopped);

@@ -1,0 +1,135 @@
+/**
+ * The Run Command wrapper through the real compute client against the simulator and the simulated VM:
+ * secrets travel only as protected parameters, the installer runs as the service account, a failed script
+ * is a clear error, and a run left behind by an interrupted invocation is waited for and adopted.
+ */
+import { BlobClient } from '@azure/storage-blob';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runScript, type ScriptRun } from '../src/azure/run-command.js';
+import { Secret } from '../src/config/secrets.js';
+import { StepError } from '../src/engine/step.js';
+import { vmTarget } from '../src/steps/vm/target.js';
+import { ALL_SECRETS, leakedSecrets, SECRETS, startVmWorld, stepsUpTo, type VmWorld } from './steps-vm/support.js';
+
+describe('runScript (managed Run Command)', () => {
+  let world: VmWorld;
+  const accounts = (overrides: Partial<ScriptRun> = {}): ScriptRun => ({
+    vm: vmTarget(world.context(38)),
+    name: 'qlik-azure-test-accounts',
+    template: 'vm/accounts.ps1',
+    parameters: { ServiceAccountName: 'qservice', AdminAccountName: 'QSAdmin', LocalUserPrefix: 'QlikUser', LocalUserCount: '2' },
+    secretParameters: { ServiceAccountPassword: ALL_SECRETS.serviceAccountPassword!, AdminAccountPassword: ALL_SECRETS.qlikAdminPassword!, LocalUserPassword: ALL_SECRETS.localUserPassword! },
+    timeoutSeconds: 600,
+    ...overrides,
+  });
+  const runCommandRequests = (name: string) => world.sim.requestLog().filter((r) => r.path.endsWith(`/runCommands/${name}`));
+
+  beforeAll(async () => {
+    world = await startVmWorld();
+    const outcome = await world.run(stepsUpTo(33));
+    expect(outcome.failed).toEqual([]);
+  });
+  afterAll(() => world?.close());
+
+  it('sends every secret as a protected parameter and nowhere else', async () => {
+    const { result, adopted } = await runScript(world.context(38), accounts());
+    expect(adopted).toBe(false);
+    expect(result).toMatchObject({ changed: true, created: ['qservice', 'QSAdmin', 'QlikUser1', 'QlikUser2'] });
+    const sent = world.invocations.at(-1)!;
+    expect(Object.fromEntries(sent.protectedParameters.map((p) => [p.name, p.value]))).toEqual({
+      ServiceAccountPassword: SECRETS.serviceAccountPassword, AdminAccountPassword: SECRETS.qlikAdminPassword, LocalUserPassword: SECRETS.localUserPassword,
+    });
+    expect(leakedSecrets(JSON.stringify(sent.parameters))).toEqual([]);
+    expect(leakedSecrets(sent.script)).toEqual([]);
+    expect(sent.runAsUser).toBeUndefined();
+    // What ARM logged and what a GET returns hold no secret either.
+    expect(leakedSecrets(JSON.stringify(world.sim.requestLog()))).toEqual([]);
+    // Looked for first (a resume would find it), put once, followed by GETs, deleted once its result was read.
+    const methods = runCommandRequests('qlik-azure-test-accounts').map((r) => r.method);
+    expect(methods.slice(0, 2)).toEqual(['GET', 'PUT']);
+    expect(methods.at(-1)).toBe('DELETE');
+    expect(methods.filter((m) => m === 'PUT')).toHaveLength(1);
+  });
+
+  it('keeps the full output in an append blob of the storage account', async () => {
+    await runScript(world.context(38), accounts());
+    const sent = world.invocations.at(-1)!;
+    expect(sent.outputBlobUri).toMatch(/\/qlik-azure-run-command-logs\/.+\.output\.log\?.*sp=racw/);
+    const blob = new BlobClient(sent.outputBlobUri!, undefined, { agent: world.sim.httpsAgent() } as never);
+    const text = (await blob.downloadToBuffer()).toString('utf8');
+    expect(text).toContain('##qlik-azure[phase] account qservice: unchanged');
+    expect(text).toContain('##qlik-azure[result] {"changed":false');
+    expect(world.notes.some((n) => /full output of vm\/accounts\.ps1 goes to https:.*output\.log \(and \.error\.log\)$/.test(n) && !n.includes('?'))).toBe(true);
+  });
+
+  it('runs as the service account when asked; the password travels as runAsPassword only', async () => {
+    await runScript(world.context(40), {
+      vm: vmTarget(world.context(40)),
+      name: 'qlik-azure-test-install',
+      template: 'vm/install-qlik.ps1',
+      parameters: { InstallerUrl: 'https://downloads.example.invalid/setup.exe', ReleaseName: 'Qlik Sense November 2025', ServiceAccountName: 'qservice', Hostname: 'qlik-sim' },
+      secretParameters: { ServiceAccountPassword: ALL_SECRETS.serviceAccountPassword!, RepositoryDbPassword: ALL_SECRETS.repositoryDbPassword! },
+      runAs: { user: 'qservice', password: ALL_SECRETS.serviceAccountPassword! },
+      timeoutSeconds: 3600,
+    });
+    const sent = world.invocations.at(-1)!;
+    expect(sent).toMatchObject({ runAsUser: 'qservice', runAsPassword: SECRETS.serviceAccountPassword, timeoutInSeconds: 3600 });
+    expect(world.vm.machine(vmTarget(world.context(40)).name).release).toBe('Qlik Sense November 2025');
+    const put = runCommandRequests('qlik-azure-test-install').find((r) => r.method === 'PUT')!;
+    expect(put.body).toMatchObject({ properties: { runAsUser: 'qservice', runAsPassword: '[REDACTED]', asyncExecution: true, treatFailureAsDeploymentFailure: false } });
+  });
+
+  it('refuses, before calling Azure, a secret in a plain parameter or a parameter the template does not declare', async () => {
+    const before = world.sim.requestLog().length;
+    await expect(runScript(world.context(38), accounts({ parameters: { ...accounts().parameters, ServiceAccountPassword: 'x' } }))).rejects.toThrow(/must be sent as a protected parameter/);
+    await expect(runScript(world.context(38), accounts({ parameters: { ...accounts().parameters, Colour: 'blue' } }))).rejects.toThrow(/-Colour is not a parameter of vm\/accounts\.ps1/);
+    await expect(runScript(world.context(38), accounts({ parameters: { ...accounts().parameters, AdminAccountName: SECRETS.qlikAdminPassword } }))).rejects.toThrow(/carries a secret value/);
+    await expect(runScript(world.context(38), accounts({ secretParameters: { ...accounts().secretParameters, LocalUserPrefix: new Secret('x') } }))).rejects.toThrow(/does not treat it as secret/);
+    expect(world.sim.requestLog().length).toBe(before);
+  });
+
+  it('turns a failed script into a StepError with the exit code, the last lines and advice, never a secret', async () => {
+    world.vm.failNext('vm/accounts.ps1', 30, `could not create local account 'QlikUser1': password ${SECRETS.localUserPassword} does not meet the policy`);
+    const failure = await runScript(world.context(38), accounts({ exitAdvice: { 30: 'choose a stronger password' } })).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(StepError);
+    const { message, code, advice } = failure as StepError;
+    expect(code).toBe('ScriptFailed');
+    expect(message).toContain('vm/accounts.ps1 failed with exit code 30');
+    expect(message).toContain("qlik-azure: could not create local account 'QlikUser1': password *** does not meet the policy");
+    expect(advice).toBe('choose a stronger password');
+    expect(leakedSecrets(message)).toEqual([]);
+  });
+
+  it('waits for a run left running by an interrupted invocation and adopts its result instead of running it twice', async () => {
+    const held = world.vm.hold('vm/firewall.ps1');
+    const run: ScriptRun = { vm: vmTarget(world.context(46)), name: 'qlik-azure-test-firewall', template: 'vm/firewall.ps1', parameters: { Ports: '443,4244' }, secretParameters: {}, timeoutSeconds: 300 };
+    const interrupted = new AbortController();
+    const first = runScript(world.context(46, interrupted.signal), run).catch((error: unknown) => error);
+    await held.started;
+    interrupted.abort();
+    expect(String(await first)).toMatch(/stopped waiting for vm\/firewall\.ps1; it keeps running/);
+
+    const second = runScript(world.context(46), run);
+    setTimeout(() => held.release(), 50);
+    const { result, adopted } = await second;
+    expect(adopted).toBe(true);
+    expect(result).toMatchObject({ changed: true, ports: [443, 4244] });
+    expect(world.vm.runs.filter((r) => r.template === 'vm/firewall.ps1')).toHaveLength(1);
+    expect(runCommandRequests('qlik-azure-test-firewall').filter((r) => r.method === 'PUT')).toHaveLength(1);
+    expect(world.notes.some((n) => n.includes('still Running on qlik-sim-vm; waiting for it instead of starting the script again'))).toBe(true);
+  });
+
+  it('runs again, rather than adopting, when the run left behind had other parameters', async () => {
+    const held = world.vm.hold('vm/firewall.ps1');
+    const run: ScriptRun = { vm: vmTarget(world.context(46)), name: 'qlik-azure-test-firewall-2', template: 'vm/firewall.ps1', parameters: { Ports: '443' }, secretParameters: {}, timeoutSeconds: 300 };
+    const interrupted = new AbortController();
+    const first = runScript(world.context(46, interrupted.signal), run).catch(() => undefined);
+    await held.started;
+    interrupted.abort();
+    await first;
+    setTimeout(() => held.release(), 50);
+    const { adopted, result } = await runScript(world.context(46), { ...run, parameters: { Ports: '443,4244' } });
+    expect(adopted).toBe(false);
+    expect(result).toMatchObject({ ports: [443, 4244] });
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * What the VM-step tests share: the ARM simulator with the simulated Windows VM as its Run Command
+ * executor and the loopback Qlik proxy stand-in, the real steps and SDK clients in this process, and an
+ * in-memory journal; or a CLI workspace (test/steps/support.ts) whose simulator runs the same VM.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeError } from '../../src/azure/errors.js';
+import { createAzureServices, type AzureServices } from '../../src/azure/services.js';
+import { stepContextFactory } from '../../src/cli/session.js';
+import { Secret, type Secrets } from '../../src/config/secrets.js';
+import { catalogueEntry, RUNNABLE_STEPS, type RunnableEntry } from '../../src/engine/catalogue.js';
+import type { Journal, JournalEntry } from '../../src/engine/journal.js';
+import { runSteps, type RunOutcome } from '../../src/engine/runner.js';
+import type { StepContext, StepRegistry } from '../../src/engine/step.js';
+import type { DeploymentConfigInput } from '../../src/config/schema.js';
+import { SIMULATED_SUBSCRIPTION_ID, startSimulator, type RunCommandInvocation, type Simulator } from '../../src/simulator/index.js';
+import { startQlikProxyStandIn, type QlikProxyStandIn } from '../../src/simulator/qlik-proxy.js';
+import { createSimulatedQlikVm, type SimulatedQlikVm, type SimulatedQlikVmOptions } from '../../src/simulator/qlik-vm.js';
+import { loadStepRegistry } from '../../src/steps/index.js';
+import { BASE_CONFIG, resolveConfig, SECRETS } from '../steps/support.js';
+
+export { SECRETS };
+export const COMPUTER_NAME = 'qlik-sim';
+
+export const VM_CONFIG: DeploymentConfigInput = {
+  ...BASE_CONFIG,
+  vm: { computerName: COMPUTER_NAME },
+  qlik: {
+    releaseName: 'Qlik Sense November 2025',
+    installer: { source: 'url', url: 'https://downloads.example.invalid/Qlik_Sense_setup.exe' },
+    hostWhiteList: ['qlik.example.com'],
+  },
+};
+
+export const ALL_SECRETS: Secrets = Object.fromEntries(Object.entries(SECRETS).map(([name, value]) => [name, new Secret(value)]));
+export const SECRET_VALUES: readonly string[] = Object.values(SECRETS);
+
+/** Every secret value that occurs in `text`; a test expects none. */
+export function leakedSecrets(text: string): string[] {
+  return SECRET_VALUES.filter((value) => text.includes(value));
+}
+
+export interface VmWorld {
+  readonly sim: Simulator;
+  readonly vm: SimulatedQlikVm;
+  readonly invocations: readonly RunCommandInvocation[];
+  readonly proxy: QlikProxyStandIn;
+  readonly services: AzureServices;
+  readonly journal: Map<number, JournalEntry>;
+  readonly notes: string[];
+  readonly artifactDirectory: string;
+  context(step: number, signal?: AbortSignal): StepContext;
+  /** The selected steps (default: all 48) through the engine; the journal keeps what earlier runs recorded. */
+  run(steps?: readonly RunnableEntry[]): Promise<RunOutcome>;
+  close(): Promise<void>;
+}
+
+function memoryJournal(entries: Map<number, JournalEntry>): Journal {
+  const now = () => new Date().toISOString();
+  return {
+    entry: (step) => entries.get(step),
+    markPending: async () => undefined,
+    markRunning: async (step) => { entries.set(step, { status: 'running', startedAt: now(), attempt: 1 }); },
+    markDone: async (step, result) => { entries.set(step, { status: 'done', startedAt: now(), finishedAt: now(), attempt: 1, change: result.change, outputs: result.outputs }); },
+    markFailed: async (step, error) => { entries.set(step, { status: 'failed', startedAt: now(), finishedAt: now(), attempt: 1, error }); },
+  };
+}
+
+export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vmOptions: SimulatedQlikVmOptions = {}, secrets: Secrets = ALL_SECRETS): Promise<VmWorld> {
+  const vm = createSimulatedQlikVm({ computerName: () => COMPUTER_NAME, ...vmOptions });
+  // What Azure received, secrets included: the simulator hands the executor the PUT body as sent.
+  const invocations: RunCommandInvocation[] = [];
+  const sim = await startSimulator({ runCommandExecutor: (run) => { invocations.push(run); return vm.executor(run); } });
+  const proxy = await startQlikProxyStandIn();
+  const artifactDirectory = await mkdtemp(join(tmpdir(), 'qlik-azure-vm-steps-'));
+  const services = createAzureServices({
+    subscriptionId: SIMULATED_SUBSCRIPTION_ID,
+    credential: { getToken: async () => ({ token: 'test', expiresOnTimestamp: Date.now() + 3_600_000 }) },
+    endpoint: sim.url,
+    agent: sim.httpsAgent(),
+    pollIntervalMs: 5,
+    userAgent: 'qlik-azure-test',
+    qlikProxy: { host: '127.0.0.1', ports: proxy.ports, ca: proxy.caCertPem },
+  });
+  const journal = new Map<number, JournalEntry>();
+  const notes: string[] = [];
+  const registry: StepRegistry = await loadStepRegistry();
+  const factory = (signal: AbortSignal) => stepContextFactory({
+    config: resolveConfig(config),
+    secrets,
+    azure: services,
+    journal: { entry: (step) => journal.get(step) },
+    artifactDirectory,
+    signal,
+    progress: () => undefined,
+    note: (step, message) => notes.push(`${step}: ${message}`),
+  });
+  const contextFor = factory(new AbortController().signal);
+  return {
+    sim, vm, invocations, proxy, services, journal, notes, artifactDirectory,
+    context: (step, signal) => (signal ? factory(signal) : contextFor)(catalogueEntry(step) as RunnableEntry),
+    run: (steps = RUNNABLE_STEPS) => runSteps({
+      steps, registry, contextFor, journal: memoryJournal(journal), concurrency: 6,
+      stopScheduling: new AbortController().signal, describeError, events: () => undefined,
+    }),
+    async close() {
+      await sim.close();
+      await proxy.close();
+      await rm(artifactDirectory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The runnable steps up to `last`. */
+export const stepsUpTo = (last: number): RunnableEntry[] => RUNNABLE_STEPS.filter((entry) => entry.number <= last);
