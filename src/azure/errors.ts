@@ -92,12 +92,16 @@ function authorizationAdvice(_code: string, message: string): string {
   return `${needed} Fix: ask for ${role ? `${role} (or Contributor)` : 'Contributor'} on the subscription or the resource group (Contributor covers everything qlik-azure does), ${RESUME}`;
 }
 
+const throttledAdvice: AdviceRule = () => `Azure is throttling requests. The tool already retried. Fix: wait a minute, ${RESUME}`;
+
 const ADVICE: Record<string, AdviceRule> = {
   AuthorizationFailed: authorizationAdvice,
   ResourceGroupBeingDeleted: () => `The resource group is still being deleted. Fix: wait until the deletion finishes, ${RESUME}`,
   MissingSubscriptionRegistration: (_code, message) => `A resource provider is not registered on the subscription. Fix: az provider register --namespace ${/namespace '([^']+)'/i.exec(message)?.[1] ?? '<namespace>'}`,
   RequestDisallowedByPolicy: () => 'An Azure Policy forbids this resource as configured. Fix: ask your Azure administrator which policy applies, or change the setting the policy names',
-  Throttled: () => `Azure is throttling requests. The tool already retried. Fix: wait a minute, ${RESUME}`,
+  Throttled: throttledAdvice,
+  SubscriptionRequestsThrottled: throttledAdvice,
+  TooManyRequests: throttledAdvice,
   OperationNotAllowed: (code, message) => (/quota/i.test(message) ? quotaAdvice(code, message) : undefined),
   QuotaExceeded: quotaAdvice,
   SkuNotAvailable: skuAdvice,
