@@ -1,0 +1,233 @@
+/**
+ * A new user's first `qlik-azure init`, in a real pseudo-terminal against the in-process simulator:
+ * every prompt answered by keys, two validation errors corrected, the plan confirmed, the run watched
+ * to the end, the summary read, and the files checked for secrets. Then the same config runs
+ * non-interactively with --json. Needs `npx tsc` first (the CLI runs from dist/).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, KEY, scratchDirectory, startTerminal, type TerminalSession } from './terminal.js';
+
+const PASSWORDS = {
+  vm: 'Vm-Admin-Pass-4821',
+  service: 'Service-Pass-7734',
+  qlikAdmin: 'QS-Admin-Pass-9902',
+  repository: 'Repo-Db-Pass-3310',
+  users: 'Users-Pass-5567',
+};
+const LICENSE_KEY = 'eyJ-test-signed-license-key-0123456789abcdef';
+const SECRETS = [...Object.values(PASSWORDS), LICENSE_KEY];
+
+const BACKSPACE = '\u007f';
+
+function filesUnder(directory: string): string[] {
+  return readdirSync(directory, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(directory, entry.name);
+    return entry.isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** Types a value that the question must refuse, checks the inline error, erases it and types the right one. */
+async function refusedThenCorrected(terminal: TerminalSession, wrong: string, error: RegExp, right: string): Promise<void> {
+  await terminal.answer(wrong);
+  await terminal.waitFor(error);
+  terminal.send(BACKSPACE.repeat(wrong.length));
+  await terminal.answer(right);
+}
+
+async function password(terminal: TerminalSession, prompt: RegExp, value: string): Promise<void> {
+  await terminal.waitFor(prompt);
+  await terminal.answer(value);
+  await terminal.waitFor('The same password again');
+  await terminal.answer(value);
+}
+
+describe('qlik-azure init on a terminal, as a new user', () => {
+  const cwd = scratchDirectory();
+  let transcript = '';
+  let exitCode: number | undefined;
+  let wizardMs = 0;
+
+  beforeAll(async () => {
+    const terminal = startTerminal(['init', '--simulate', '--state-dir', 'state'], { cwd, env: { QLIK_AZURE_SIM_LATENCY: '0.02' } });
+    const started = Date.now();
+    try {
+      await terminal.waitFor('1/5 Azure');
+      await terminal.waitFor('How many users');
+      await terminal.answer('40');
+      await terminal.waitFor('How many apps');
+      await terminal.answer('');
+      await terminal.waitFor(/VM size \(recommended for 40 users and 10 apps: (\S+)\)/);
+      terminal.send(KEY.enter);
+      await terminal.waitFor(/Region \(\d+ offer/);
+      // One row up from the suggested region, as a person browsing the list would.
+      terminal.send(KEY.up);
+      terminal.send(KEY.enter);
+      await terminal.waitFor('Deployment name');
+      await terminal.answer('qlik-ux');
+      await terminal.waitFor('Every name derives from it');
+
+      await terminal.waitFor('Who may reach Qlik Sense?');
+      await terminal.answer('*');
+      await terminal.waitFor('opens Qlik Sense to the whole internet');
+      await terminal.answer('n');
+      await terminal.waitFor('Who may reach Qlik Sense?');
+      await terminal.answer('203.0.113.0/24, 198.51.100.7');
+      await terminal.waitFor('Also serve plain HTTP');
+      await terminal.answer('y');
+      await terminal.waitFor('Open RDP');
+      await terminal.answer('y');
+      await terminal.waitFor('Who may use RDP?');
+      await terminal.answer('');
+
+      await terminal.waitFor('Windows Server image');
+      terminal.send(KEY.down);
+      terminal.send(KEY.enter);
+      await terminal.waitFor('Windows computer name');
+      await refusedThenCorrected(terminal, 'qlik-central-node-01', /has 20 characters; Windows computer names have at most 15/, 'qlikcentral');
+      await terminal.waitFor('VM administrator user name');
+      await terminal.answer('');
+
+      await terminal.waitFor('Where is Qlik_Sense_setup.exe?');
+      terminal.send(KEY.enter);
+      await terminal.waitFor('Installer download link');
+      await refusedThenCorrected(terminal, 'ftp://example.com/setup.exe', /Fix: paste the whole link/, 'https://example.com/Qlik_Sense_setup.exe');
+      await terminal.waitFor('SHA-256');
+      await terminal.answer('');
+      await terminal.waitFor(/\? License\b/);
+      terminal.send(KEY.enter);
+      await terminal.waitFor('License model');
+      terminal.send(KEY.down);
+      terminal.send(KEY.enter);
+      await terminal.waitFor('How many local Qlik users');
+      await terminal.answer('3');
+
+      await terminal.waitFor('5/5 Secrets');
+      await terminal.waitFor('Passwords for');
+      terminal.send(KEY.down);
+      terminal.send(KEY.enter);
+      await terminal.waitFor(/Password for qlikadmin \(VM administrator\)/);
+      await refusedThenCorrected(terminal, 'Short1!x', /the password has 8 characters; Azure requires 12-123/, PASSWORDS.vm);
+      await terminal.waitFor('The same password again');
+      await terminal.answer(PASSWORDS.vm);
+      await password(terminal, /Password for qservice/, PASSWORDS.service);
+      await password(terminal, /Password for QSAdmin/, PASSWORDS.qlikAdmin);
+      await password(terminal, /Password for the Qlik repository database/, PASSWORDS.repository);
+      await password(terminal, /Password for QlikUser1\.\.QlikUser3/, PASSWORDS.users);
+      await terminal.waitFor('signed license key');
+      await terminal.answer(LICENSE_KEY);
+      await terminal.waitFor(`received ${LICENSE_KEY.length} characters`);
+
+      await terminal.waitFor('then show the plan?');
+      await terminal.answer('');
+      wizardMs = Date.now() - started;
+      await terminal.waitFor(/Apply \d+ steps to 'qlik-ux'\?/, 60_000);
+      await terminal.answer('y');
+      exitCode = await Promise.race([terminal.exited, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('the run did not finish in 120 s')), 120_000))]);
+    } finally {
+      transcript = terminal.text();
+      writeFileSync(join(cwd, 'transcript.txt'), transcript);
+      terminal.kill();
+    }
+  }, 200_000);
+
+  it('finishes against the simulator and exits 0', () => {
+    expect(exitCode, transcript.slice(-2000)).toBe(0);
+    expect(wizardMs).toBeGreaterThan(0);
+  });
+
+  it('shows inline errors that say how to fix the answer', () => {
+    // The terminal wraps long lines; the sentences are what matter.
+    const flat = transcript.replace(/\r?\n/g, '');
+    expect(flat).toMatch(/has 20 characters; Windows computer names have at most 15\. Fix: choose a name of 15 characters or fewer/);
+    expect(flat).toMatch(/the password has 8 characters; Azure requires 12-123\. Fix:/);
+    expect(flat).toMatch(/Invalid URL\. Fix: paste the whole link/);
+  });
+
+  it('ends with a summary: hub, admin, where the secrets are, the artifacts', () => {
+    const location = /Region \(\d+ offer [^)]+\) .* \((\w+)\)/.exec(transcript)?.[1];
+    expect(location).toBeTruthy();
+    expect(transcript).toContain(`Hub:                  https://qlik-ux.${location}.cloudapp.azure.com/hub`);
+    expect(transcript).toContain('Qlik administrator:   qlikcentral\\QSAdmin');
+    expect(transcript).toContain('Secrets:              state/qlik-ux/secrets.yaml (mode 0600)');
+    expect(transcript).toMatch(/Account table: +state\/qlik-ux\/accounts\.md/);
+    expect(transcript).toContain("Deployment 'qlik-ux' is ready.");
+  });
+
+  it('never shows a secret on the terminal', () => {
+    for (const secret of SECRETS) expect(transcript).not.toContain(secret);
+  });
+
+  it('writes qlik-azure.yaml with the answers and without any secret', () => {
+    const config = readFileSync(join(cwd, 'qlik-azure.yaml'), 'utf8');
+    expect(config).toContain('deployment: qlik-ux');
+    expect(config).toContain('computerName: qlikcentral');
+    expect(config).toContain('image: 2025-datacenter-azure-edition');
+    expect(config).toContain('- 198.51.100.7');
+    expect(config).toContain('model: token');
+    expect(config).toMatch(/count: 3/);
+    for (const secret of SECRETS) expect(config).not.toContain(secret);
+  });
+
+  it('keeps the secrets only in the secrets file, mode 0600', () => {
+    const secretsFile = join(cwd, 'state', 'qlik-ux', 'secrets.yaml');
+    expect(statSync(secretsFile).mode & 0o777).toBe(0o600);
+    const secrets = readFileSync(secretsFile, 'utf8');
+    for (const secret of SECRETS) expect(secrets).toContain(secret);
+    for (const file of filesUnder(cwd).filter((f) => f !== secretsFile && !f.endsWith('transcript.txt'))) {
+      const content = readFileSync(file, 'utf8');
+      for (const secret of SECRETS) expect(content, file).not.toContain(secret);
+    }
+  });
+
+  describe('the same config without a terminal, with --json', () => {
+    let lines: string[] = [];
+    let code: number | null = null;
+    beforeAll(async () => {
+      expect(existsSync(join(cwd, 'qlik-azure.yaml'))).toBe(true);
+      const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [CLI, 'init', '--simulate', '--json', '--yes', '--config', 'qlik-azure.yaml', '--secrets-file', 'state/qlik-ux/secrets.yaml', '--state-dir', 'state-json'], {
+          cwd, env: { ...process.env, CI: 'true', QLIK_AZURE_SIM_LATENCY: '0.01' }, stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+        child.on('error', reject);
+        child.on('close', (exit) => resolve({ code: exit, stdout }));
+      });
+      code = result.code;
+      lines = result.stdout.split('\n').filter(Boolean);
+    }, 120_000);
+
+    it('exits 0 and writes only NDJSON events, each with v, at and type', () => {
+      expect(code).toBe(0);
+      for (const line of lines) {
+        const event = JSON.parse(line) as Record<string, unknown>;
+        expect(event.v).toBe(1);
+        expect(typeof event.type).toBe('string');
+        expect(Number.isNaN(Date.parse(String(event.at)))).toBe(false);
+      }
+    });
+
+    it('starts each step before it finishes, and ends with a summary', () => {
+      const events = lines.map((line) => JSON.parse(line) as { type: string; step?: number; ok?: boolean; hubUrl?: string; secretsLiveIn?: string });
+      expect(events[0]!.type).toBe('run-started');
+      const started = new Set<number>();
+      for (const event of events) {
+        if (event.type === 'step-started') started.add(event.step!);
+        if (event.type === 'step-finished' || event.type === 'step-failed') expect(started.has(event.step!), `step ${event.step}`).toBe(true);
+      }
+      expect(events.some((e) => e.type === 'step-progress')).toBe(true);
+      const last = events[events.length - 1]!;
+      expect(last.type).toBe('summary');
+      expect(last.ok).toBe(true);
+      expect(last.hubUrl).toMatch(/^https:\/\/qlik-ux\..*\/hub$/);
+      expect(last.secretsLiveIn).toContain('state/qlik-ux/secrets.yaml');
+    });
+
+    it('never puts a secret in the stream', () => {
+      for (const secret of SECRETS) expect(lines.join('\n')).not.toContain(secret);
+    });
+  });
+});
