@@ -1,24 +1,9 @@
-# Helpers for the Pester suites of the QRS step scripts (templates/qlik/*.ps1): expand a step the way
-# the template loader does, run the fake QRS server (src/simulator/qrs, built into dist/) as a child
-# process, read what it recorded, and load the certificates it issued.
+# Helpers for the Pester suites of the QRS step scripts (templates/qlik/*.ps1): run the fake QRS server
+# (src/simulator/qrs, built into dist/) as a child process, read what it recorded, and load the
+# certificates it issued. Expanding and running the steps is TestHelpers.psm1's Export-/Invoke-Template.
 
 $RepositoryRoot = [IO.Path]::GetFullPath((Join-Path $PSScriptRoot '../../..'))
-$TemplatesRoot = Join-Path $RepositoryRoot 'templates'
 $FakeQrsCli = Join-Path $RepositoryRoot 'dist/simulator/qrs/cli.js'
-
-# The shared Expand-Template accepts includes from templates/lib only; the QRS steps also include
-# qlik/qrs.ps1 (the Run Command contract allows both folders), so they are expanded here.
-function Export-QrsStep {
-    param([Parameter(Mandatory)][string]$Name, [Parameter(Mandatory)][string]$Directory)
-    $text = [IO.File]::ReadAllText((Join-Path $TemplatesRoot $Name))
-    $expanded = [regex]::Replace($text, '(?m)^\s*#@include\s+((?:lib|qlik)/[A-Za-z0-9._-]+\.ps1)\s*$', {
-            param($match)
-            [IO.File]::ReadAllText((Join-Path $TemplatesRoot $match.Groups[1].Value)).TrimEnd()
-        })
-    $path = Join-Path $Directory ($Name -replace '[\\/]', '-')
-    [IO.File]::WriteAllText($path, $expanded)
-    $path
-}
 
 # Starts the fake QRS; extra CLI arguments such as '--not-ready-ms', 'forever'. The fake lives until
 # Stop-FakeQrs closes its stdin.
@@ -108,5 +93,5 @@ function Select-QrsWrite {
     @($Calls | Where-Object { $_.method -in 'POST', 'PUT', 'DELETE' })
 }
 
-Export-ModuleMember -Function Export-QrsStep, Start-FakeQrs, Stop-FakeQrs, Stop-FakeQrsSuite, Invoke-StepTwice, Get-FakeQrsCall, Get-FakeQrsEntity,
+Export-ModuleMember -Function Start-FakeQrs, Stop-FakeQrs, Stop-FakeQrsSuite, Invoke-StepTwice, Get-FakeQrsCall, Get-FakeQrsEntity,
     Set-FakeQrs, Get-FakeQrsClientCertificate, Get-FakeQrsCaCertificate, Join-StepParameter, Select-QrsWrite

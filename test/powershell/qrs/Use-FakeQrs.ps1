@@ -7,7 +7,7 @@ Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
 Import-Module (Join-Path $PSScriptRoot 'QrsTestHelpers.psm1') -Force
 
 $script:Fake = Start-FakeQrs -Arguments $FakeArguments
-$script:StepScript = Export-QrsStep -Name $Step -Directory $TestDrive
+$script:StepScript = Export-Template -Name $Step -Directory $TestDrive
 Install-CommandStub -ScriptPath $StepScript
 $script:FakeClientCertificate = Get-FakeQrsClientCertificate -Fake $Fake
 $script:FakeCaCertificate = Get-FakeQrsCaCertificate -Fake $Fake
