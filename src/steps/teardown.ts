@@ -2,6 +2,8 @@
  * Destroy: the deployment's resource group and everything in it. A group this tool did not create
  * (no qlik-azure:deployment tag naming this deployment) is refused unless the user insists.
  */
+import { awaitOperation, lroOptions, readOptional } from '../azure/arm-helpers.js';
+import { describeError } from '../azure/errors.js';
 import type { AzureServices } from '../azure/services.js';
 import { StepError } from '../engine/step.js';
 
@@ -14,20 +16,25 @@ export type TeardownTarget =
 
 export async function inspectResourceGroup(azure: AzureServices, resourceGroup: string, deployment: string): Promise<TeardownTarget> {
   const client = await azure.resources();
-  if (!(await client.resourceGroups.checkExistence(resourceGroup)).body) return { kind: 'absent' };
-  const group = await client.resourceGroups.get(resourceGroup);
+  const group = await readOptional(() => client.resourceGroups.get(resourceGroup));
+  if (!group) return { kind: 'absent' };
   const tags = group.tags ?? {};
-  return tags[DEPLOYMENT_TAG] === deployment ? { kind: 'ours', id: group.id ?? resourceGroup } : { kind: 'foreign', id: group.id ?? resourceGroup, tags };
+  const id = group.id ?? resourceGroup;
+  return tags[DEPLOYMENT_TAG] === deployment ? { kind: 'ours', id } : { kind: 'foreign', id, tags };
 }
 
+/** Deletes the group and waits until Azure has; reports each change of the operation's status once. */
 export async function deleteResourceGroup(azure: AzureServices, resourceGroup: string, progress: (message: string) => void): Promise<void> {
   const client = await azure.resources();
-  progress(`deleting resource group ${resourceGroup}`);
-  const poller = client.resourceGroups.delete(resourceGroup, { updateIntervalInMs: azure.connection.pollIntervalMs });
-  poller.onProgress((state) => progress(`deleting resource group ${resourceGroup}: ${state.status}`));
+  const wait = { azure, signal: new AbortController().signal, progress };
   try {
-    await poller;
+    await awaitOperation(wait, `deleting resource group ${resourceGroup}`, client.resourceGroups.delete(resourceGroup, lroOptions(wait)));
   } catch (error) {
-    throw new StepError(`deleting resource group ${resourceGroup} failed: ${(error as Error).message}`, { cause: error, advice: 'Run qlik-azure destroy again; Azure resumes a deletion that stopped half-way' });
+    const info = describeError(error);
+    throw new StepError(`deleting resource group ${resourceGroup} failed: ${info.message}`, {
+      cause: error,
+      ...(info.code ? { code: info.code } : {}),
+      advice: info.advice ?? 'Run qlik-azure destroy again; Azure resumes a deletion that stopped half-way',
+    });
   }
 }
