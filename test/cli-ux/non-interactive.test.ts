@@ -1,0 +1,72 @@
+/**
+ * Without a terminal (pipes, CI) the CLI never prompts: missing answers fail at once with exit 3,
+ * naming every missing setting; NO_COLOR output carries no escape codes. Needs `npx tsc` first.
+ */
+import { copyFileSync, chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runPiped } from './run.js';
+import { ROOT, scratchDirectory } from './terminal.js';
+
+const EXAMPLE_CONFIG = join(ROOT, 'examples', 'qlik-azure.yaml');
+// Generous for a loaded CI machine; the report gives the measured figure.
+const AT_ONCE_MS = 5_000;
+
+describe('without a terminal', () => {
+  it('init with no config stops at once and names what to pass', async () => {
+    const run = await runPiped(['init'], { cwd: scratchDirectory() });
+    console.log(`init without config, no terminal: exit ${run.code} in ${run.ms} ms`);
+    expect(run.code).toBe(3);
+    expect(run.ms).toBeLessThan(AT_ONCE_MS);
+    expect(run.stderr).toContain('--config');
+    expect(run.stderr).toContain('--secrets-file');
+    expect(run.stdout).toBe('');
+  });
+
+  // The schema's cross-field rules (such as "no source addresses are allowed") run only once every
+  // field passes, so a config with field problems lists those first; see the report.
+  it('a config missing settings names every one of them', async () => {
+    const cwd = scratchDirectory();
+    writeFileSync(join(cwd, 'partial.yaml'), 'vm:\n  computerName: qlik-central-node-01\n');
+    const run = await runPiped(['apply', '--simulate', '--yes', '--config', 'partial.yaml'], { cwd });
+    console.log(`apply with a partial config, no terminal: exit ${run.code} in ${run.ms} ms`);
+    expect(run.code).toBe(3);
+    expect(run.ms).toBeLessThan(AT_ONCE_MS);
+    for (const field of ['deployment', 'location', 'vm.computerName']) expect(run.stderr).toContain(`${field}:`);
+  });
+
+  it('missing secrets are all named, with the flag that supplies them', async () => {
+    const run = await runPiped(['apply', '--simulate', '--yes', '--config', EXAMPLE_CONFIG, '--state-dir', 'state'], { cwd: scratchDirectory() });
+    console.log(`apply without secrets, no terminal: exit ${run.code} in ${run.ms} ms`);
+    expect(run.code).toBe(3);
+    expect(run.ms).toBeLessThan(AT_ONCE_MS);
+    for (const name of ['vmAdminPassword', 'serviceAccountPassword', 'qlikAdminPassword', 'localUserPassword', 'repositoryDbPassword', 'licenseKey']) expect(run.stderr).toContain(`secrets.${name}`);
+    expect(run.stderr).toContain('--generate-secrets');
+  });
+
+  it('--json turns a refusal into one error event', async () => {
+    const run = await runPiped(['apply', '--json', '--simulate', '--yes', '--config', EXAMPLE_CONFIG], { cwd: scratchDirectory() });
+    expect(run.code).toBe(3);
+    const event = JSON.parse(run.stdout.trim()) as { v: number; at: string; type: string; exitCode: number };
+    expect(event).toMatchObject({ v: 1, type: 'error', exitCode: 3 });
+    expect(Date.parse(event.at)).not.toBeNaN();
+  });
+
+  it('with NO_COLOR a whole run writes no escape code, and a secret nowhere', async () => {
+    const cwd = scratchDirectory();
+    copyFileSync(join(ROOT, 'examples', 'secrets.example.yaml'), join(cwd, 'secrets.yaml'));
+    chmodSync(join(cwd, 'secrets.yaml'), 0o600);
+    const run = await runPiped(['init', '--simulate', '--yes', '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: { NO_COLOR: '1', FORCE_COLOR: '', QLIK_AZURE_SIM_LATENCY: '0' } });
+    expect(run.code).toBe(0);
+    expect(run.stdout + run.stderr).not.toContain('\u001b');
+    expect(run.stdout).toMatch(/\[ *\d+\.\d+s\] +1 Resource group: created/);
+    expect(run.stdout).toContain('Secrets:              secrets.yaml (mode 0600)');
+    expect(run.stdout).not.toContain('Example-Only');
+  });
+
+  it('--no-color does the same as NO_COLOR', async () => {
+    const run = await runPiped(['steps', '--no-color'], { cwd: scratchDirectory(), env: { FORCE_COLOR: '1' } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain('\u001b');
+  });
+});
