@@ -1,6 +1,6 @@
 import { AnonymousCredential, AppendBlobClient, BlobServiceClient, StorageSharedKeyCredential, type StoragePipelineOptions } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_POLL, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
+import { FAST_POLL, createNic, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
 
 let azure: SimulatedAzure;
 let service: BlobServiceClient;
@@ -70,14 +70,8 @@ describe('blob data plane', () => {
   });
 
   it('receives Run Command output through outputBlobUri', async () => {
-    const vnet = await azure.network.virtualNetworks.beginCreateOrUpdateAndWait(
-      rg,
-      'vnet',
-      { location: loc, addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'default', addressPrefix: '10.0.0.0/24' }] },
-      FAST_POLL,
-    );
-    const nic = await azure.network.networkInterfaces.beginCreateOrUpdateAndWait(rg, 'nic', { location: loc, ipConfigurations: [{ name: 'c', subnet: { id: vnet.subnets?.[0]?.id } }] }, FAST_POLL);
-    await azure.compute.virtualMachines.createOrUpdate(rg, 'vm', windowsVmBody(nic.id ?? '') as never, FAST_POLL);
+    const nicId = await createNic(azure, rg, 'nic');
+    await azure.compute.virtualMachines.createOrUpdate(rg, 'vm', windowsVmBody(nicId) as never, FAST_POLL);
     const long = `${'x'.repeat(6000)}done`;
     azure.sim.setRunCommandExecutor(async () => ({ exitCode: 0, output: long, error: 'warning' }));
     await azure.compute.virtualMachineRunCommands.createOrUpdate(

@@ -1,31 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_POLL, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
+import { FAST_POLL, createNic, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
 
 let azure: SimulatedAzure;
 const rg = 'rg-vm';
 const loc = 'westeurope';
 let nicId = '';
 
-async function makeNic(name: string, location = loc): Promise<string> {
-  const vnet = await azure.network.virtualNetworks.beginCreateOrUpdateAndWait(
-    rg,
-    `vnet-${location}`,
-    { location, addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'default', addressPrefix: '10.0.0.0/24' }] },
-    FAST_POLL,
-  );
-  const nic = await azure.network.networkInterfaces.beginCreateOrUpdateAndWait(
-    rg,
-    name,
-    { location, ipConfigurations: [{ name: 'ipconfig1', subnet: { id: vnet.subnets?.[0]?.id } }] },
-    FAST_POLL,
-  );
-  return nic.id ?? '';
-}
-
 beforeAll(async () => {
   azure = await startSimulatedAzure({ quotas: { standardESv5Family: 8 } });
   await azure.resources.resourceGroups.createOrUpdate(rg, { location: loc });
-  nicId = await makeNic('nic-main');
+  nicId = await createNic(azure, rg, 'nic-main');
 });
 afterAll(() => azure.close());
 
@@ -82,7 +66,7 @@ describe('virtual machines', () => {
   it('refuses unknown images, unknown sizes and sizes not available in the region', async () => {
     expect(await failureOf(createVm('vm-i', windowsVmBody(nicId, { sku: '2012-R2-Datacenter' })))).toMatchObject({ statusCode: 404, code: 'ImageNotFound' });
     expect(await failureOf(createVm('vm-s', windowsVmBody(nicId, { size: 'Standard_Z99' })))).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
-    const centralNic = await makeNic('nic-central', 'centralus');
+    const centralNic = await createNic(azure, rg, 'nic-central', 'centralus');
     const restricted = await failureOf(createVm('vm-r', windowsVmBody(centralNic, { size: 'Standard_DS3_v2', location: 'centralus' })));
     expect(restricted).toMatchObject({ statusCode: 409, code: 'SkuNotAvailable' });
     expect(restricted?.message).toContain("Following SKUs have failed for Capacity Restrictions: Standard_DS3_v2' is currently not available in location 'centralus'");
@@ -94,7 +78,7 @@ describe('virtual machines', () => {
   });
 
   it('enforces family core quota with the real OperationNotAllowed message', async () => {
-    const nic2 = await makeNic('nic-quota');
+    const nic2 = await createNic(azure, rg, 'nic-quota');
     const failure = await failureOf(createVm('vm-big', windowsVmBody(nic2, { size: 'Standard_E16s_v5' })));
     expect(failure).toMatchObject({ statusCode: 409, code: 'OperationNotAllowed' });
     expect(failure?.message).toContain(

@@ -2,7 +2,7 @@ import https from 'node:https';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FAULT_PROFILES, startSimulator } from '../../src/simulator/index.js';
 import { resolveFaults } from '../../src/simulator/faults.js';
-import { FAST_POLL, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
+import { FAST_POLL, createNic, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
 
 let azure: SimulatedAzure;
 const rg = 'rg-faults';
@@ -60,15 +60,9 @@ describe('LRO outcome faults', () => {
   });
 
   it('OSProvisioningTimedOut on a VM that is in fact fine afterwards', async () => {
-    const vnet = await azure.network.virtualNetworks.beginCreateOrUpdateAndWait(
-      rg,
-      'vnet',
-      { location: loc, addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'default', addressPrefix: '10.0.0.0/24' }] },
-      FAST_POLL,
-    );
-    const nic = await azure.network.networkInterfaces.beginCreateOrUpdateAndWait(rg, 'nic', { location: loc, ipConfigurations: [{ name: 'c', subnet: { id: vnet.subnets?.[0]?.id } }] }, FAST_POLL);
+    const nicId = await createNic(azure, rg, 'nic');
     azure.sim.injectFault({ kind: 'osProvisioningTimeout', method: 'PUT', path: '/virtualMachines/vm-slow$' });
-    await expect(azure.compute.virtualMachines.createOrUpdate(rg, 'vm-slow', windowsVmBody(nic.id ?? '') as never, FAST_POLL)).rejects.toThrow(
+    await expect(azure.compute.virtualMachines.createOrUpdate(rg, 'vm-slow', windowsVmBody(nicId) as never, FAST_POLL)).rejects.toThrow(
       /OSProvisioningTimedOut/,
     );
     const vm = await azure.compute.virtualMachines.get(rg, 'vm-slow', { expand: 'instanceView' });

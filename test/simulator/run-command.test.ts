@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunCommandInvocation } from '../../src/simulator/index.js';
-import { FAST_POLL, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
+import { FAST_POLL, createNic, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
 
 let azure: SimulatedAzure;
 const rg = 'rg-rc';
@@ -10,19 +10,8 @@ const runs: RunCommandInvocation[] = [];
 beforeAll(async () => {
   azure = await startSimulatedAzure();
   await azure.resources.resourceGroups.createOrUpdate(rg, { location: loc });
-  const vnet = await azure.network.virtualNetworks.beginCreateOrUpdateAndWait(
-    rg,
-    'vnet',
-    { location: loc, addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'default', addressPrefix: '10.0.0.0/24' }] },
-    FAST_POLL,
-  );
-  const nic = await azure.network.networkInterfaces.beginCreateOrUpdateAndWait(
-    rg,
-    'nic',
-    { location: loc, ipConfigurations: [{ name: 'c', subnet: { id: vnet.subnets?.[0]?.id } }] },
-    FAST_POLL,
-  );
-  await azure.compute.virtualMachines.createOrUpdate(rg, 'vm', windowsVmBody(nic.id ?? '', { location: loc }) as never, FAST_POLL);
+  const nicId = await createNic(azure, rg, 'nic', loc);
+  await azure.compute.virtualMachines.createOrUpdate(rg, 'vm', windowsVmBody(nicId, { location: loc }) as never, FAST_POLL);
 });
 afterAll(() => azure.close());
 beforeEach(() => {

@@ -66,3 +66,20 @@ export function windowsVmBody(nicId: string, overrides: { size?: string; sku?: s
     networkProfile: { networkInterfaces: [{ id: nicId, primary: true }] },
   };
 }
+
+/** A NIC in subnet `default` of VNet `vnet-<location>` (10.0.0.0/16), creating the VNet on first use. */
+export async function createNic(azure: SimulatedAzure, resourceGroup: string, nicName: string, location = 'westeurope'): Promise<string> {
+  const vnet = await azure.network.virtualNetworks.beginCreateOrUpdateAndWait(
+    resourceGroup,
+    `vnet-${location}`,
+    { location, addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'default', addressPrefix: '10.0.0.0/24' }] },
+    FAST_POLL,
+  );
+  const nic = await azure.network.networkInterfaces.beginCreateOrUpdateAndWait(
+    resourceGroup,
+    nicName,
+    { location, ipConfigurations: [{ name: 'ipconfig1', subnet: { id: vnet.subnets?.[0]?.id } }] },
+    FAST_POLL,
+  );
+  return nic.id ?? '';
+}
