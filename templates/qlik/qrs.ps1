@@ -295,8 +295,11 @@ function Resolve-QrsUser {
 }
 
 # Adds or replaces a property on a parsed JSON object (QRS may omit properties that are unset).
+# The value is stored unwrapped: Windows PowerShell 5.1 serializes a PSObject-wrapped array (one that
+# came out of a pipeline) as {"value":[...],"Count":n} instead of [...].
 function Set-QrsProperty {
     param($Entity, [string]$Name, $Value)
+    if ($null -ne $Value) { $Value = $Value.PSObject.BaseObject }
     if ($Entity.PSObject.Properties[$Name]) { $Entity.$Name = $Value }
     else { $Entity | Add-Member -NotePropertyName $Name -NotePropertyValue $Value }
 }
