@@ -25,7 +25,7 @@ export const FAULT_PROFILES: Record<string, FaultRule[]> = {
 };
 
 /** Faults the server applies itself, before any handler runs. */
-export const REQUEST_FAULTS: ReadonlySet<FaultKind> = new Set(['throttle', 'serverError', 'connectionReset', 'notFound']);
+export const REQUEST_FAULTS: ReadonlySet<FaultKind> = new Set(['throttle', 'serverError', 'connectionReset', 'responseLost', 'notFound']);
 
 interface ArmedRule {
   rule: FaultRule;

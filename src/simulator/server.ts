@@ -153,6 +153,10 @@ export function createSimulatorServer({ state, routes, tls, log }: ServerDeps): 
             ? { status: err.status, body: err.toBody() }
             : { status: 500, body: new ArmError(500, 'InternalServerError', `Simulator error: ${err instanceof Error ? err.message : String(err)}`).toBody() };
       }
+      if (fault?.kind === 'responseLost') {
+        req.socket.destroy();
+        return;
+      }
       entry.status = response.status;
       send(res, method, response);
     })().catch(() => {

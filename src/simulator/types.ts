@@ -9,6 +9,8 @@ export type FaultKind =
   | 'serverError'
   /** The TCP connection is destroyed before any response (ECONNRESET on the client). */
   | 'connectionReset'
+  /** The request is carried out, then the connection is destroyed instead of answering (retries must be idempotent). */
+  | 'responseLost'
   /** 404 for a resource that exists (ARM's eventual consistency right after a create). */
   | 'notFound'
   /** The long-running operation started by the matched request ends Failed. */

@@ -42,6 +42,13 @@ describe('request-level faults are retried by the SDK', () => {
     expect(statusesFor('GET', '/resourceGroups/rg-faults').slice(-2)).toEqual([0, 200]);
   });
 
+  it('response lost after the write happened: the retried PUT answers 200', async () => {
+    azure.sim.injectFault({ kind: 'responseLost', method: 'PUT', path: '/resourcegroups/rg-lost$' });
+    const group = await azure.resources.resourceGroups.createOrUpdate('rg-lost', { location: loc });
+    expect(group.name).toBe('rg-lost');
+    expect(statusesFor('PUT', '/resourcegroups/rg-lost')).toEqual([0, 200]);
+  });
+
   it('404 right after create (eventual consistency), then found', async () => {
     await azure.network.networkSecurityGroups.beginCreateOrUpdateAndWait(rg, 'nsg-ec', { location: loc }, FAST_POLL);
     azure.sim.injectFault({ kind: 'notFound', method: 'GET', path: '/networkSecurityGroups/nsg-ec$' });

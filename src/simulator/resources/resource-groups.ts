@@ -42,7 +42,7 @@ export function requireResourceGroup(ctx: RequestContext): StoredResource {
   return group;
 }
 
-function putGroup(ctx: RequestContext): SimResponse {
+async function putGroup(ctx: RequestContext): Promise<SimResponse> {
   const { subscriptionId = '', resourceGroupName = '' } = ctx.params;
   const location = requireLocation(ctx.body, REGIONS, TYPE);
   const existing = findGroup(ctx);
@@ -67,6 +67,7 @@ function putGroup(ctx: RequestContext): SimResponse {
     properties: { provisioningState: 'Succeeded' },
   };
   ctx.sim.store.put({ id, type: TYPE, name: body.name, resourceGroup: body.name, subscriptionId, body });
+  await ctx.sim.latency.pause('resourceGroupCreate');
   return { status: existing ? 200 : 201, body };
 }
 

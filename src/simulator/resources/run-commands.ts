@@ -67,11 +67,12 @@ function requireRunnableVm(ctx: RequestContext): StoredResource {
  * (scaled), and returns the instance-view fields for the result.
  */
 async function execute(ctx: RequestContext, run: RunCommandInvocation): Promise<{ executionState: string; outcome: RunCommandOutcome }> {
-  const minimum = new Promise((resolve) => setTimeout(resolve, ctx.sim.latency.durationMs('runCommand')));
+  // Timers are unref'd: an in-process simulator (`init --simulate`) must never keep the CLI alive.
+  const minimum = new Promise((resolve) => setTimeout(resolve, ctx.sim.latency.durationMs('runCommand')).unref());
   const timeoutMs = (run.timeoutInSeconds ?? 5400) * 1000;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    timer = setTimeout(() => resolve('timeout'), timeoutMs).unref();
   });
   try {
     const result = await Promise.race([ctx.sim.runCommandExecutor(run), timedOut]);

@@ -124,11 +124,13 @@ function patchAccount(ctx: RequestContext): SimResponse {
   return { status: 200, body: account.body };
 }
 
-function deleteAccount(ctx: RequestContext): SimResponse {
+/** Storage deletes are synchronous: 200 when removed, 204 when there was nothing. */
+async function deleteAccount(ctx: RequestContext): Promise<SimResponse> {
   const account = findResource(ctx, STORAGE_ACCOUNT);
   if (!account) return { status: 204 };
   ctx.sim.store.delete(account.id);
   ctx.sim.blobs.dropAccount(account.name);
+  await ctx.sim.latency.pause('storageAccountDelete');
   return { status: 200 };
 }
 
