@@ -89,16 +89,28 @@ namespace QlikAzure {
 }
 
 # Call once per script. BaseUrl '' means this node's repository: https://<Qlik hostname>:4242
-# (the name in Qlik's server certificate, so the hostname check can stay on).
+# (the name in Qlik's server certificate, so the hostname check can stay on). The repository creates
+# the Qlik certificates on its first start, so right after the install they may not exist yet:
+# CertificateWaitSeconds lets step 41 wait for them.
 function Initialize-QrsClient {
-    param([string]$BaseUrl)
+    param([string]$BaseUrl, [int]$CertificateWaitSeconds = 0, [int]$PollMilliseconds = 2000)
     $hostName = Get-QlikHostName
     if ([string]::IsNullOrWhiteSpace($BaseUrl)) { $BaseUrl = "https://${hostName}:4242" }
-    $clientCertificate = Get-QlikClientCertificate
+    $deadline = [DateTime]::UtcNow.AddSeconds($CertificateWaitSeconds)
+    $reported = $false
+    while ($true) {
+        $clientCertificate = Get-QlikClientCertificate
+        $caCertificate = Get-QlikRootCertificate -HostName $hostName
+        if (($clientCertificate -and $caCertificate) -or [DateTime]::UtcNow -ge $deadline) { break }
+        if (-not $reported) {
+            Write-QlikPhase 'waiting for the repository to create the Qlik certificates'
+            $reported = $true
+        }
+        Start-Sleep -Milliseconds $PollMilliseconds
+    }
     if (-not $clientCertificate) {
         Exit-QlikFailure -Code $QrsExitCertificate -Message 'Qlik client certificate (QlikClient) not found in CurrentUser\My or LocalMachine\My: run this step as the Qlik service account, or check that Qlik Sense finished installing'
     }
-    $caCertificate = Get-QlikRootCertificate -HostName $hostName
     if (-not $caCertificate) {
         Exit-QlikFailure -Code $QrsExitCertificate -Message "Qlik site CA 'CN=$hostName-CA' not found in LocalMachine\Root: check that Qlik Sense finished installing with hostname=$hostName"
     }

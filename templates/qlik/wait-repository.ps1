@@ -13,9 +13,13 @@ Result JSON (##qlik-azure[result]):
   waitedSeconds    seconds until the first answer
   qrsUrl           the base URL used
 
+The Qlik certificates (client certificate, site CA) appear when the repository first starts, so they
+are waited for within the same TimeoutSeconds.
+
 Exit codes: 0 ready; 1 unexpected error; 2 invalid parameter; 20 no answer within TimeoutSeconds;
   21 the repository answered but refused the call (e.g. client certificate not accepted);
-  23 Qlik client certificate or site CA not found.
+  23 Qlik client certificate or site CA still missing after TimeoutSeconds, or the server's
+     certificate is not issued by that CA.
 #>
 [CmdletBinding()]
 param(
@@ -30,11 +34,12 @@ param(
 Invoke-QlikMain {
     $timeout = ConvertTo-QlikInteger -Name 'TimeoutSeconds' -Value $TimeoutSeconds -Minimum 1 -Maximum 7200
     $pollMs = 1000 * (ConvertTo-QlikInteger -Name 'PollSeconds' -Value $PollSeconds -Minimum 0 -Maximum 600)
-    Initialize-QrsClient -BaseUrl $QrsUrl
+    $clock = [Diagnostics.Stopwatch]::StartNew()
+    Initialize-QrsClient -BaseUrl $QrsUrl -CertificateWaitSeconds $timeout -PollMilliseconds ([Math]::Max($pollMs, 100))
     Write-QlikPhase "waiting for the repository at $($QrsClient.BaseUrl) (up to $timeout s)"
 
-    $clock = [Diagnostics.Stopwatch]::StartNew()
-    $response = Send-QrsRequestPatiently -Method GET -Path 'about' -BudgetSeconds $timeout -DelayMs $pollMs -MaxDelayMs $pollMs -ReportProgress
+    $remaining = [Math]::Max(1, $timeout - [int]$clock.Elapsed.TotalSeconds)
+    $response = Send-QrsRequestPatiently -Method GET -Path 'about' -BudgetSeconds $remaining -DelayMs $pollMs -MaxDelayMs $pollMs -ReportProgress
     if (Test-QrsTransient -Response $response) {
         Exit-QlikFailure -Code $QrsExitNotReady -Message ("the Qlik Sense Repository Service did not answer at $($QrsClient.BaseUrl)/qrs/about within $timeout s (last: $($response.Problem)); " +
             'check that the services QlikSenseRepositoryDatabase and QlikSenseRepositoryService are running and read C:\ProgramData\Qlik\Sense\Log\Repository\Trace')

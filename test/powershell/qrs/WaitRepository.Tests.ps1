@@ -64,12 +64,39 @@ Describe 'wait-repository.ps1 (step 41)' {
         $reached.Count | Should -Be 0
     }
 
-    It 'fails with exit 23 when the Qlik client certificate is not on the machine' {
-        Mock Get-QlikClientCertificate { $null }
+    It 'waits for the certificates the repository creates on its first start' {
+        $lookups = @{ Count = 0 }
+        Mock Get-QlikClientCertificate {
+            $lookups.Count++
+            if ($lookups.Count -gt 2) { $FakeClientCertificate }
+        }
         $run = Invoke-Template -Path $StepScript -Parameters $Parameters
+
+        $run.ExitCode | Should -Be 0
+        $run.Phases | Should -Contain 'waiting for the repository to create the Qlik certificates'
+        $lookups.Count | Should -Be 3
+    }
+
+    It 'fails with exit 23 when the Qlik client certificate never appears' {
+        Mock Get-QlikClientCertificate { $null }
+        $run = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $Parameters @{ TimeoutSeconds = '1' })
 
         $run.ExitCode | Should -Be 23
         $run.Stderr | Should -BeLike 'qlik-azure: Qlik client certificate (QlikClient) not found*'
+    }
+
+    It 'waits while the fake refuses connections (CLI --not-ready-mode refuse), then reports ready' {
+        $starting = Start-FakeQrs -Arguments '--not-ready-ms', '1500', '--not-ready-mode', 'refuse'
+        $startingClient = Get-FakeQrsClientCertificate -Fake $starting
+        $startingCa = Get-FakeQrsCaCertificate -Fake $starting
+        Mock Get-QlikClientCertificate { $startingClient }
+        Mock Get-QlikRootCertificate { $startingCa }
+        try {
+            $run = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $Parameters @{ QrsUrl = $starting.url; PollSeconds = '1' })
+        } finally { Stop-FakeQrs -Fake $starting }
+
+        $run.ExitCode | Should -Be 0
+        $run.Phases | Where-Object { $_ -like 'repository not ready after * s: Connection refused*' } | Should -Not -BeNullOrEmpty
     }
 
     It 'rejects a non-numeric timeout with exit 2' {
