@@ -76,7 +76,10 @@ $configuration.Run.Path = [string[]]@($env:RUN_PESTER_SUITES | ConvertFrom-Json)
 $configuration.Run.PassThru = $true
 $configuration.Output.Verbosity = 'Detailed'
 $result = Invoke-Pester -Configuration $configuration
-$counts = [ordered]@{ passed = $result.PassedCount; failed = $result.FailedCount; skipped = $result.SkippedCount; brokenFiles = $result.FailedContainersCount }
+# A file that failed outside its tests (parse error, failing root set-up or AfterAll) without any failed
+# test would otherwise not show in the counts; one whose tests failed is already counted through them.
+$brokenFiles = @($result.Containers | Where-Object { $_.Result -eq 'Failed' -and $_.FailedCount -eq 0 }).Count
+$counts = [ordered]@{ passed = $result.PassedCount; failed = $result.FailedCount; skipped = $result.SkippedCount; brokenFiles = $brokenFiles }
 Write-Host ('${summaryMarker}' + ($counts | ConvertTo-Json -Compress))
 `;
 
@@ -120,7 +123,7 @@ if (!counts) {
   process.exit(1);
 }
 console.log(`Pester: ${suites.length} files in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-if (counts.brokenFiles > 0) console.log(`${counts.brokenFiles} test file(s) failed before their tests could run (counted as failed)`);
+if (counts.brokenFiles > 0) console.log(`${counts.brokenFiles} test file(s) failed outside their tests (each counted as one failure)`);
 const failed = counts.failed + counts.brokenFiles;
 console.log(`${counts.passed} passed, ${failed} failed${counts.skipped > 0 ? `, ${counts.skipped} skipped` : ''}`);
 process.exit(failed > 0 || code !== 0 ? 1 : 0);
