@@ -81,7 +81,7 @@ class RunProgress {
     const waiting = this.planned.filter((step) => !this.ended.has(step) && !inFlight.includes(step));
     const lines = inFlight.length > 0
       ? [`Stopping: nothing new starts; waiting for ${inFlight.map((step) => `${step} ${catalogueEntry(step).title}`).join(', ')} to finish and be recorded.`]
-      : ['Stopping: nothing is in flight.'];
+      : ['Stopping: nothing new starts; a step that was just starting finishes and is recorded.'];
     const rest = waiting.length > 0 ? `runs the ${waiting.length} step${waiting.length === 1 ? '' : 's'} not started (${waiting.join(', ')})` : 'finishes the run';
     lines.push(`Later, \`${resumeCommand}\` ${inFlight.length > 0 ? 're-checks what was in flight, adopts what Azure finished, and ' : ''}${rest}.`);
     lines.push('Press Ctrl-C again to leave at once: Azure finishes what it started either way, and the state file stays consistent.');
