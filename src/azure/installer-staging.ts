@@ -35,15 +35,15 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** The storage account step 13 made, or undefined when that step has not run (e.g. an adopted VM without one). */
 export async function openStagingStorage(ctx: StagingContext): Promise<StagingStorage | undefined> {
-  let accountName: string;
-  let endpoint: string;
+  let outputs;
   try {
-    const outputs = ctx.outputsOf(STORAGE_STEP);
-    accountName = String(outputs.storageAccountName);
-    endpoint = String(outputs.blobEndpoint);
+    outputs = ctx.outputsOf(STORAGE_STEP);
   } catch {
     return undefined;
   }
+  const { storageAccountName: accountName, blobEndpoint: endpoint } = outputs;
+  // An adopted VM's deployment may have no account: step 13 is then recorded without one.
+  if (typeof accountName !== 'string' || typeof endpoint !== 'string' || !accountName || !endpoint) return undefined;
   const storage = await ctx.azure.storage();
   const keys = await storage.storageAccounts.listKeys(ctx.config.names.resourceGroup, accountName);
   const key = keys.keys?.find((k) => k.value)?.value;

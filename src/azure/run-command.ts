@@ -17,6 +17,7 @@ import type { ComputeManagementClient, VirtualMachineRunCommand, VirtualMachineR
 import type { Secret } from '../config/secrets.js';
 import { StepError, type StepContext } from '../engine/step.js';
 import { loadTemplate, templateParameters } from '../qlik/templates.js';
+import { readOptional } from './arm-helpers.js';
 import { openStagingStorage } from './installer-staging.js';
 
 export type RunCommandContext = Pick<StepContext, 'azure' | 'config' | 'outputsOf' | 'progress' | 'note' | 'signal'>;
@@ -119,13 +120,8 @@ function secretValuesOf(run: ScriptRun): string[] {
   return values.filter((value) => value.length > 0);
 }
 
-async function findRunCommand(compute: ComputeManagementClient, run: ScriptRun): Promise<VirtualMachineRunCommand | undefined> {
-  try {
-    return await compute.virtualMachineRunCommands.getByVirtualMachine(run.vm.resourceGroup, run.vm.name, run.name, { expand: 'instanceView' });
-  } catch (error) {
-    if ((error as { statusCode?: number }).statusCode === 404) return undefined;
-    throw error;
-  }
+function findRunCommand(compute: ComputeManagementClient, run: ScriptRun): Promise<VirtualMachineRunCommand | undefined> {
+  return readOptional(() => compute.virtualMachineRunCommands.getByVirtualMachine(run.vm.resourceGroup, run.vm.name, run.name, { expand: 'instanceView' }));
 }
 
 /**

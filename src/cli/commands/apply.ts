@@ -15,6 +15,8 @@ import { createReporter, type Reporter } from '../reporter.js';
 import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory } from '../session.js';
 import { printRunSummary, runSummary } from '../summary.js';
 import { TOOL_VERSION } from '../version.js';
+import type { ResolvedConfig } from '../../config/derive.js';
+import { adoptExistingVm, EXISTING_VM_START } from '../../steps/vm/adopt.js';
 
 export interface ApplyOptions extends GlobalOptions, StepRangeOptions {
   generateSecrets?: boolean;
@@ -23,7 +25,19 @@ export interface ApplyOptions extends GlobalOptions, StepRangeOptions {
 }
 
 export function applyCommand(options: ApplyOptions): Promise<number> {
-  return runDeployment(options, 'apply', options.fromStep ? { kind: 'from', step: options.fromStep } : { kind: 'all' });
+  const from = options.fromStep ?? (options.existingVm ? EXISTING_VM_START : undefined);
+  return runDeployment(options, 'apply', from ? { kind: 'from', step: from } : { kind: 'all' });
+}
+
+/** --existing-vm: the Azure phase is recorded from what exists, before the steps are chosen. */
+async function adoptExistingVmInto(store: StateStore, options: ApplyOptions, config: ResolvedConfig, output: Output): Promise<void> {
+  const azure = await connectAzure(options, config);
+  try {
+    const adopted = await adoptExistingVm({ azure: azure.services, config, journal: store }, options.existingVm!);
+    if (!output.json) output.line(`Adopted VM ${adopted.vmId} (${adopted.address}): steps ${adopted.steps.join(', ')} recorded from Azure; the run starts at step ${EXISTING_VM_START}.`);
+  } finally {
+    await azure.close();
+  }
 }
 
 export function resumeCommand(options: ApplyOptions): Promise<number> {
@@ -61,6 +75,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
     const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command, toolVersion: TOOL_VERSION, secretValues: secretValues(secretsLoad.secrets) });
     try {
       if (store.lock.staleTakenOver && !output.json) output.warn(`took over a stale lock left by pid ${store.lock.staleTakenOver.pid} (${store.lock.staleTakenOver.command}), which is no longer running`);
+      if (options.existingVm && command !== 'resume') await adoptExistingVmInto(store, options, config, output);
       const steps = selectSteps(selection, store, { toStep: options.toStep });
       const interrupted = steps.filter((entry) => store.entry(entry.number)?.status === 'running');
       if (interrupted.length > 0 && !output.json) {
