@@ -298,7 +298,7 @@ function Wait-QlikSense {
 }
 
 function Install-QlikSense {
-    param([int]$TimeoutMinutes)
+    param([int]$WaitMinutes)
     Assert-InstallIdentity
     New-Item -ItemType Directory -Force -Path $WorkDirectory | Out-Null
     Protect-QlikWorkDirectory -Path $WorkDirectory
@@ -315,7 +315,7 @@ function Install-QlikSense {
         Remove-Item -LiteralPath $configPath -Force -ErrorAction SilentlyContinue
     }
     Remove-Item -LiteralPath $installerPath -Force
-    Wait-QlikSense -Minutes $TimeoutMinutes
+    Wait-QlikSense -Minutes $WaitMinutes
     [ordered]@{ changed = $true; release = $ReleaseName; hostname = $Hostname; sharePath = $shareRoot; installerLog = $logPath }
 }
 
@@ -323,7 +323,7 @@ Invoke-QlikMain {
     Assert-InstallParameter
     $timeout = ConvertTo-QlikInteger -Name 'TimeoutMinutes' -Value $TimeoutMinutes -Minimum 0 -Maximum 1440
     if (-not (Test-ReleaseInstalled)) {
-        Write-QlikResult (Install-QlikSense -TimeoutMinutes $timeout)
+        Write-QlikResult (Install-QlikSense -WaitMinutes $timeout)
         return
     }
     Write-QlikPhase "$ReleaseName is installed; nothing to install"
