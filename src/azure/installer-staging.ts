@@ -6,8 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Agent } from 'node:https';
-import { Transform, type Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
 import type { ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 import { StepError, type LocalFile, type StepContext } from '../engine/step.js';
 
@@ -97,37 +96,34 @@ export interface StagedFile {
 }
 
 /**
- * Uploads a local file once: a blob named after the file's size and modification time is reused, and the
- * SHA-256 computed while uploading is kept in its metadata so the VM can verify what it downloads.
+ * Uploads a local file once: blobs are named by their SHA-256, so a re-run finds the upload it made
+ * (whatever the file's name or date) and the VM can verify what it downloads against the same digest.
  */
 export async function stageLocalFile(ctx: StagingContext, file: LocalFile, options: { expectedSha256?: string | undefined; ttlSeconds: number }): Promise<StagedFile> {
   const storage = await openStagingStorage(ctx);
   if (!storage) throw new StepError(`${file.name} is a local file, but the deployment has no storage account to stage it in`, { advice: 'Run step 13 (qlik-azure apply --from-step 13), or give the file as a URL (source: url)' });
-  const container = await storage.container(STAGING_CONTAINER);
-  const blobName = `${file.size}-${Date.parse(file.modified)}/${file.name}`;
-  const client = container.getBlockBlobClient(blobName);
-  let sha256 = (await client.exists()) ? (await client.getProperties()).metadata?.sha256 : undefined;
-  const uploaded = sha256 === undefined;
-  if (sha256 === undefined) {
-    ctx.progress(`uploading ${file.name} (${Math.round(file.size / 1e6)} MB) to ${storage.accountName}`);
-    sha256 = await uploadHashing(file.open(), (stream) => client.uploadStream(stream, 8 * 1024 * 1024, 4));
-    await client.setMetadata({ sha256 });
-  }
+  ctx.progress(`computing the SHA-256 of ${file.name}`);
+  const sha256 = await sha256Of(file.open());
   const expected = options.expectedSha256?.toLowerCase();
   if (expected && expected !== sha256) {
     throw new StepError(`${file.name} has SHA-256 ${sha256}, not the ${expected} the config expects`, { advice: 'Check that the file is the intended download, or correct the sha256 in the config' });
   }
+  const container = await storage.container(STAGING_CONTAINER);
+  const blobName = `${sha256}/${file.name}`;
+  const client = container.getBlockBlobClient(blobName);
+  const uploaded = !(await client.exists());
+  if (uploaded) {
+    ctx.progress(`uploading ${file.name} (${Math.round(file.size / 1e6)} MB) to ${storage.accountName}`);
+    await client.uploadStream(file.open(), UPLOAD_BLOCK_BYTES, UPLOAD_CONCURRENCY);
+  }
   return { url: storage.sasUrl(STAGING_CONTAINER, blobName, 'read', options.ttlSeconds), location: storage.plainUrl(STAGING_CONTAINER, blobName), sha256, uploaded };
 }
 
-async function uploadHashing(source: Readable, upload: (stream: Readable) => Promise<unknown>): Promise<string> {
+const UPLOAD_BLOCK_BYTES = 8 * 1024 * 1024;
+const UPLOAD_CONCURRENCY = 4;
+
+async function sha256Of(stream: Readable): Promise<string> {
   const hash = createHash('sha256');
-  const hashing = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done(null, chunk);
-    },
-  });
-  await Promise.all([pipeline(source, hashing), upload(hashing)]);
+  for await (const chunk of stream) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }

@@ -141,7 +141,7 @@ function openLocalFiles(config: ResolvedConfig): NonNullable<StepContext['localF
     if (!path) return undefined;
     try {
       const stats = statSync(path);
-      return stats.isFile() ? { name: basename(path), size: stats.size, modified: stats.mtime.toISOString(), open: () => createReadStream(path) } : undefined;
+      return stats.isFile() ? { name: basename(path), size: stats.size, open: () => createReadStream(path) } : undefined;
     } catch {
       return undefined;
     }

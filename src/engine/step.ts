@@ -37,8 +37,6 @@ export interface ArtifactWriter {
 export interface LocalFile {
   readonly name: string;
   readonly size: number;
-  /** ISO time of the last change: with the size, tells a re-run that the file was staged already. */
-  readonly modified: string;
   open(): Readable;
 }
 

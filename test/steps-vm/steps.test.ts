@@ -1,0 +1,134 @@
+/**
+ * Single VM steps in process against the simulated VM: the OS check, the installer staged from a local
+ * file, the certificate from a local PFX, a serial-number license, and plan answering from the journal.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Secret } from '../../src/config/secrets.js';
+import type { DeploymentConfigInput } from '../../src/config/schema.js';
+import { loadStepRegistry } from '../../src/steps/index.js';
+import { ALL_SECRETS, leakedSecrets, startVmWorld, stepsUpTo, VM_CONFIG, type VmWorld } from './support.js';
+
+const withQlik = (qlik: Record<string, unknown>): DeploymentConfigInput => ({ ...VM_CONFIG, qlik: { ...(VM_CONFIG.qlik as object), ...qlik } });
+/** The last invocation of a template, as Azure received it (each template's help starts "<file> —"). */
+const lastRun = (world: VmWorld, template: string) => world.invocations.findLast((run) => run.script.includes(`${template.split('/')[1]} —`))!;
+
+describe('step 34 on an unsupported OS', () => {
+  let world: VmWorld;
+  beforeAll(async () => { world = await startVmWorld(VM_CONFIG, { os: { caption: 'Microsoft Windows Server 2012 R2 Datacenter', version: '6.3.9600' } }); });
+  afterAll(() => world?.close());
+
+  it('fails with the script\'s reason and advice to pick a newer image', async () => {
+    const outcome = await world.run(stepsUpTo(34));
+    expect(outcome.failed).toEqual([{ step: 34, error: expect.objectContaining({ code: 'ScriptFailed' }) }]);
+    const { message, advice } = outcome.failed[0]!.error;
+    expect(message).toContain("unsupported operating system 'Microsoft Windows Server 2012 R2 Datacenter' (6.3.9600)");
+    expect(message).toContain('exit code 10');
+    expect(advice).toMatch(/Windows Server 2016 or later/);
+  });
+});
+
+describe('files the config names: the installer and the PFX', () => {
+  let dir: string;
+  let world: VmWorld;
+  const installer = randomBytes(300_000);
+  const pfx = randomBytes(2_000);
+  const stagingPuts = () => world.sim.requestLog().filter((r) => r.method === 'PUT' && r.path.includes('/qlik-azure-staging/')).length;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'qlik-azure-files-'));
+    await writeFile(join(dir, 'Qlik_Sense_setup.exe'), installer);
+    await writeFile(join(dir, 'proxy.pfx'), pfx);
+    world = await startVmWorld(
+      withQlik({ installer: { source: 'file', path: join(dir, 'Qlik_Sense_setup.exe') }, certificate: { pfxFile: join(dir, 'proxy.pfx') } }),
+      {},
+      { ...ALL_SECRETS, pfxPassword: new Secret('Sim-Only-Pfx-4u!') },
+    );
+  });
+  afterAll(async () => {
+    await world?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('stages the installer in the storage account once and hands the VM a read-only SAS and the checksum', async () => {
+    const outcome = await world.run();
+    expect(outcome.failed).toEqual([]);
+    const install = lastRun(world, 'vm/install-qlik.ps1');
+    const parameters = Object.fromEntries(install.parameters.map((p) => [p.name, p.value]));
+    const sha256 = createHash('sha256').update(installer).digest('hex');
+    expect(parameters.InstallerUrl).toMatch(new RegExp(`/qlik-azure-staging/${sha256}/Qlik_Sense_setup\\.exe\\?.*sp=r(&|$)`));
+    expect(parameters.InstallerSha256).toBe(sha256);
+    expect(world.notes).toContainEqual(expect.stringMatching(new RegExp(`^40: staged Qlik_Sense_setup\\.exe at https://127\\.0\\.0\\.1:\\d+/.+/qlik-azure-staging/${sha256}/Qlik_Sense_setup\\.exe$`)));
+    const uploads = stagingPuts();
+    expect(uploads).toBeGreaterThan(0);
+    await world.run(stepsUpTo(40).filter((e) => e.number === 40));
+    expect(stagingPuts()).toBe(uploads);
+    expect(JSON.stringify([...world.journal])).not.toMatch(/sig=/);
+  });
+
+  it('sends the PFX and its password as protected parameters and records the certificate', () => {
+    const certificate = lastRun(world, 'qlik/certificate.ps1');
+    expect(Object.fromEntries(certificate.protectedParameters.map((p) => [p.name, p.value]))).toEqual({ PfxBase64Key: pfx.toString('base64'), PfxPassword: 'Sim-Only-Pfx-4u!' });
+    expect(certificate.parameters.map((p) => p.name).sort()).toEqual(['KeepHttp', 'ServiceAccount']);
+    expect(world.journal.get(48)).toMatchObject({ status: 'done', change: 'create', outputs: { thumbprint: expect.stringMatching(/^[0-9A-F]{40}$/) } });
+    expect(JSON.stringify(world.sim.requestLog())).not.toContain(pfx.toString('base64'));
+  });
+
+  it('refuses a local installer whose checksum differs from the config', async () => {
+    const other = await startVmWorld(withQlik({ installer: { source: 'file', path: join(dir, 'Qlik_Sense_setup.exe'), sha256: 'a'.repeat(64) } }));
+    try {
+      const outcome = await other.run(stepsUpTo(40));
+      expect(outcome.failed).toEqual([{ step: 40, error: expect.objectContaining({ message: expect.stringContaining(`not the ${'a'.repeat(64)} the config expects`) }) }]);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('a serial-number license', () => {
+  let world: VmWorld;
+  const serial = { licenseSerial: '9999000000001234', licenseControl: '54321', licenseLef: 'Sim-Only-LEF-text' };
+  beforeAll(async () => {
+    world = await startVmWorld(
+      withQlik({ license: { method: 'serial', owner: 'BI Team', organization: 'Example Ltd' } }),
+      {},
+      { ...ALL_SECRETS, ...Object.fromEntries(Object.entries(serial).map(([name, value]) => [name, new Secret(value)])) },
+    );
+  });
+  afterAll(() => world?.close());
+
+  it('sends serial, control number and LEF protected, owner and organization plain', async () => {
+    const outcome = await world.run(stepsUpTo(42));
+    expect(outcome.failed).toEqual([]);
+    const license = world.vm.runs.find((r) => r.template === 'qlik/license.ps1')!;
+    expect(license.protectedNames).toEqual(['SerialKey', 'ControlKey', 'LefKey']);
+    expect(license.parameters).toEqual({ LicenseOwner: 'BI Team', LicenseOrganization: 'Example Ltd' });
+    expect(world.journal.get(42)).toMatchObject({ status: 'done', change: 'create', outputs: { mode: 'serial' } });
+    expect(leakedSecrets(JSON.stringify(world.sim.requestLog()))).toEqual([]);
+    expect(JSON.stringify(world.sim.requestLog())).not.toContain(serial.licenseSerial);
+  });
+});
+
+describe('plan of the VM steps', () => {
+  let world: VmWorld;
+  beforeAll(async () => {
+    world = await startVmWorld();
+    await world.run(stepsUpTo(33));
+  });
+  afterAll(() => world?.close());
+
+  it('answers from the journal without running anything on the VM', async () => {
+    const registry = await loadStepRegistry();
+    const plan = async (step: number) => (await registry.get(step)!.plan(world.context(step))).change;
+    const runsBefore = world.vm.runs.length;
+    expect([await plan(34), await plan(35), await plan(38), await plan(40), await plan(47), await plan(48)]).toEqual(['check', 'create', 'create', 'create', 'check', 'skip']);
+    await world.run(stepsUpTo(46));
+    const runsAfterApply = world.vm.runs.length;
+    expect([await plan(35), await plan(38), await plan(39), await plan(40), await plan(46)]).toEqual(['unchanged', 'unchanged', 'unchanged', 'unchanged', 'unchanged']);
+    expect(world.vm.runs.length).toBe(runsAfterApply);
+    expect(runsAfterApply).toBeGreaterThan(runsBefore);
+  });
+});
