@@ -34,9 +34,16 @@ export interface TerminalSession {
   send(keys: string): void;
   /** Types text then Enter, a key at a time as a person does. */
   answer(text: string): Promise<void>;
+  /** Waits for a question, then answers it. */
+  reply(question: RegExp | string, text: string): Promise<void>;
+  /** Waits for a list, moves with the given keys, then presses Enter. */
+  pick(question: RegExp | string, ...moves: string[]): Promise<void>;
   readonly exited: Promise<number>;
   kill(): void;
 }
+
+/** A prompt draws its question before it listens; a person never types in that instant. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 60));
 
 export function startTerminal(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): TerminalSession {
   const env: Record<string, string> = {};
@@ -50,7 +57,7 @@ export function startTerminal(args: readonly string[], options: { cwd: string; e
     for (const listener of listeners) listener();
   });
   const exited = new Promise<number>((resolve) => child.onExit(({ exitCode }) => resolve(exitCode)));
-  return {
+  const session: TerminalSession = {
     raw: () => raw,
     text: () => stripAnsi(raw),
     waitFor(pattern, timeoutMs = 15_000) {
@@ -91,15 +98,24 @@ export function startTerminal(args: readonly string[], options: { cwd: string; e
     },
     send: (keys) => child.write(keys),
     async answer(text) {
-      // A prompt draws its question before it listens; a person never types in that instant.
-      await new Promise((resolve) => setTimeout(resolve, 60));
+      await settle();
       for (const character of text) {
         child.write(character);
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
       child.write(KEY.enter);
     },
+    async reply(question, text) {
+      await session.waitFor(question);
+      await session.answer(text);
+    },
+    async pick(question, ...moves) {
+      await session.waitFor(question);
+      await settle();
+      session.send(moves.join('') + KEY.enter);
+    },
     exited,
     kill: () => child.kill(),
   };
+  return session;
 }

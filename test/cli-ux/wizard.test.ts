@@ -38,10 +38,8 @@ async function refusedThenCorrected(terminal: TerminalSession, wrong: string, er
 }
 
 async function password(terminal: TerminalSession, prompt: RegExp, value: string): Promise<void> {
-  await terminal.waitFor(prompt);
-  await terminal.answer(value);
-  await terminal.waitFor('The same password again');
-  await terminal.answer(value);
+  await terminal.reply(prompt, value);
+  await terminal.reply('The same password again', value);
 }
 
 describe('qlik-azure init on a terminal, as a new user', () => {
@@ -55,73 +53,47 @@ describe('qlik-azure init on a terminal, as a new user', () => {
     const started = Date.now();
     try {
       await terminal.waitFor('1/5 Azure');
-      await terminal.waitFor('How many users');
-      await terminal.answer('40');
-      await terminal.waitFor('How many apps');
-      await terminal.answer('');
-      await terminal.waitFor(/VM size \(recommended for 40 users and 10 apps: (\S+)\)/);
-      terminal.send(KEY.enter);
-      await terminal.waitFor(/Region \(\d+ offer/);
+      await terminal.reply('How many users', '40');
+      await terminal.reply('How many apps', '');
+      await terminal.pick(/VM size \(recommended for 40 users and 10 apps: (\S+)\)/);
       // One row up from the suggested region, as a person browsing the list would.
-      terminal.send(KEY.up);
-      terminal.send(KEY.enter);
-      await terminal.waitFor('Deployment name');
-      await terminal.answer('qlik-ux');
+      await terminal.pick(/Region \(\d+ offer/, KEY.up);
+      await terminal.reply('Deployment name', 'qlik-ux');
       await terminal.waitFor('Every name derives from it');
 
-      await terminal.waitFor('Who may reach Qlik Sense?');
-      await terminal.answer('*');
-      await terminal.waitFor('opens Qlik Sense to the whole internet');
-      await terminal.answer('n');
-      await terminal.waitFor('Who may reach Qlik Sense?');
-      await terminal.answer('203.0.113.0/24, 198.51.100.7');
-      await terminal.waitFor('Also serve plain HTTP');
-      await terminal.answer('y');
-      await terminal.waitFor('Open RDP');
-      await terminal.answer('y');
-      await terminal.waitFor('Who may use RDP?');
-      await terminal.answer('');
+      await terminal.reply('Who may reach Qlik Sense?', '*');
+      await terminal.reply('opens Qlik Sense to the whole internet', 'n');
+      await terminal.reply('Who may reach Qlik Sense?', '203.0.113.0/24, 198.51.100.7');
+      await terminal.reply('Also serve plain HTTP', 'y');
+      await terminal.reply('Open RDP', 'y');
+      await terminal.reply('Who may use RDP?', '');
 
-      await terminal.waitFor('Windows Server image');
-      terminal.send(KEY.down);
-      terminal.send(KEY.enter);
+      await terminal.pick('Windows Server image', KEY.down);
       await terminal.waitFor('Windows computer name');
       await refusedThenCorrected(terminal, 'qlik-central-node-01', /has 20 characters; Windows computer names have at most 15/, 'qlikcentral');
-      await terminal.waitFor('VM administrator user name');
-      await terminal.answer('');
+      await terminal.reply('VM administrator user name', '');
 
-      await terminal.waitFor('Where is Qlik_Sense_setup.exe?');
-      terminal.send(KEY.enter);
+      await terminal.pick('Where is Qlik_Sense_setup.exe?');
       await terminal.waitFor('Installer download link');
       await refusedThenCorrected(terminal, 'ftp://example.com/setup.exe', /Fix: paste the whole link/, 'https://example.com/Qlik_Sense_setup.exe');
-      await terminal.waitFor('SHA-256');
-      await terminal.answer('');
-      await terminal.waitFor(/\? License\b/);
-      terminal.send(KEY.enter);
-      await terminal.waitFor('License model');
-      terminal.send(KEY.down);
-      terminal.send(KEY.enter);
-      await terminal.waitFor('How many local Qlik users');
-      await terminal.answer('3');
+      await terminal.reply('SHA-256', '');
+      await terminal.pick(/\? License\b/);
+      await terminal.pick('License model', KEY.down);
+      await terminal.reply('How many local Qlik users', '3');
 
       await terminal.waitFor('5/5 Secrets');
-      await terminal.waitFor('Passwords for');
-      terminal.send(KEY.down);
-      terminal.send(KEY.enter);
+      await terminal.pick('Passwords for', KEY.down);
       await terminal.waitFor(/Password for qlikadmin \(VM administrator\)/);
       await refusedThenCorrected(terminal, 'Short1!x', /the password has 8 characters; Azure requires 12-123/, PASSWORDS.vm);
-      await terminal.waitFor('The same password again');
-      await terminal.answer(PASSWORDS.vm);
+      await terminal.reply('The same password again', PASSWORDS.vm);
       await password(terminal, /Password for qservice/, PASSWORDS.service);
       await password(terminal, /Password for QSAdmin/, PASSWORDS.qlikAdmin);
       await password(terminal, /Password for the Qlik repository database/, PASSWORDS.repository);
       await password(terminal, /Password for QlikUser1\.\.QlikUser3/, PASSWORDS.users);
-      await terminal.waitFor('signed license key');
-      await terminal.answer(LICENSE_KEY);
+      await terminal.reply('signed license key', LICENSE_KEY);
       await terminal.waitFor(`received ${LICENSE_KEY.length} characters`);
 
-      await terminal.waitFor('then show the plan?');
-      await terminal.answer('');
+      await terminal.reply('then show the plan?', '');
       wizardMs = Date.now() - started;
       await terminal.waitFor(/Apply \d+ steps to 'qlik-ux'\?/, 60_000);
       await terminal.answer('y');

@@ -1,22 +1,28 @@
 /** Group 4, Qlik Sense: the installer, the license, and the local users (guide steps 38-44). */
 import { existsSync } from 'node:fs';
-import { wholeNumber } from './ask.js';
+import { wholeNumber, type Choice } from './ask.js';
 import { heading, type WizardContext } from './context.js';
 import { checkAnswer, setIn, type Draft } from './draft.js';
 
+const INSTALLER_SOURCES: readonly Choice<'url' | 'file'>[] = [
+  { value: 'url', name: 'At a download link (Qlik\'s site, or a SAS link to your own storage)' },
+  { value: 'file', name: 'A file on this computer (uploaded to the deployment\'s storage account)' },
+];
+const LICENSE_METHODS: readonly Choice<'signed-key' | 'serial'>[] = [
+  { value: 'signed-key', name: 'Signed license key (current Qlik licenses)' },
+  { value: 'serial', name: 'Serial and control number (older licenses)' },
+];
+const LICENSE_MODELS: readonly Choice<'professional' | 'token'>[] = [
+  { value: 'professional', name: 'Professional and analyzer access' },
+  { value: 'token', name: 'Tokens' },
+];
+
 async function askInstaller(context: WizardContext, start: Draft): Promise<Draft> {
   const { ask } = context;
-  const source = await ask.choose({
-    message: 'Where is Qlik_Sense_setup.exe?',
-    choices: [
-      { value: 'url' as const, name: 'At a download link (Qlik\'s site, or a SAS link to your own storage)' },
-      { value: 'file' as const, name: 'A file on this computer (uploaded to the deployment\'s storage account)' },
-    ],
-    default: 'url',
-  });
+  const source = await ask.choose({ message: 'Where is Qlik_Sense_setup.exe?', choices: INSTALLER_SOURCES, default: 'url' });
   let draft = setIn(start, ['qlik', 'installer'], { source });
   if (source === 'url') {
-    const url = await ask.text({ message: 'Installer download link', check: (answer) => checkAnswer(draft, ['qlik', 'installer', 'url'], answer) });
+    const url = await ask.text({ message: 'Installer download link', check: (answer) => checkAnswer(draft, ['qlik', 'installer', 'url'], answer, 'paste the whole link, starting with https://') });
     draft = setIn(draft, ['qlik', 'installer', 'url'], url);
   } else {
     const path = await ask.text({
@@ -29,29 +35,15 @@ async function askInstaller(context: WizardContext, start: Draft): Promise<Draft
   const sha256 = await ask.text({
     message: 'Its SHA-256 checksum, verified on the VM (Enter to skip)',
     default: '',
-    check: (answer) => (answer ? checkAnswer(draft, ['qlik', 'installer', 'sha256'], answer) : undefined),
+    check: (answer) => (answer ? checkAnswer(draft, ['qlik', 'installer', 'sha256'], answer, 'paste the 64-character checksum from the download page, or leave it empty') : undefined),
   });
   return sha256 ? setIn(draft, ['qlik', 'installer', 'sha256'], sha256.toLowerCase()) : draft;
 }
 
 async function askLicense(context: WizardContext, start: Draft): Promise<Draft> {
   const { ask } = context;
-  const method = await ask.choose({
-    message: 'License',
-    choices: [
-      { value: 'signed-key' as const, name: 'Signed license key (current Qlik licenses)' },
-      { value: 'serial' as const, name: 'Serial and control number (older licenses)' },
-    ],
-    default: 'signed-key',
-  });
-  const model = await ask.choose({
-    message: 'License model',
-    choices: [
-      { value: 'professional' as const, name: 'Professional and analyzer access' },
-      { value: 'token' as const, name: 'Tokens' },
-    ],
-    default: 'professional',
-  });
+  const method = await ask.choose({ message: 'License', choices: LICENSE_METHODS, default: 'signed-key' });
+  const model = await ask.choose({ message: 'License model', choices: LICENSE_MODELS, default: 'professional' });
   let draft = setIn(setIn(start, ['qlik', 'license', 'method'], method), ['qlik', 'license', 'model'], model);
   if (method === 'serial') {
     // The schema asks for both together; each must at least be there.
