@@ -81,14 +81,15 @@ function Import-MachinePfx {
     }
 }
 
-# The file holding the machine certificate's private key: CNG keys under Crypto\Keys, legacy CSP
-# keys under Crypto\RSA\MachineKeys.
+# The file holding the machine certificate's private key: CNG keys (RSA or ECDSA) under Crypto\Keys,
+# legacy CSP keys under Crypto\RSA\MachineKeys.
 function Get-PrivateKeyFile {
     param([string]$Thumbprint)
     $certificate = Get-Item -LiteralPath "Cert:\LocalMachine\My\$Thumbprint"
-    $rsa = [Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($certificate)
-    if ($rsa -is [Security.Cryptography.RSACng]) {
-        return Join-Path $env:ProgramData "Microsoft\Crypto\Keys\$($rsa.Key.UniqueName)"
+    $key = [Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($certificate)
+    if (-not $key) { $key = [Security.Cryptography.X509Certificates.ECDsaCertificateExtensions]::GetECDsaPrivateKey($certificate) }
+    if ($key -is [Security.Cryptography.RSACng] -or $key -is [Security.Cryptography.ECDsaCng]) {
+        return Join-Path $env:ProgramData "Microsoft\Crypto\Keys\$($key.Key.UniqueName)"
     }
     Join-Path $env:ProgramData "Microsoft\Crypto\RSA\MachineKeys\$($certificate.PrivateKey.CspKeyContainerInfo.UniqueKeyContainerName)"
 }
