@@ -13,9 +13,7 @@ import { RUNNABLE_STEPS } from '../../src/engine/catalogue.js';
 import { createSimulatedQlikVm } from '../../src/simulator/qlik-vm.js';
 import { assertBuilt, CLI, ROOT, runCli } from '../support/cli.js';
 import { connectionFlags, createWorkspace, type Workspace } from '../steps/support.js';
-import { COMPUTER_NAME, leakedSecrets, VM_CONFIG } from './support.js';
-
-interface StateFile { journal: Record<string, { status: string; change?: string; outputs?: Record<string, unknown> }> }
+import { COMPUTER_NAME, leakedSecrets, VM_CONFIG, type StateFile } from './support.js';
 
 describe('init --simulate with the example config and secrets', () => {
   let dir: string;

@@ -66,14 +66,14 @@ describe('files the config names: the installer and the PFX', () => {
     expect(uploads).toBeGreaterThan(0);
     await world.run(stepsUpTo(40).filter((e) => e.number === 40));
     expect(stagingPuts()).toBe(uploads);
-    expect(JSON.stringify([...world.journal])).not.toMatch(/sig=/);
+    expect(await world.stateText()).not.toMatch(/sig=/);
   });
 
   it('sends the PFX and its password as protected parameters and records the certificate', () => {
     const certificate = lastRun(world, 'qlik/certificate.ps1');
     expect(Object.fromEntries(certificate.protectedParameters.map((p) => [p.name, p.value]))).toEqual({ PfxBase64Key: pfx.toString('base64'), PfxPassword: 'Sim-Only-Pfx-4u!' });
     expect(certificate.parameters.map((p) => p.name).sort()).toEqual(['KeepHttp', 'ServiceAccount']);
-    expect(world.journal.get(48)).toMatchObject({ status: 'done', change: 'create', outputs: { thumbprint: expect.stringMatching(/^[0-9A-F]{40}$/) } });
+    expect(world.entry(48)).toMatchObject({ status: 'done', change: 'create', outputs: { thumbprint: expect.stringMatching(/^[0-9A-F]{40}$/) } });
     expect(JSON.stringify(world.sim.requestLog())).not.toContain(pfx.toString('base64'));
   });
 
@@ -106,7 +106,7 @@ describe('a serial-number license', () => {
     const license = world.vm.runs.find((r) => r.template === 'qlik/license.ps1')!;
     expect(license.protectedNames).toEqual(['SerialKey', 'ControlKey', 'LefKey']);
     expect(license.parameters).toEqual({ LicenseOwner: 'BI Team', LicenseOrganization: 'Example Ltd' });
-    expect(world.journal.get(42)).toMatchObject({ status: 'done', change: 'create', outputs: { mode: 'serial' } });
+    expect(world.entry(42)).toMatchObject({ status: 'done', change: 'create', outputs: { mode: 'serial' } });
     expect(leakedSecrets(JSON.stringify(world.sim.requestLog()))).toEqual([]);
     expect(JSON.stringify(world.sim.requestLog())).not.toContain(serial.licenseSerial);
   });

@@ -1,23 +1,24 @@
 /**
  * What the VM-step tests share: the ARM simulator with the simulated Windows VM as its Run Command
  * executor and the loopback Qlik proxy stand-in, the real steps and SDK clients in this process, and an
- * in-memory journal; or a CLI workspace (test/steps/support.ts) whose simulator runs the same VM.
+ * real state store in a temporary directory; or a CLI workspace (test/steps/support.ts) whose simulator runs the same VM.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeError } from '../../src/azure/errors.js';
 import { createAzureServices, type AzureServices } from '../../src/azure/services.js';
 import { stepContextFactory } from '../../src/cli/session.js';
-import { Secret, type Secrets } from '../../src/config/secrets.js';
+import { Secret, secretValues, type Secrets } from '../../src/config/secrets.js';
 import { catalogueEntry, RUNNABLE_STEPS, type RunnableEntry } from '../../src/engine/catalogue.js';
-import type { Journal, JournalEntry } from '../../src/engine/journal.js';
+import type { JournalEntry } from '../../src/engine/journal.js';
 import { runSteps, type RunOutcome } from '../../src/engine/runner.js';
 import type { StepContext, StepRegistry } from '../../src/engine/step.js';
 import type { DeploymentConfigInput } from '../../src/config/schema.js';
 import { SIMULATED_SUBSCRIPTION_ID, startSimulator, type RunCommandInvocation, type Simulator } from '../../src/simulator/index.js';
 import { startQlikProxyStandIn, type QlikProxyStandIn } from '../../src/simulator/qlik-proxy.js';
 import { createSimulatedQlikVm, type SimulatedQlikVm, type SimulatedQlikVmOptions } from '../../src/simulator/qlik-vm.js';
+import { StateStore } from '../../src/state/store.js';
 import { loadStepRegistry } from '../../src/steps/index.js';
 import { BASE_CONFIG, resolveConfig, SECRETS } from '../steps/support.js';
 
@@ -42,30 +43,24 @@ export function leakedSecrets(text: string): string[] {
   return SECRET_VALUES.filter((value) => text.includes(value));
 }
 
+/** state.json as the CLI tests read it. */
+export interface StateFile { journal: Record<string, { status: string; change?: string; outputs?: Record<string, unknown> }> }
+
 export interface VmWorld {
   readonly sim: Simulator;
   readonly vm: SimulatedQlikVm;
   readonly invocations: readonly RunCommandInvocation[];
   readonly proxy: QlikProxyStandIn;
   readonly services: AzureServices;
-  readonly journal: Map<number, JournalEntry>;
+  /** The real state store in a temporary directory: it also refuses to write a secret. */
+  readonly store: StateStore;
   readonly notes: string[];
-  readonly artifactDirectory: string;
+  entry(step: number): JournalEntry | undefined;
+  stateText(): Promise<string>;
   context(step: number, signal?: AbortSignal): StepContext;
   /** The selected steps (default: all 48) through the engine; the journal keeps what earlier runs recorded. */
   run(steps?: readonly RunnableEntry[]): Promise<RunOutcome>;
   close(): Promise<void>;
-}
-
-function memoryJournal(entries: Map<number, JournalEntry>): Journal {
-  const now = () => new Date().toISOString();
-  return {
-    entry: (step) => entries.get(step),
-    markPending: async () => undefined,
-    markRunning: async (step) => { entries.set(step, { status: 'running', startedAt: now(), attempt: 1 }); },
-    markDone: async (step, result) => { entries.set(step, { status: 'done', startedAt: now(), finishedAt: now(), attempt: 1, change: result.change, outputs: result.outputs }); },
-    markFailed: async (step, error) => { entries.set(step, { status: 'failed', startedAt: now(), finishedAt: now(), attempt: 1, error }); },
-  };
 }
 
 export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vmOptions: SimulatedQlikVmOptions = {}, secrets: Secrets = ALL_SECRETS): Promise<VmWorld> {
@@ -74,7 +69,9 @@ export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vm
   const invocations: RunCommandInvocation[] = [];
   const sim = await startSimulator({ runCommandExecutor: (run) => { invocations.push(run); return vm.executor(run); } });
   const proxy = await startQlikProxyStandIn();
-  const artifactDirectory = await mkdtemp(join(tmpdir(), 'qlik-azure-vm-steps-'));
+  const stateDir = await mkdtemp(join(tmpdir(), 'qlik-azure-vm-steps-'));
+  const resolved = resolveConfig(config);
+  const store = await StateStore.open({ stateDir, deployment: resolved.deployment, command: 'apply', toolVersion: 'test', secretValues: secretValues(secrets) });
   const services = createAzureServices({
     subscriptionId: SIMULATED_SUBSCRIPTION_ID,
     credential: { getToken: async () => ({ token: 'test', expiresOnTimestamp: Date.now() + 3_600_000 }) },
@@ -84,31 +81,33 @@ export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vm
     userAgent: 'qlik-azure-test',
     qlikProxy: { host: '127.0.0.1', ports: proxy.ports, ca: proxy.caCertPem },
   });
-  const journal = new Map<number, JournalEntry>();
   const notes: string[] = [];
   const registry: StepRegistry = await loadStepRegistry();
   const factory = (signal: AbortSignal) => stepContextFactory({
-    config: resolveConfig(config),
+    config: resolved,
     secrets,
     azure: services,
-    journal: { entry: (step) => journal.get(step) },
-    artifactDirectory,
+    journal: store,
+    artifactDirectory: store.paths.directory,
     signal,
     progress: () => undefined,
     note: (step, message) => notes.push(`${step}: ${message}`),
   });
   const contextFor = factory(new AbortController().signal);
   return {
-    sim, vm, invocations, proxy, services, journal, notes, artifactDirectory,
+    sim, vm, invocations, proxy, services, store, notes,
+    entry: (step) => store.entry(step),
+    stateText: () => readFile(store.paths.state, 'utf8'),
     context: (step, signal) => (signal ? factory(signal) : contextFor)(catalogueEntry(step) as RunnableEntry),
     run: (steps = RUNNABLE_STEPS) => runSteps({
-      steps, registry, contextFor, journal: memoryJournal(journal), concurrency: 6,
+      steps, registry, contextFor, journal: store, concurrency: 6,
       stopScheduling: new AbortController().signal, describeError, events: () => undefined,
     }),
     async close() {
+      await store.close();
       await sim.close();
       await proxy.close();
-      await rm(artifactDirectory, { recursive: true, force: true });
+      await rm(stateDir, { recursive: true, force: true });
     },
   };
 }
