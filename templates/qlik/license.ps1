@@ -65,18 +65,19 @@ function Get-WantedLicense {
     [pscustomobject]@{ Mode = 'serial'; Fields = $fields; Query = @{ control = $ControlKey.Trim() } }
 }
 
-# Sets the wanted fields on the entity; $true when one differed. A serial license whose control
-# number changed cannot be detected (QRS does not return it); re-run with a new serial or key.
+# Reduces the entity to what the license PUT carries (id, modifiedDate and the wanted fields, as
+# Qlik-Cli and qlik-repo-api send it) when a wanted field differs; $false when all match.
+# A changed control number alone cannot be detected (QRS does not return it).
 function Set-LicenseField {
     param($Entity, $Fields)
-    $changed = $false
-    foreach ($name in $Fields.Keys) {
-        if ([string]$Entity.$name -cne [string]$Fields[$name]) {
-            Set-QrsProperty -Entity $Entity -Name $name -Value $Fields[$name]
-            $changed = $true
-        }
+    $differs = @($Fields.Keys | Where-Object { [string]$Entity.$_ -cne [string]$Fields[$_] })
+    if ($differs.Count -eq 0) { return $false }
+    $keep = @('id', 'modifiedDate') + @($Fields.Keys)
+    foreach ($property in @($Entity.PSObject.Properties | Where-Object { $keep -notcontains $_.Name })) {
+        $Entity.PSObject.Properties.Remove($property.Name)
     }
-    $changed
+    foreach ($name in $Fields.Keys) { Set-QrsProperty -Entity $Entity -Name $name -Value $Fields[$name] }
+    $true
 }
 
 Invoke-QlikMain {

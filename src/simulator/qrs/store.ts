@@ -66,7 +66,8 @@ export class QrsStore {
     if (Date.parse(body['modifiedDate']) < Date.parse(String(stored['modifiedDate']))) {
       return { status: 409, body: 'Conflict: the entity was modified after the given modifiedDate' };
     }
-    const updated = { ...body, id, createdDate: stored['createdDate'], schemaPath: stored['schemaPath'], modifiedDate: this.stamp() };
+    // Like QRS, properties the PUT leaves out fall back to their defaults.
+    const updated = { ...createDefaults(collection), ...body, id, createdDate: stored['createdDate'], schemaPath: stored['schemaPath'], modifiedDate: this.stamp() };
     items[index] = updated;
     return { status: 200, body: structuredClone(updated) };
   }

@@ -60,6 +60,8 @@ Describe 'license.ps1 (step 42)' {
         $put.method | Should -Be 'PUT'
         $put.body.key | Should -Be $SignedKey
         $put.body.modifiedDate | Should -Not -BeNullOrEmpty
+        # Only what changes travels, as the Qlik client libraries send it: not the old serial or LEF.
+        @($put.body.PSObject.Properties.Name | Sort-Object) | Should -Be @('id', 'key', 'modifiedDate', 'name', 'organization')
         (Get-License).Count | Should -Be 1
         (Get-License)[0].key | Should -Be $SignedKey
         Assert-NoSecret $run
