@@ -8,8 +8,9 @@ a re-run with the same PFX imports and writes nothing.
 
 Parameters (all strings):
   QrsUrl          base URL of the repository; default '' = https://<Qlik hostname>:4242
-  PfxBase64Key    SECRET. The PFX (PKCS#12) file, base64-encoded. Run Command caps the whole request
-                  (script + parameters) at a few hundred KB; a PFX with its chain is typically 3-15 KB
+  PfxBase64Key    SECRET. The PFX (PKCS#12) file, base64-encoded. It travels inside the Run Command
+                  request with the script, whose total size Azure limits (exact figure not confirmed);
+                  a PFX with its chain is typically 3-15 KB, 4-20 KB as base64
   PfxPassword     SECRET. Password of the PFX (may be empty)
   ServiceAccount  account the Qlik services run as, e.g. QlikService or QSVM01\QlikService (required)
   KeepHttp        'true' (default) also turns Allow HTTP on; 'false' leaves it as it is
