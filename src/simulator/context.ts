@@ -17,6 +17,7 @@ export interface SimState {
   operations: OperationTracker;
   latency: LatencyModel;
   faults: FaultInjector;
+  /** Seeded source of generated ids (GUIDs of resources and operations). */
   random: Random;
   quotas: Record<string, number>;
   runCommandExecutor: RunCommandExecutor;

@@ -58,13 +58,16 @@ const ROUTES: Route[] = [
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const tls = await generateLoopbackCertificate();
-  const random = createRandom(opts.seed ?? 1);
+  const seed = opts.seed ?? 1;
+  // Separate streams: creating one more resource must not change which requests faults hit.
+  const random = createRandom(seed);
+  const faultRandom = createRandom(seed ^ 0x5eed_fa17);
   const state: SimState = {
     baseUrl: '',
     store: new ResourceStore(),
     operations: new OperationTracker(random),
     latency: new LatencyModel(opts.latencyScale ?? 0),
-    faults: new FaultInjector(random, resolveFaults(opts.faults)),
+    faults: new FaultInjector(faultRandom, resolveFaults(opts.faults)),
     random,
     quotas: { ...DEFAULT_QUOTAS, ...opts.quotas },
     runCommandExecutor: opts.runCommandExecutor ?? simulatedExecution,
