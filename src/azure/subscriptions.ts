@@ -6,7 +6,6 @@
 import { execFile } from 'node:child_process';
 import type { Agent } from 'node:https';
 import type { TokenCredential } from '@azure/core-auth';
-import { createDefaultHttpClient, createPipelineRequest } from '@azure/core-rest-pipeline';
 import { CLOUDS, isCloudName } from './clouds.js';
 import { clientOptions, createAzureServices } from './services.js';
 
@@ -64,9 +63,13 @@ class AzureRequestError extends Error {
   }
 }
 
-/** GETs an ARM collection through the SDK's pipeline (token, retries, agent), following nextLink. */
+/**
+ * GETs an ARM collection through the SDK's pipeline (token, retries, agent), following nextLink. The
+ * SDK loads here, not at import: the wizard's first question should not wait for it.
+ */
 async function armList<T>(connection: ArmConnection, path: string, what: string): Promise<T[]> {
   const { ResourceManagementClient } = await import('@azure/arm-resources');
+  const { createDefaultHttpClient, createPipelineRequest } = await import('@azure/core-rest-pipeline');
   const client = new ResourceManagementClient(connection.credential, clientOptions({ ...connection, subscriptionId: '', pollIntervalMs: 0 }));
   const http = createDefaultHttpClient();
   const items: T[] = [];

@@ -29,6 +29,7 @@ export interface SummaryAccount {
 
 export interface RunSummary {
   readonly deployment: string;
+  readonly resourceGroup: string;
   readonly ok: boolean;
   readonly simulated: boolean;
   readonly interrupted: boolean;
@@ -91,6 +92,7 @@ export function runSummary(config: ResolvedConfig, journal: Pick<Journal, 'entry
   const rdpFile = text(outputs(journal, SUMMARY_OUTPUTS.rdpFile.step)?.[SUMMARY_OUTPUTS.rdpFile.key]);
   return {
     deployment: config.deployment,
+    resourceGroup: config.names.resourceGroup,
     ok: failed.length === 0 && (outcome?.blocked.length ?? 0) === 0 && !outcome?.interrupted,
     simulated: context.simulated,
     interrupted: Boolean(outcome?.interrupted),
@@ -118,6 +120,11 @@ export function forInvocation(summary: RunSummary, output: Output): RunSummary {
   return { ...summary, secretsLiveIn, ...(summary.ok ? {} : { resumeCommand: output.resumeCommand }) };
 }
 
+/** When Azure's error has no known advice, the next best thing a person can do. */
+function unadvisedFix(resourceGroup: string): string {
+  return `Azure gave no more detail; errors like this are often transient, and resume runs the step again. If it repeats, read the resource group's activity log: az monitor activity-log list --resource-group ${resourceGroup} --offset 1h -o table`;
+}
+
 export function printRunSummary(output: Output, completed: RunSummary): void {
   const summary = forInvocation(completed, output);
   const { style } = output;
@@ -126,7 +133,7 @@ export function printRunSummary(output: Output, completed: RunSummary): void {
   for (const failure of summary.failed) {
     output.line(`${style.red('✖')} step ${failure.step} ${failure.title} failed${failure.code ? ` (Azure: ${failure.code})` : ''}`);
     output.line(`  ${style.bold('why:')}        ${failure.message}`);
-    if (failure.advice) output.line(`  ${style.bold('how to fix:')} ${failure.advice}`);
+    output.line(`  ${style.bold('how to fix:')} ${failure.advice ?? unadvisedFix(summary.resourceGroup)}`);
   }
   if (summary.blocked.length > 0) output.line(`Not run because an earlier step failed: ${summary.blocked.join(', ')}`);
   if (summary.interrupted) output.line(`Stopped before: ${summary.notStarted.join(', ')}`);

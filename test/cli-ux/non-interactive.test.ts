@@ -64,6 +64,24 @@ describe('without a terminal', () => {
     expect(run.stdout).not.toContain('Example-Only');
   });
 
+  it('a failed step says what failed, why, how to fix it, and the exact command to resume', async () => {
+    const cwd = scratchDirectory();
+    copyFileSync(join(ROOT, 'examples', 'secrets.example.yaml'), join(cwd, 'secrets.yaml'));
+    chmodSync(join(cwd, 'secrets.yaml'), 0o600);
+    const args = ['apply', '--simulate', '--yes', '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'];
+    const env = { QLIK_AZURE_SIM_FAULTS: 'lro-failures', QLIK_AZURE_SIM_LATENCY: '0', NO_COLOR: '1' };
+    const text = await runPiped(args, { cwd, env });
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/✖ step \d+ .+ failed \(Azure: \w+\)\n  why: +.+\n  how to fix: .+/);
+    expect(text.stdout).toContain(`Resume:               qlik-azure resume --config ${EXAMPLE_CONFIG} --secrets-file secrets.yaml --state-dir state --simulate`);
+
+    const json = await runPiped([...args, '--json'], { cwd, env: { ...env, QLIK_AZURE_SIM_FAULTS: 'lro-failures' } });
+    const summary = JSON.parse(json.stdout.trim().split('\n').pop()!) as { type: string; ok: boolean; failed: { code?: string }[]; resumeCommand?: string };
+    expect(summary).toMatchObject({ type: 'summary', ok: false });
+    expect(summary.failed[0]?.code).toBeTruthy();
+    expect(summary.resumeCommand).toMatch(/^qlik-azure resume --config .+ --secrets-file secrets\.yaml --state-dir state --simulate$/);
+  });
+
   it('--no-color does the same as NO_COLOR', async () => {
     const run = await runPiped(['steps', '--no-color'], { cwd: scratchDirectory(), env: { FORCE_COLOR: '1' } });
     expect(run.code).toBe(0);

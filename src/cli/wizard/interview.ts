@@ -1,6 +1,5 @@
 /** The wizard's questions in order, then the review and the files. */
 import { stringify } from 'yaml';
-import { openAzureCatalog } from '../../azure/subscriptions.js';
 import { validateConfig } from '../../config/load.js';
 import type { GlobalOptions } from '../options.js';
 import type { Output } from '../output.js';
@@ -30,7 +29,8 @@ async function askEverything(context: WizardContext): Promise<Draft> {
 }
 
 export async function interview(output: Output, options: GlobalOptions): Promise<WizardResult | undefined> {
-  const catalog = await lookingUp(output, options.simulate ? 'Starting the local Azure simulator' : 'Preparing Azure sign-in', openAzureCatalog(options, `qlik-azure/${TOOL_VERSION}`));
+  const opening = import('../../azure/subscriptions.js').then(({ openAzureCatalog }) => openAzureCatalog(options, `qlik-azure/${TOOL_VERSION}`));
+  const catalog = await lookingUp(output, options.simulate ? 'Starting the local Azure simulator' : 'Preparing Azure sign-in', opening);
   const context: WizardContext = { ask: await terminalAsk(), output, catalog };
   let draft: Draft;
   try {
