@@ -95,6 +95,13 @@ export const checkWindowsPassword: RuleCheck = (value) => {
   return undefined;
 };
 
+/** The service account's password goes on the Qlik installer's command line, which refuses these quotes. */
+export const checkServiceAccountPassword: RuleCheck = (value) => {
+  const refused = [...new Set(value.match(/["';]/g) ?? [])];
+  if (refused.length > 0) return `the password contains ${refused.map((c) => `'${c}'`).join(' ')}, which the Qlik installer refuses on its command line. Fix: avoid " ' ;`;
+  return checkWindowsPassword(value);
+};
+
 /** The Qlik repository database password is written into spc.cfg and the installer's command line. */
 export const checkRepositoryPassword: RuleCheck = (value) => {
   const refused = [...new Set(value.match(/["';:/\\.><,]/g) ?? [])];

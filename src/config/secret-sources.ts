@@ -7,7 +7,7 @@ import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { ConfigError, type ConfigIssue } from './errors.js';
-import { checkRepositoryPassword, checkWindowsPassword, type RuleCheck } from './rules.js';
+import { checkRepositoryPassword, checkServiceAccountPassword, checkWindowsPassword, type RuleCheck } from './rules.js';
 import type { DeploymentConfig } from './schema.js';
 import { SECRET_FIELDS, Secret, type SecretName, type Secrets } from './secrets.js';
 
@@ -27,7 +27,7 @@ export const GENERATABLE_SECRETS: ReadonlySet<SecretName> = new Set([
 
 const SECRET_RULES: Partial<Record<SecretName, RuleCheck>> = {
   vmAdminPassword: checkWindowsPassword,
-  serviceAccountPassword: checkWindowsPassword,
+  serviceAccountPassword: checkServiceAccountPassword,
   qlikAdminPassword: checkWindowsPassword,
   localUserPassword: checkWindowsPassword,
   repositoryDbPassword: checkRepositoryPassword,

@@ -112,6 +112,10 @@ describe('secrets', () => {
     }
   });
 
+  it('refuses quotes in the service account password, which goes on the installer\'s command line', () => {
+    expect(() => validateSecrets({ serviceAccountPassword: 'Quote"In-The-Middle-42' }, [], 'secrets.yaml')).toThrow(/serviceAccountPassword: the password contains '"'/);
+  });
+
   it('refuses a secrets file other users can read', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'qa-secrets-'));
     const file = join(dir, 'secrets.yaml');
