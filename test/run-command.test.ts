@@ -100,6 +100,16 @@ describe('runScript (managed Run Command)', () => {
     expect(leakedSecrets(message)).toEqual([]);
   });
 
+  it('keeps a failed run command for inspection, and replaces it on the next attempt', async () => {
+    world.vm.failNext('vm/accounts.ps1', 30, 'refused');
+    const run = accounts({ name: 'qlik-azure-test-retry' });
+    await expect(runScript(world.context(38), run)).rejects.toThrow(/exit code 30/);
+    expect(world.sim.resources().some((r) => r.name === 'qlik-azure-test-retry')).toBe(true);
+    await runScript(world.context(38), run);
+    const methods = runCommandRequests('qlik-azure-test-retry').map((r) => r.method).filter((m) => m !== 'GET');
+    expect(methods).toEqual(['PUT', 'DELETE', 'PUT', 'DELETE']);
+  });
+
   it('waits for a run left running by an interrupted invocation and adopts its result instead of running it twice', async () => {
     const held = world.vm.hold('vm/firewall.ps1');
     const run: ScriptRun = { vm: vmTarget(world.context(46)), name: 'qlik-azure-test-firewall', template: 'vm/firewall.ps1', parameters: { Ports: '443,4244' }, secretParameters: {}, timeoutSeconds: 300 };

@@ -8,8 +8,9 @@
  *   latest `##qlik-azure[phase]` line. treatFailureAsDeploymentFailure is off: the exit code and the error
  *   stream say more than a failed deployment.
  * - The name is deterministic per step. A run command that exists when a step starts was left by a run that
- *   stopped before reading its result (consumed ones are deleted): it is waited for while running, and its
- *   result adopted when it succeeded with the same script, parameters and identity.
+ *   stopped before reading its result, or by a failure (consumed ones are deleted): it is waited for while
+ *   running, and its result adopted when it succeeded with the same script, parameters and identity;
+ *   otherwise it is deleted and the script runs afresh.
  * - Azure keeps only 4 KB of output; when the deployment has a storage account, the full streams go to
  *   append blobs there.
  */
@@ -82,6 +83,8 @@ export async function runScript(ctx: RunCommandContext, run: ScriptRun): Promise
       ctx.note(`adopted the result of run command ${name}, which an interrupted run had started`);
       return { result: await consume(ctx, compute, run, view), adopted: true };
     }
+    // A PUT that repeats a run command's properties need not run its script again: start from nothing.
+    await removeRunCommand(ctx, compute, run);
   }
 
   const body = await runCommandBody(ctx, script, run);
@@ -237,10 +240,14 @@ async function consume(ctx: RunCommandContext, compute: ComputeManagementClient,
   return result as Record<string, unknown>;
 }
 
+function removeRunCommand(ctx: RunCommandContext, compute: ComputeManagementClient, run: ScriptRun): Promise<void> {
+  return compute.virtualMachineRunCommands.delete(run.vm.resourceGroup, run.vm.name, run.name, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs });
+}
+
 /** Deleting also removes the protected parameters from the VM's extension settings. */
 async function deleteConsumed(ctx: RunCommandContext, compute: ComputeManagementClient, run: ScriptRun): Promise<void> {
   try {
-    await compute.virtualMachineRunCommands.delete(run.vm.resourceGroup, run.vm.name, run.name, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs });
+    await removeRunCommand(ctx, compute, run);
   } catch (error) {
     ctx.note(`run command ${run.name} could not be removed (${(error as Error).message.split('\n')[0]}); the next run re-checks its result`);
   }

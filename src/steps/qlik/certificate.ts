@@ -7,6 +7,7 @@ import { Secret } from '../../config/secrets.js';
 import { StepError, type StepContext } from '../../engine/step.js';
 import { changeOf, flag, templateStep, text } from '../vm/template-step.js';
 import { requireSecret } from '../vm/target.js';
+import { QRS_EXIT_ADVICE } from './qrs-advice.js';
 
 async function pfxBase64(ctx: StepContext): Promise<string> {
   const file = ctx.localFiles?.certificate;
@@ -20,6 +21,7 @@ export const certificateStep = templateStep({
   asServiceAccount: true,
   skipReason: (ctx) => (ctx.config.qlik.certificate ? undefined : 'no qlik.certificate configured; Qlik Sense keeps its self-signed certificate'),
   exitAdvice: {
+    ...QRS_EXIT_ADVICE,
     40: 'The PFX could not be read. Fix: check qlik.certificate.pfxFile and pfxPassword in the secrets file; the PFX must hold the private key',
     41: 'The certificate has expired. Fix: renew it and point qlik.certificate.pfxFile at the new PFX',
   },

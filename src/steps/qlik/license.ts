@@ -3,6 +3,7 @@ import type { Secret } from '../../config/secrets.js';
 import type { StepContext } from '../../engine/step.js';
 import { templateStep, text } from '../vm/template-step.js';
 import { requireSecret } from '../vm/target.js';
+import { QRS_EXIT_ADVICE } from './qrs-advice.js';
 
 function licenseSecrets(ctx: StepContext): Record<string, Secret> {
   if (ctx.config.qlik.license.method === 'signed-key') return { SignedLicenseKey: requireSecret(ctx, 'licenseKey') };
@@ -18,6 +19,7 @@ export const licenseStep = templateStep({
   timeoutSeconds: 600,
   asServiceAccount: true,
   exitAdvice: {
+    ...QRS_EXIT_ADVICE,
     21: 'Qlik Sense refused the license. Fix: check the license key (or serial and control number) in the secrets file; without internet access on the VM add licenseLef',
     31: 'The license is expired, invalid or blacklisted. Fix: ask Qlik for a valid license and update the secrets file',
     32: 'The site already has a signed license key, and Qlik cannot go back to a serial. Fix: use qlik.license.method: signed-key',

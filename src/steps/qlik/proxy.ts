@@ -2,6 +2,7 @@
 import type { StepContext } from '../../engine/step.js';
 import { changeOf, flag, strings, templateStep } from '../vm/template-step.js';
 import { ADDRESS_STEP, computerName } from '../vm/target.js';
+import { QRS_EXIT_ADVICE } from './qrs-advice.js';
 
 /** The public IP, the computer name and the DNS name (step 30), then the config's own names. */
 function whiteList(ctx: StepContext): string[] {
@@ -14,7 +15,7 @@ export const proxyStep = templateStep({
   template: 'qlik/proxy.ps1',
   timeoutSeconds: 600,
   asServiceAccount: true,
-  exitAdvice: { 30: 'The repository has no default virtual proxy. Fix: check the QMC (Virtual proxies); a fresh install always has one' },
+  exitAdvice: { ...QRS_EXIT_ADVICE, 30: 'The repository has no default virtual proxy. Fix: check the QMC (Virtual proxies); a fresh install always has one' },
   inputs: (ctx) => ({
     parameters: {
       EnableHttp: String(ctx.config.network.enableHttp),
