@@ -36,7 +36,7 @@ export function beginNetworkWrite(
 }
 
 /** 202 + Azure-AsyncOperation + Location; `remove` runs when the operation ends. */
-export function beginNetworkDelete(ctx: RequestContext, location: string, timed: TimedOperation, remove: () => void): SimResponse {
+function beginNetworkDelete(ctx: RequestContext, location: string, timed: TimedOperation, remove: () => void): SimResponse {
   const operation = startOperation(ctx, {
     family: 'network',
     location,
@@ -49,7 +49,7 @@ export function beginNetworkDelete(ctx: RequestContext, location: string, timed:
 }
 
 /** ARM answers DELETE of something already gone with 204. */
-export const alreadyGone: SimResponse = { status: 204 };
+const alreadyGone: SimResponse = { status: 204 };
 
 /**
  * Finds what an `{ id }` reference points at: a top-level resource, or a child kept

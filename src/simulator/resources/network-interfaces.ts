@@ -10,7 +10,7 @@ import type { StoredResource } from '../store.js';
 import { NETWORK, linkBack, networkDelete, requireReference, resolveReference } from './network-common.js';
 import { beginPut, fullType, networkEtag, properties, resourceRoutes, saveResource, type ResourceType } from './tracked.js';
 
-export const NIC: ResourceType = { provider: NETWORK, type: 'networkInterfaces' };
+const NIC: ResourceType = { provider: NETWORK, type: 'networkInterfaces' };
 
 /** Next free private address in the subnet (Azure hands out .4, .5, ... in order). */
 function allocatePrivateAddress(subnet: ArmBody): string {

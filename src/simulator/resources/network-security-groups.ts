@@ -9,7 +9,7 @@ import { validateSecurityRules } from '../validation.js';
 import { NETWORK, beginNetworkWrite, inlineChildRoutes, networkDelete, type InlineChildren } from './network-common.js';
 import { beginPut, fullType, properties, resourceRoutes, saveResource, type ResourceType } from './tracked.js';
 
-export const NSG: ResourceType = { provider: NETWORK, type: 'networkSecurityGroups' };
+const NSG: ResourceType = { provider: NETWORK, type: 'networkSecurityGroups' };
 const RULE_TYPE = `${fullType(NSG)}/securityRules`;
 
 /** The six rules every NSG carries (priorities 65000-65500), as ARM returns them. */

@@ -24,7 +24,7 @@ export interface LongRunningRequest {
 }
 
 /** Error an injected `failLro` rule makes the operation report. */
-export function injectedFailure(rule: FaultRule | undefined, fallback?: OperationError): OperationError | undefined {
+function injectedFailure(rule: FaultRule | undefined, fallback?: OperationError): OperationError | undefined {
   if (!rule) return undefined;
   return {
     code: rule.code ?? fallback?.code ?? 'InternalOperationError',

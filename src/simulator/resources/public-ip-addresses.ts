@@ -10,10 +10,10 @@ import type { StoredResource } from '../store.js';
 import { NETWORK, beginNetworkWrite, networkDelete } from './network-common.js';
 import { beginPut, fullType, properties, resourceRoutes, saveResource, type ResourceType } from './tracked.js';
 
-export const PUBLIC_IP: ResourceType = { provider: NETWORK, type: 'publicIPAddresses' };
+const PUBLIC_IP: ResourceType = { provider: NETWORK, type: 'publicIPAddresses' };
 const DNS_LABEL = /^[a-z][a-z0-9-]{1,61}[a-z0-9]$/;
 
-export function fqdnFor(label: string, region: string): string {
+function fqdnFor(label: string, region: string): string {
   return `${label}.${region}.cloudapp.azure.com`;
 }
 

@@ -20,14 +20,14 @@ import { VM } from './virtual-machines.js';
 const RUN_COMMANDS = `${templates(VM).item}/runCommands`;
 const RUN_COMMAND_TYPE = `${fullType(VM)}/runCommands`;
 /** Azure keeps only the tail of stdout/stderr in the instance view. */
-export const OUTPUT_LIMIT_BYTES = 4096;
+const OUTPUT_LIMIT_BYTES = 4096;
 
 /** Default executor: the script is not run; it "succeeds" with a recognisable output. */
 export async function simulatedExecution(): Promise<RunCommandOutcome> {
   return { exitCode: 0, output: 'simulated', error: '' };
 }
 
-export function lastBytes(text: string, limit = OUTPUT_LIMIT_BYTES): string {
+function lastBytes(text: string, limit = OUTPUT_LIMIT_BYTES): string {
   const bytes = Buffer.from(text, 'utf8');
   return bytes.length <= limit ? text : bytes.subarray(bytes.length - limit).toString('utf8');
 }

@@ -23,18 +23,18 @@ import {
   type ResourceType,
 } from './tracked.js';
 
-export const STORAGE_ACCOUNT: ResourceType = { provider: 'Microsoft.Storage', type: 'storageAccounts' };
+const STORAGE_ACCOUNT: ResourceType = { provider: 'Microsoft.Storage', type: 'storageAccounts' };
 const paths = templates(STORAGE_ACCOUNT);
 const SKUS = ['Standard_LRS', 'Standard_GRS', 'Standard_RAGRS', 'Standard_ZRS', 'Premium_LRS', 'Premium_ZRS', 'Standard_GZRS', 'Standard_RAGZRS'];
 const KINDS = ['StorageV2', 'Storage', 'BlobStorage', 'BlockBlobStorage', 'FileStorage'];
 
 /** Storage account names are global: any subscription, any resource group. */
-export function findAccountAnywhere(ctx: RequestContext, name: string): StoredResource | undefined {
+function findAccountAnywhere(ctx: RequestContext, name: string): StoredResource | undefined {
   return ctx.sim.store.list(fullType(STORAGE_ACCOUNT)).find((a) => a.name === name);
 }
 
 /** Path-style endpoint on the simulator (https://127.0.0.1:PORT/<account>/), as Azurite serves it. */
-export function blobEndpoint(ctx: RequestContext, name: string): string {
+function blobEndpoint(ctx: RequestContext, name: string): string {
   return `${ctx.sim.baseUrl}/${name}/`;
 }
 

@@ -65,16 +65,16 @@ export function setProvisioningState(resource: StoredResource, state: string): v
   properties(resource.body).provisioningState = state;
 }
 
-export function listResponse(resources: StoredResource[]): SimResponse {
+function listResponse(resources: StoredResource[]): SimResponse {
   return { status: 200, body: listBody(resources.map((r) => r.body)) };
 }
 
-export function listInGroup(ctx: RequestContext, kind: ResourceType): SimResponse {
+function listInGroup(ctx: RequestContext, kind: ResourceType): SimResponse {
   requireResourceGroup(ctx);
   return listResponse(ctx.sim.store.list(fullType(kind), ctx.params.subscriptionId, ctx.params.resourceGroupName));
 }
 
-export function listInSubscription(ctx: RequestContext, kind: ResourceType): SimResponse {
+function listInSubscription(ctx: RequestContext, kind: ResourceType): SimResponse {
   return listResponse(ctx.sim.store.list(fullType(kind), ctx.params.subscriptionId));
 }
 

@@ -220,7 +220,7 @@ const POWER_STATE_TEXT: Record<string, string> = {
   deallocated: 'VM deallocated',
 };
 
-export function instanceView(vm: StoredResource): Record<string, unknown> {
+function instanceView(vm: StoredResource): Record<string, unknown> {
   const props = properties(vm.body);
   const state = String(props.provisioningState);
   const ready = state === 'Succeeded' && vm.internal?.powerState === 'running';
