@@ -146,7 +146,7 @@ export function createSimulatorServer({ state, routes, tls, log }: ServerDeps): 
       try {
         response =
           (fault && faultResponse(fault, state)) ??
-          (isBlobRequest(req, path) ? await handleBlobRequest(ctx) : await dispatchArm(ctx, routes));
+          (isBlobRequest(req, path) ? handleBlobRequest(ctx) : await dispatchArm(ctx, routes));
       } catch (err) {
         response =
           err instanceof ArmError

@@ -80,6 +80,7 @@ export interface LoggedRequest {
   method: string;
   path: string;
   apiVersion: string | undefined;
+  /** HTTP status sent; 0 when the connection was dropped instead (connectionReset, responseLost). */
   status: number;
   /** Parsed JSON request body with secret values replaced by "[REDACTED]"; undefined when empty or not JSON. */
   body: unknown;
