@@ -116,6 +116,8 @@ describe('runScript (managed Run Command)', () => {
     const interrupted = new AbortController();
     const first = runScript(world.context(46, interrupted.signal), run).catch((error: unknown) => error);
     await held.started;
+    // While the script runs, the step's status line follows the instance view.
+    await expect.poll(() => world.progress).toContainEqual('46: vm/firewall.ps1: running');
     interrupted.abort();
     expect(String(await first)).toMatch(/stopped waiting for vm\/firewall\.ps1; it keeps running/);
 

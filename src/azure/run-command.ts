@@ -15,7 +15,7 @@
  *   append blobs there.
  */
 import type { ComputeManagementClient, VirtualMachineRunCommand, VirtualMachineRunCommandInstanceView } from '@azure/arm-compute';
-import type { Secret } from '../config/secrets.js';
+import { secretValues, type Secret, type Secrets } from '../config/secrets.js';
 import { StepError, type StepContext } from '../engine/step.js';
 import { loadTemplate, templateParameters } from '../qlik/templates.js';
 import { readOptional } from './arm-helpers.js';
@@ -117,10 +117,9 @@ function checkParameters(run: ScriptRun, declared: readonly string[]): void {
   if (problems.length > 0) throw new Error(`refusing to run ${run.template}: ${problems.join('; ')}`);
 }
 
+/** Values to look for and mask; as in config/secrets.ts, ones too short to tell from ordinary text are left out. */
 function secretValuesOf(run: ScriptRun): string[] {
-  const values = Object.values(run.secretParameters).map((secret) => secret.reveal());
-  if (run.runAs) values.push(run.runAs.password.reveal());
-  return values.filter((value) => value.length > 0);
+  return secretValues({ ...run.secretParameters, ...(run.runAs ? { runAs: run.runAs.password } : {}) } as Secrets);
 }
 
 function findRunCommand(compute: ComputeManagementClient, run: ScriptRun): Promise<VirtualMachineRunCommand | undefined> {

@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeError } from '../../src/azure/errors.js';
-import { createAzureServices, type AzureServices } from '../../src/azure/services.js';
+import type { AzureServices } from '../../src/azure/services.js';
 import { stepContextFactory } from '../../src/cli/session.js';
 import { Secret, secretValues, type Secrets } from '../../src/config/secrets.js';
 import { catalogueEntry, RUNNABLE_STEPS, type RunnableEntry } from '../../src/engine/catalogue.js';
@@ -15,12 +15,12 @@ import type { JournalEntry } from '../../src/engine/journal.js';
 import { runSteps, type RunOutcome } from '../../src/engine/runner.js';
 import type { StepContext, StepRegistry } from '../../src/engine/step.js';
 import type { DeploymentConfigInput } from '../../src/config/schema.js';
-import { SIMULATED_SUBSCRIPTION_ID, startSimulator, type RunCommandInvocation, type Simulator } from '../../src/simulator/index.js';
+import { startSimulator, type RunCommandInvocation, type Simulator } from '../../src/simulator/index.js';
 import { startQlikProxyStandIn, type QlikProxyStandIn } from '../../src/simulator/qlik-proxy.js';
 import { createSimulatedQlikVm, type SimulatedQlikVm, type SimulatedQlikVmOptions } from '../../src/simulator/qlik-vm.js';
 import { StateStore } from '../../src/state/store.js';
 import { loadStepRegistry } from '../../src/steps/index.js';
-import { BASE_CONFIG, resolveConfig, SECRETS } from '../steps/support.js';
+import { BASE_CONFIG, resolveConfig, SECRETS, simulatorServices } from '../steps/support.js';
 
 export { SECRETS };
 export const COMPUTER_NAME = 'qlik-sim';
@@ -55,6 +55,7 @@ export interface VmWorld {
   /** The real state store in a temporary directory: it also refuses to write a secret. */
   readonly store: StateStore;
   readonly notes: string[];
+  readonly progress: string[];
   entry(step: number): JournalEntry | undefined;
   stateText(): Promise<string>;
   context(step: number, signal?: AbortSignal): StepContext;
@@ -72,16 +73,11 @@ export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vm
   const stateDir = await mkdtemp(join(tmpdir(), 'qlik-azure-vm-steps-'));
   const resolved = resolveConfig(config);
   const store = await StateStore.open({ stateDir, deployment: resolved.deployment, command: 'apply', toolVersion: 'test', secretValues: secretValues(secrets) });
-  const services = createAzureServices({
-    subscriptionId: SIMULATED_SUBSCRIPTION_ID,
-    credential: { getToken: async () => ({ token: 'test', expiresOnTimestamp: Date.now() + 3_600_000 }) },
-    endpoint: sim.url,
-    agent: sim.httpsAgent(),
-    pollIntervalMs: 5,
-    userAgent: 'qlik-azure-test',
-    qlikProxy: { host: '127.0.0.1', ports: proxy.ports, ca: proxy.caCertPem },
-  });
+  // The ARM clients of the Azure step tests, plus where the stand-in proxy answers for step 47.
+  const arm = simulatorServices(sim);
+  const services: AzureServices = { ...arm, connection: { ...arm.connection, qlikProxy: { host: '127.0.0.1', ports: proxy.ports, ca: proxy.caCertPem } } };
   const notes: string[] = [];
+  const progress: string[] = [];
   const registry: StepRegistry = await loadStepRegistry();
   const factory = (signal: AbortSignal) => stepContextFactory({
     config: resolved,
@@ -90,12 +86,12 @@ export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vm
     journal: store,
     artifactDirectory: store.paths.directory,
     signal,
-    progress: () => undefined,
+    progress: (step, message) => progress.push(`${step}: ${message}`),
     note: (step, message) => notes.push(`${step}: ${message}`),
   });
   const contextFor = factory(new AbortController().signal);
   return {
-    sim, vm, invocations, proxy, services, store, notes,
+    sim, vm, invocations, proxy, services, store, notes, progress,
     entry: (step) => store.entry(step),
     stateText: () => readFile(store.paths.state, 'utf8'),
     context: (step, signal) => (signal ? factory(signal) : contextFor)(catalogueEntry(step) as RunnableEntry),
