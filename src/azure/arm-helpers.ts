@@ -4,6 +4,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { AccessToken, GetTokenOptions, TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy, PipelineRequest } from '@azure/core-rest-pipeline';
 import type { AzureConnection } from './services.js';
 
@@ -141,6 +142,31 @@ export function pollPacingPolicy(pollIntervalMs: number): PipelinePolicy {
         response.headers.set('retry-after', '0');
       }
       return response;
+    },
+  };
+}
+
+// --- Credential ----------------------------------------------------------------------------------------
+
+/** Renew a little before the SDK's own token cycler would (it refreshes 2 minutes before expiry). */
+const TOKEN_RENEWAL_MARGIN_MS = 5 * 60_000;
+
+/**
+ * One token for the four clients. Each client's pipeline asks the credential on its first request, and with
+ * `--auth cli` every ask is an `az` process (about a second on a workstation) on the critical path of the
+ * first step that uses that client. A challenge (claims) or another tenant goes straight to the credential.
+ */
+export function sharedTokenCredential(credential: TokenCredential): TokenCredential {
+  const tokens = new Map<string, Promise<AccessToken | null>>();
+  return {
+    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+      if (options?.claims || options?.tenantId) return credential.getToken(scopes, options);
+      const key = [scopes].flat().join(' ');
+      const cached = await tokens.get(key)?.catch(() => null);
+      if (cached && cached.expiresOnTimestamp - Date.now() > TOKEN_RENEWAL_MARGIN_MS) return cached;
+      const fresh = credential.getToken(scopes, options);
+      tokens.set(key, fresh);
+      return fresh;
     },
   };
 }

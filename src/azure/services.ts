@@ -8,7 +8,7 @@ import type { ComputeManagementClient } from '@azure/arm-compute';
 import type { NetworkManagementClient } from '@azure/arm-network';
 import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { StorageManagementClient } from '@azure/arm-storage';
-import { pollPacingPolicy, retryNoticePolicy } from './arm-helpers.js';
+import { pollPacingPolicy, retryNoticePolicy, sharedTokenCredential } from './arm-helpers.js';
 import { armScope } from './clouds.js';
 
 export interface AzureConnection {
@@ -60,7 +60,8 @@ function once<T>(create: () => Promise<T>): () => Promise<T> {
 }
 
 export function createAzureServices(connection: AzureConnection): AzureServices {
-  const { credential, subscriptionId } = connection;
+  const { subscriptionId } = connection;
+  const credential = sharedTokenCredential(connection.credential);
   const options = clientOptions(connection);
   return {
     subscriptionId,
