@@ -56,8 +56,12 @@ function stamped(value: unknown): unknown {
 
 export function createOutput(options: Pick<GlobalOptions, 'json' | 'color'> & InvocationOptions, env: NodeJS.ProcessEnv = process.env): Output {
   const noColorFlag = options.color === false;
-  // The prompt and spinner libraries read NO_COLOR, not our flag: one switch turns colour off for all of them.
-  if (noColorFlag) env.NO_COLOR = '1';
+  // The prompt and spinner libraries read NO_COLOR, not our flag: one switch turns colour off for all of
+  // them. FORCE_COLOR would overrule it in Node's own styling, and the flag is the user's latest word.
+  if (noColorFlag) {
+    env.NO_COLOR = '1';
+    delete env.FORCE_COLOR;
+  }
   const style = createStyle(!options.json && colourWanted(process.stdout, env, noColorFlag));
   const errorStyle = createStyle(colourWanted(process.stderr, env, noColorFlag));
   return {

@@ -47,7 +47,9 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 60));
 
 export function startTerminal(args: readonly string[], options: { cwd: string; env?: Record<string, string> }): TerminalSession {
   const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && key !== 'CI') env[key] = value;
+  // A person's shell, not the test runner's: no CI flag, no colour settings unless a test sets them.
+  const notInherited = new Set(['CI', 'NO_COLOR', 'FORCE_COLOR']);
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !notInherited.has(key)) env[key] = value;
   const child = pty.spawn(process.execPath, [CLI, ...args], { cols: 120, rows: 40, cwd: options.cwd, env: { ...env, TERM: 'xterm-256color', ...options.env } });
   let raw = '';
   let consumed = 0;
