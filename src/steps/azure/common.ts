@@ -3,7 +3,7 @@
  * subnet exists), the deployment's tags, and comparisons that tolerate ARM's casing.
  */
 import type { ResolvedConfig } from '../../config/derive.js';
-import type { StepContext } from '../../engine/step.js';
+import { StepError, type StepContext } from '../../engine/step.js';
 import { DEPLOYMENT_TAG } from '../teardown.js';
 
 export type Tags = Record<string, string>;
@@ -42,4 +42,28 @@ export function mergedTags(live: Tags | undefined, desired: Tags): Tags {
 export function required<T>(value: T | undefined | null, what: string): T {
   if (value === undefined || value === null) throw new Error(`Azure returned no ${what}`);
   return value;
+}
+
+/** A name Azure hands out globally (a storage account) or per region (a DNS label), checked before a create. */
+export interface GloballyUniqueName {
+  readonly name: string;
+  /** Offered when the name is taken, if it is free itself. */
+  readonly alternative: string;
+  /** The failure, e.g. "DNS label 'x' is already used in westeurope". */
+  readonly taken: string;
+  readonly code: string;
+  /** Where the config sets it, e.g. "network: { dnsLabel: x }". */
+  setting(name: string): string;
+  isFree(name: string): Promise<boolean>;
+  /** A read right after our own create can miss it (ARM's eventual consistency): then the name is ours. */
+  isOurs(): Promise<boolean>;
+}
+
+export async function requireFreeName(check: GloballyUniqueName): Promise<void> {
+  if ((await check.isFree(check.name)) || (await check.isOurs())) return;
+  const suggestion = (await check.isFree(check.alternative)) ? `'${check.alternative}' is free` : 'choose another one';
+  throw new StepError(check.taken, {
+    code: check.code,
+    advice: `Fix: ${suggestion}; set it in the config as ${check.setting(check.alternative)}, then run \`qlik-azure resume\``,
+  });
 }

@@ -5,8 +5,8 @@
 import type { PublicIPAddress } from '@azure/arm-network';
 import { awaitOperation, lroOptions, readOptional } from '../../azure/arm-helpers.js';
 import { alternativeName } from '../../azure/errors.js';
-import { StepError, type StepContext } from '../../engine/step.js';
-import { armId, deploymentTags, mergedTags, required, sameText, tagDifferences } from './common.js';
+import type { StepContext } from '../../engine/step.js';
+import { armId, deploymentTags, mergedTags, required, requireFreeName, sameText, tagDifferences } from './common.js';
 import { managedResourceStep, type Comparison } from './reconcile.js';
 
 export function publicIpId(ctx: StepContext): string {
@@ -29,16 +29,16 @@ async function isLabelAvailable(ctx: StepContext, label: string): Promise<boolea
   return (await (await ctx.azure.network()).checkDnsNameAvailability(ctx.config.location, label)).available === true;
 }
 
-async function requireAvailableLabel(ctx: StepContext): Promise<void> {
-  const { dnsLabel } = ctx.config.names;
-  if (await isLabelAvailable(ctx, dnsLabel)) return;
-  // A read right after a create can miss our own address (eventual consistency): then the label is ours.
-  if ((await readPublicIp(ctx))?.dnsSettings?.domainNameLabel === dnsLabel) return;
-  const alternative = alternativeName(dnsLabel, 63, '-');
-  const suggestion = (await isLabelAvailable(ctx, alternative)) ? `'${alternative}' is free` : 'pick another label';
-  throw new StepError(`DNS label '${dnsLabel}' is already used in ${ctx.config.location} (${dnsLabel}.${ctx.config.location}.cloudapp.azure.com)`, {
+function requireFreeLabel(ctx: StepContext): Promise<void> {
+  const { names, location } = ctx.config;
+  return requireFreeName({
+    name: names.dnsLabel,
+    alternative: alternativeName(names.dnsLabel, 63, '-'),
+    taken: `DNS label '${names.dnsLabel}' is already used in ${location} (${names.dnsLabel}.${location}.cloudapp.azure.com)`,
     code: 'DnsRecordInUse',
-    advice: `Fix: ${suggestion}; set it in the config as network: { dnsLabel: ${alternative} }, then run \`qlik-azure resume\``,
+    setting: (free) => `network: { dnsLabel: ${free} }`,
+    isFree: (label) => isLabelAvailable(ctx, label),
+    isOurs: async () => (await readPublicIp(ctx))?.dnsSettings?.domainNameLabel === names.dnsLabel,
   });
 }
 
@@ -47,7 +47,7 @@ export const publicIpStep = managedResourceStep<PublicIPAddress>({
   summary: (ctx) => `${ctx.config.names.publicIp}: Standard, static, ${ctx.config.names.dnsLabel}.${ctx.config.location}.cloudapp.azure.com`,
   read: readPublicIp,
   compare,
-  beforeCreate: requireAvailableLabel,
+  beforeCreate: requireFreeLabel,
   async write(ctx, live) {
     const client = await ctx.azure.network();
     const { resourceGroup, publicIp, dnsLabel } = ctx.config.names;

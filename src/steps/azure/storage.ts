@@ -7,7 +7,7 @@ import type { StorageAccount } from '@azure/arm-storage';
 import { awaitOperation, lroOptions, readOptional } from '../../azure/arm-helpers.js';
 import { alternativeName } from '../../azure/errors.js';
 import { StepError, type StepContext } from '../../engine/step.js';
-import { deploymentTags, mergedTags, required, sameText, tagDifferences } from './common.js';
+import { deploymentTags, mergedTags, required, requireFreeName, sameText, tagDifferences } from './common.js';
 import { managedResourceStep, type Comparison } from './reconcile.js';
 
 const SKU = 'Standard_LRS';
@@ -28,25 +28,24 @@ function compare(ctx: StepContext, account: StorageAccount): Comparison {
   return { differences: [...differences, ...tagDifferences(account.tags, deploymentTags(ctx.config))], refusals };
 }
 
-async function isAvailable(ctx: StepContext, name: string): Promise<{ available: boolean; reason?: string; message?: string }> {
+async function isFree(ctx: StepContext, name: string): Promise<boolean> {
   const result = await (await ctx.azure.storage()).storageAccounts.checkNameAvailability({ name, type: 'Microsoft.Storage/storageAccounts' });
-  return { available: result.nameAvailable === true, ...(result.reason ? { reason: result.reason } : {}), ...(result.message ? { message: result.message } : {}) };
+  if (result.reason === 'AccountNameInvalid') {
+    throw new StepError(`storage account name '${name}' is not valid: ${result.message ?? ''}`, { code: 'AccountNameInvalid', advice: 'Fix: set storage.accountName to 3-24 lowercase letters and digits, then run `qlik-azure resume`' });
+  }
+  return result.nameAvailable === true;
 }
 
-async function requireAvailableName(ctx: StepContext): Promise<void> {
+function requireFreeAccountName(ctx: StepContext): Promise<void> {
   const name = ctx.config.names.storageAccount;
-  const check = await isAvailable(ctx, name);
-  if (check.available) return;
-  if (check.reason === 'AccountNameInvalid') {
-    throw new StepError(`storage account name '${name}' is not valid: ${check.message ?? ''}`, { code: 'AccountNameInvalid', advice: 'Fix: set storage.accountName to 3-24 lowercase letters and digits, then run `qlik-azure resume`' });
-  }
-  // A read right after a create can miss the account (ARM's eventual consistency): then it is ours.
-  if ((await readStorageAccount(ctx)) !== undefined) return;
-  const alternative = alternativeName(name, 24, '');
-  const suggestion = (await isAvailable(ctx, alternative)).available ? `'${alternative}' is free` : 'pick another name';
-  throw new StepError(`storage account name '${name}' is already taken (names are global across Azure)`, {
+  return requireFreeName({
+    name,
+    alternative: alternativeName(name, 24, ''),
+    taken: `storage account name '${name}' is already taken (names are global across Azure)`,
     code: 'StorageAccountAlreadyTaken',
-    advice: `Fix: ${suggestion}; set it in the config as storage: { accountName: ${alternative} }, then run \`qlik-azure resume\``,
+    setting: (free) => `storage: { accountName: ${free} }`,
+    isFree: (candidate) => isFree(ctx, candidate),
+    isOurs: async () => (await readStorageAccount(ctx)) !== undefined,
   });
 }
 
@@ -55,7 +54,7 @@ export const storageStep = managedResourceStep<StorageAccount>({
   summary: (ctx) => `${ctx.config.names.storageAccount}: ${KIND}, ${SKU}, HTTPS only, ${TLS}, no public blob access`,
   read: readStorageAccount,
   compare,
-  beforeCreate: requireAvailableName,
+  beforeCreate: requireFreeAccountName,
   async write(ctx, live) {
     const client = await ctx.azure.storage();
     const { resourceGroup, storageAccount } = ctx.config.names;
