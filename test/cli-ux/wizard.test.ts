@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { renderScreen } from './screen.js';
 import { CLI, KEY, scratchDirectory, startTerminal, type TerminalSession } from './terminal.js';
 
 const PASSWORDS = {
@@ -100,7 +101,8 @@ describe('qlik-azure init on a terminal, as a new user', () => {
       exitCode = await Promise.race([terminal.exited, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('the run did not finish in 120 s')), 120_000))]);
     } finally {
       transcript = terminal.text();
-      writeFileSync(join(cwd, 'transcript.txt'), transcript);
+      // What the person saw, for reading a failure (and the README).
+      writeFileSync(join(cwd, 'transcript.txt'), renderScreen(terminal.raw()));
       terminal.kill();
     }
   }, 200_000);

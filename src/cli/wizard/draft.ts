@@ -32,7 +32,17 @@ export function problemAt(draft: Draft, path: readonly string[]): string | undef
   return issuesOf(result.error).find((issue) => issue.field === field || issue.field.startsWith(`${field}.`))?.message;
 }
 
-/** Checks a candidate answer in place: the draft as it would be with `value` at `path`. */
-export function checkAnswer(draft: Draft, path: readonly string[], value: unknown): string | undefined {
-  return problemAt(setIn(draft, path, value), path);
+/**
+ * Checks a candidate answer in place: the draft as it would be with `value` at `path`. The schema's own
+ * rules say how to fix the value; its plain type checks ("Invalid URL") do not, so `fix` says it then.
+ */
+export function checkAnswer(draft: Draft, path: readonly string[], value: unknown, fix?: string): string | undefined {
+  const problem = problemAt(setIn(draft, path, value), path);
+  return problem && fix && !problem.includes('Fix:') ? `${problem}. Fix: ${fix}` : problem;
+}
+
+/** The draft with its top-level settings in the schema's order, the order a person reads a config in. */
+export function inSchemaOrder(draft: Draft): Draft {
+  const order = Object.keys(configSchema.shape);
+  return Object.fromEntries(Object.entries(draft).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)));
 }

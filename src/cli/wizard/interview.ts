@@ -8,7 +8,7 @@ import { TOOL_VERSION } from '../version.js';
 import { terminalAsk } from './ask.js';
 import { askAzure } from './azure.js';
 import { lookingUp, type WizardContext } from './context.js';
-import type { Draft } from './draft.js';
+import { inSchemaOrder, type Draft } from './draft.js';
 import { writeConfigFile, writeSecretsFile } from './files.js';
 import { askNetwork } from './network.js';
 import { askQlik } from './qlik.js';
@@ -25,7 +25,7 @@ async function askEverything(context: WizardContext): Promise<Draft> {
   draft = await askAzure(context, draft);
   draft = await askNetwork(context, draft);
   draft = await askVm(context, draft);
-  return askQlik(context, draft);
+  return inSchemaOrder(await askQlik(context, draft));
 }
 
 export async function interview(output: Output, options: GlobalOptions): Promise<WizardResult | undefined> {

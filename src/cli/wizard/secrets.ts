@@ -17,10 +17,16 @@ export interface SecretAnswers {
   readonly generated: readonly SecretName[];
 }
 
+/** Who uses a password, by user name ("QSAdmin"), or what it guards when no account does. */
+function user(config: ResolvedConfig, name: SecretName): { readonly who: string; readonly role?: string } {
+  const account = accountsOf(config).find((a) => a.secret === name);
+  return account ? { who: account.account.split('\\')[1]!, role: account.role } : { who: SECRET_FIELDS[name].replace(/ \(.*\)$/, '') };
+}
+
 /** "QSAdmin (Qlik administrator)" rather than the secret's key. */
 function whose(config: ResolvedConfig, name: SecretName): string {
-  const account = accountsOf(config).find((a) => a.secret === name);
-  return account ? `${account.account.split('\\')[1]} (${account.role})` : SECRET_FIELDS[name].replace(/ \(.*\)$/, '');
+  const { who, role } = user(config, name);
+  return role ? `${who} (${role})` : who;
 }
 
 async function typeTwice(context: WizardContext, config: ResolvedConfig, name: SecretName): Promise<string> {
@@ -42,7 +48,7 @@ export async function askSecrets(context: WizardContext, config: ResolvedConfig,
   const required = requiredSecrets(config);
   const passwords = required.filter((name) => GENERATABLE_SECRETS.has(name));
   const generate = await ask.choose({
-    message: `Passwords for ${passwords.map((name) => whose(config, name).split(' ')[0]).join(', ')}`,
+    message: `Passwords for ${passwords.map((name) => user(config, name).who).join(', ')}`,
     choices: [
       { value: true, name: 'Generate strong passwords (shown once, and kept in the secrets file)' },
       { value: false, name: 'Type each one (hidden, twice)' },
