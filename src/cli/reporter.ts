@@ -194,7 +194,8 @@ function spinnerReporter(output: Output, ora: (options: object) => Ora): Reporte
           break;
         }
         case 'step-note':
-          persist(style.yellow('!'), `${stepName(event.step)}: ${event.message}`);
+          // Notes are asides (a deviation from the guide, where logs go); dimmed so the step lines stay the story.
+          persist(style.yellow('!'), style.dim(`${stepName(event.step)}: ${event.message}`));
           break;
         case 'step-finished':
           inFlight.delete(event.step);

@@ -19,7 +19,7 @@ const isPromptExit = (error: unknown) => error instanceof Error && error.name ==
 export async function runWizard(output: Output, options: GlobalOptions): Promise<{ configFile: string; secretsFile?: string } | undefined> {
   const { style } = output;
   output.line(style.bold('qlik-azure init: Qlik Sense Enterprise on Azure, following the Qlik Sense on Azure Deployment Guide'));
-  output.line(`About 20 questions in 5 groups; defaults in (brackets), Enter accepts them. Nothing is created until you confirm the plan.`);
+  output.line(`About 20 questions in 5 groups; Enter accepts the default shown in (parentheses). Nothing is created until you confirm the plan.`);
   output.line(style.dim('Ctrl-C leaves at any time.'));
   if (options.simulate) output.line(style.yellow('SIMULATION: a local Azure simulator answers; nothing real is created.'));
   // Prompts take Ctrl-C as a key; this catches it while an Azure lookup runs.
