@@ -96,6 +96,7 @@ describe('runScript (managed Run Command)', () => {
     expect(code).toBe('ScriptFailed');
     expect(message).toContain('vm/accounts.ps1 failed with exit code 30');
     expect(message).toContain("qlik-azure: could not create local account 'QlikUser1': password *** does not meet the policy");
+    expect(message).toMatch(/full output: https:\/\/127\.0\.0\.1:\d+\/.+\/qlik-azure-run-command-logs\/.+\.output\.log$/);
     expect(advice).toBe('choose a stronger password');
     expect(leakedSecrets(message)).toEqual([]);
   });

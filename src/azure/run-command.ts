@@ -81,7 +81,7 @@ export async function runScript(ctx: RunCommandContext, run: ScriptRun): Promise
     }
     if (view?.executionState === 'Succeeded' && view.exitCode === 0 && sameInvocation(left, script, run)) {
       ctx.note(`adopted the result of run command ${name}, which an interrupted run had started`);
-      return { result: await consume(ctx, compute, run, view), adopted: true };
+      return { result: await consume(ctx, compute, run, view, logLocation(left)), adopted: true };
     }
     // A PUT that repeats a run command's properties need not run its script again: start from nothing.
     await removeRunCommand(ctx, compute, run);
@@ -94,7 +94,7 @@ export async function runScript(ctx: RunCommandContext, run: ScriptRun): Promise
     throw ctx.signal.aborted ? stoppedWaiting(run) : error;
   }
   const view = await followExecution(ctx, compute, run, pollMs);
-  return { result: await consume(ctx, compute, run, view), adopted: false };
+  return { result: await consume(ctx, compute, run, view, logLocation(body)), adopted: false };
 }
 
 function checkParameters(run: ScriptRun, declared: readonly string[]): void {
@@ -212,13 +212,16 @@ function delay(ms: number, signal: AbortSignal, run: ScriptRun): Promise<void> {
   });
 }
 
+/** Where the full output went, without the SAS. */
+const logLocation = (runCommand: VirtualMachineRunCommand): string | undefined => runCommand.outputBlobUri?.split('?')[0];
+
 /** Turns a finished execution into its result, or a StepError; a consumed run command is deleted. */
-async function consume(ctx: RunCommandContext, compute: ComputeManagementClient, run: ScriptRun, view: VirtualMachineRunCommandInstanceView | undefined): Promise<Record<string, unknown>> {
+async function consume(ctx: RunCommandContext, compute: ComputeManagementClient, run: ScriptRun, view: VirtualMachineRunCommandInstanceView | undefined, fullOutput: string | undefined): Promise<Record<string, unknown>> {
   const redact = redactor(run);
   const state = view?.executionState ?? 'Unknown';
   if (state !== 'Succeeded' || view?.exitCode !== 0) {
     const exitCode = view?.exitCode;
-    const lines = meaningfulLines(view, FAILURE_LINES).map(redact);
+    const lines = [...meaningfulLines(view, FAILURE_LINES).map(redact), ...(fullOutput ? [`full output: ${fullOutput}`] : [])];
     const how = state === 'TimedOut' ? `timed out after ${run.timeoutSeconds} s` : `failed${exitCode !== undefined ? ` with exit code ${exitCode}` : ''}`;
     throw new StepError(`${run.template} ${how} on VM ${run.vm.name}${lines.length > 0 ? `:\n  ${lines.join('\n  ')}` : ''}`, {
       code: state === 'TimedOut' ? 'ScriptTimedOut' : 'ScriptFailed',
