@@ -159,14 +159,18 @@ const TOKEN_RENEWAL_MARGIN_MS = 5 * 60_000;
 export function sharedTokenCredential(credential: TokenCredential): TokenCredential {
   const tokens = new Map<string, Promise<AccessToken | null>>();
   return {
-    async getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
+    getToken(scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> {
       if (options?.claims || options?.tenantId) return credential.getToken(scopes, options);
       const key = [scopes].flat().join(' ');
-      const cached = await tokens.get(key)?.catch(() => null);
-      if (cached && cached.expiresOnTimestamp - Date.now() > TOKEN_RENEWAL_MARGIN_MS) return cached;
-      const fresh = credential.getToken(scopes, options);
-      tokens.set(key, fresh);
-      return fresh;
+      const previous = tokens.get(key);
+      // Chained synchronously, so callers that arrive together share one request to the credential.
+      const next = (async () => {
+        const cached = await previous?.catch(() => null);
+        if (cached && cached.expiresOnTimestamp - Date.now() > TOKEN_RENEWAL_MARGIN_MS) return cached;
+        return credential.getToken(scopes, options);
+      })();
+      tokens.set(key, next);
+      return next;
     },
   };
 }
