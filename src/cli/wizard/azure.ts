@@ -23,7 +23,7 @@ async function chooseSubscription(context: WizardContext, draft: Draft): Promise
     return setIn(draft, ['subscriptionId'], only.id);
   }
   if (subscriptions.length === 0) {
-    const id = await ask.text({ message: 'Subscription id (az account show --query id -o tsv prints yours)', check: (answer) => checkAnswer(draft, ['subscriptionId'], answer) });
+    const id = await ask.text({ message: 'Subscription id (az account show --query id -o tsv prints yours)', check: (answer) => checkAnswer(draft, ['subscriptionId'], answer, 'paste the 36-character id, like 00000000-0000-0000-0000-000000000000') });
     return setIn(draft, ['subscriptionId'], id);
   }
   const id = await ask.choose({
