@@ -62,21 +62,24 @@ describe('runScript (managed Run Command)', () => {
     expect(world.notes.some((n) => /full output of vm\/accounts\.ps1 goes to https:.*output\.log \(and \.error\.log\)$/.test(n) && !n.includes('?'))).toBe(true);
   });
 
-  it('runs as the service account when asked; the password travels as runAsPassword only', async () => {
-    await runScript(world.context(40), {
-      vm: vmTarget(world.context(40)),
-      name: 'qlik-azure-test-install',
-      template: 'vm/install-qlik.ps1',
-      parameters: { InstallerUrl: 'https://downloads.example.invalid/setup.exe', ReleaseName: 'Qlik Sense November 2025', ServiceAccountName: 'qservice', Hostname: 'qlik-sim' },
-      secretParameters: { ServiceAccountPassword: ALL_SECRETS.serviceAccountPassword!, RepositoryDbPassword: ALL_SECRETS.repositoryDbPassword! },
+  it('runs as a local account when asked; its password travels as runAsPassword only', async () => {
+    const run: ScriptRun = {
+      vm: vmTarget(world.context(46)),
+      name: 'qlik-azure-test-run-as',
+      template: 'vm/firewall.ps1',
+      parameters: { Ports: '443' },
+      secretParameters: {},
       runAs: { user: 'qservice', password: ALL_SECRETS.serviceAccountPassword! },
-      timeoutSeconds: 3600,
-    });
-    const sent = world.invocations.at(-1)!;
-    expect(sent).toMatchObject({ runAsUser: 'qservice', runAsPassword: SECRETS.serviceAccountPassword, timeoutInSeconds: 3600 });
-    expect(world.vm.machine(vmTarget(world.context(40)).name).release).toBe('Qlik Sense November 2025');
-    const put = runCommandRequests('qlik-azure-test-install').find((r) => r.method === 'PUT')!;
-    expect(put.body).toMatchObject({ properties: { runAsUser: 'qservice', runAsPassword: '[REDACTED]', asyncExecution: true, treatFailureAsDeploymentFailure: false } });
+      timeoutSeconds: 300,
+    };
+    await runScript(world.context(46), run);
+    expect(world.invocations.at(-1)).toMatchObject({ runAsUser: 'qservice', runAsPassword: SECRETS.serviceAccountPassword, timeoutInSeconds: 300 });
+    const put = runCommandRequests('qlik-azure-test-run-as').find((r) => r.method === 'PUT')!;
+    expect(put.body).toMatchObject({ properties: { runAsUser: 'qservice', runAsPassword: '[REDACTED]', asyncExecution: true, treatFailureAsDeploymentFailure: false, timeoutInSeconds: 300 } });
+    // Run Command refuses a wrong password before the script starts; the error names the account, not the password.
+    const wrong = await runScript(world.context(46), { ...run, runAs: { user: 'qservice', password: new Secret('Not-The-Password-1') } }).catch((error: unknown) => error as StepError);
+    expect(wrong.message).toMatch(/could not log on as qservice/);
+    expect(wrong.message).not.toContain('Not-The-Password-1');
   });
 
   it('refuses, before calling Azure, a secret in a plain parameter or a parameter the template does not declare', async () => {
@@ -112,6 +115,8 @@ describe('runScript (managed Run Command)', () => {
   });
 
   it('waits for a run left running by an interrupted invocation and adopts its result instead of running it twice', async () => {
+    const firewallRuns = () => world.vm.runs.filter((r) => r.template === 'vm/firewall.ps1').length;
+    const runsBefore = firewallRuns();
     const held = world.vm.hold('vm/firewall.ps1');
     const run: ScriptRun = { vm: vmTarget(world.context(46)), name: 'qlik-azure-test-firewall', template: 'vm/firewall.ps1', parameters: { Ports: '443,4244' }, secretParameters: {}, timeoutSeconds: 300 };
     const interrupted = new AbortController();
@@ -127,7 +132,7 @@ describe('runScript (managed Run Command)', () => {
     const { result, adopted } = await second;
     expect(adopted).toBe(true);
     expect(result).toMatchObject({ changed: true, ports: [443, 4244] });
-    expect(world.vm.runs.filter((r) => r.template === 'vm/firewall.ps1')).toHaveLength(1);
+    expect(firewallRuns() - runsBefore).toBe(1);
     expect(runCommandRequests('qlik-azure-test-firewall').filter((r) => r.method === 'PUT')).toHaveLength(1);
     expect(world.notes.some((n) => n.includes('still Running on qlik-sim-vm; waiting for it instead of starting the script again'))).toBe(true);
   });

@@ -146,10 +146,14 @@ const HANDLERS: Record<VmTemplate, Handler> = {
       return { changed: false, release, hostname, sharePath, installerLog: null };
     }
     if (machine.release) throw new ScriptFailure(26, `'${machine.release}' is installed, not '${release}'; upgrading an existing Qlik Sense is not supported by this script`);
-    if (!invocation.runAsUser) {
-      throw new ScriptFailure(22, `the Qlik Sense installer refuses to run as LocalSystem; run this script as the service account ${machine.computerName}\\${params.ServiceAccountName} (Run Command runAsUser)`);
+    // A runAsUser logon has a UAC-filtered token; as LocalSystem the script starts the installer as the service account through Task Scheduler.
+    if (invocation.runAsUser) {
+      throw new ScriptFailure(27, 'this script runs without administrator rights (a UAC-filtered token), which the Qlik Sense installer needs; run it as LocalSystem (Run Command\'s default) or elevated');
     }
-    required(params, 'ServiceAccountPassword');
+    const account = required(params, 'ServiceAccountName');
+    if (machine.accounts.get(account) !== digest(required(params, 'ServiceAccountPassword'))) {
+      throw new ScriptFailure(22, `Task Scheduler refused to run the installer as ${account}: the user name or password is incorrect`);
+    }
     required(params, 'RepositoryDbPassword');
     phase(`downloading installer from ${params.InstallerUrl!.split('?')[0]}`);
     if (params.InstallerSha256) phase('installer SHA-256 verified');

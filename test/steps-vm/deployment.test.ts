@@ -43,7 +43,11 @@ describe('guide steps 1-48 in process', () => {
     expect(machine.qrs).toMatchObject({ everyoneRule: true, allowHttp: false, formLogin: false });
     expect([...machine.qrs.rootAdmins]).toEqual(['QSAdmin']);
     expect(machine.qrs.hostWhiteList).toEqual([String(outputs(30).publicIpAddress), COMPUTER_NAME, FQDN, 'qlik.example.com']);
-    expect(world.vm.runs.find((r) => r.template === 'vm/install-qlik.ps1')).toMatchObject({ runAsUser: 'qservice', protectedNames: ['ServiceAccountPassword', 'RepositoryDbPassword'] });
+    // The install runs as LocalSystem and starts the installer as the service account itself; QRS needs the service account's client certificate.
+    const install = world.vm.runs.find((r) => r.template === 'vm/install-qlik.ps1')!;
+    expect(install.runAsUser).toBeUndefined();
+    expect(install.protectedNames).toEqual(['ServiceAccountPassword', 'RepositoryDbPassword']);
+    expect(new Set(world.vm.runs.filter((r) => r.template.startsWith('qlik/')).map((r) => r.runAsUser))).toEqual(new Set(['qservice']));
     expect(world.vm.runs.find((r) => r.template === 'qlik/license.ps1')?.protectedNames).toEqual(['SignedLicenseKey']);
   });
 

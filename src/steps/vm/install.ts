@@ -1,16 +1,19 @@
 /**
- * Step 40: Qlik Sense Enterprise, central node, installed silently as the service account. The installer
- * comes from a URL, or from a local file the CLI opens and this step stages in the deployment's storage
- * account; either way the VM downloads it and checks its SHA-256.
+ * Step 40: Qlik Sense Enterprise, central node, installed silently. The installer comes from a URL, or from
+ * a local file the CLI opens and this step stages in the deployment's storage account; either way the VM
+ * downloads it and checks its SHA-256. The script runs as LocalSystem (Run Command's default) and starts
+ * the installer as the service account through a scheduled task: the installer refuses LocalSystem, and a
+ * Run Command runAsUser logon gets a UAC-filtered token on which it would wait for a consent prompt.
  */
 import { stageLocalFile } from '../../azure/installer-staging.js';
 import { StepError, type StepContext } from '../../engine/step.js';
 import { flag, templateStep, text } from './template-step.js';
 import { computerName, READINESS_STEP, requireSecret } from './target.js';
 
-const INSTALL_TIMEOUT_SECONDS = 3600;
-/** How long the script waits for the services after the installer; inside the run's timeout. */
-const SERVICES_TIMEOUT_MINUTES = 20;
+/** How long the script waits for the installer, and then as long again for the services. */
+const INSTALLER_TIMEOUT_MINUTES = 25;
+/** Both waits and the download (ten minutes) fit in the run command's timeout: one hour. */
+const INSTALL_TIMEOUT_SECONDS = (2 * INSTALLER_TIMEOUT_MINUTES + 10) * 60;
 /** The release assumed when qlik.releaseName is unset and the VM has none installed. */
 export const ASSUMED_RELEASE = 'Qlik Sense November 2025';
 
@@ -39,14 +42,15 @@ async function installerSource(ctx: StepContext): Promise<{ url: string; sha256?
 export const installStep = templateStep({
   template: 'vm/install-qlik.ps1',
   timeoutSeconds: INSTALL_TIMEOUT_SECONDS,
-  asServiceAccount: true,
   exitAdvice: {
     20: 'The VM could not download the installer. Fix: check that qlik.installer.url is reachable from Azure (a SAS link must not have expired)',
     21: 'The installer does not match qlik.installer.sha256. Fix: download it again or correct the checksum',
-    22: 'The installer ran as LocalSystem. Fix: check that the service account exists (step 38) and its password in the secrets file',
-    24: 'The Qlik Sense services did not start in time. Fix: restart the VM (az vm restart), then run qlik-azure resume',
+    22: 'Windows would not start the installer as the service account. Fix: check that step 38 created it and that serviceAccountPassword in the secrets file is its password, then run qlik-azure resume',
+    23: 'The Qlik Sense installer failed. Fix: read its log on the VM (the path is in the message) and the full output, then run qlik-azure resume',
+    24: 'The installer or the Qlik Sense services did not finish in time. Fix: restart the VM (az vm restart), then run qlik-azure resume',
     25: 'The installer asks for a restart. Fix: az vm restart, then run qlik-azure resume',
     26: 'Another Qlik Sense release is installed. Fix: set qlik.releaseName to that release, or use a fresh VM',
+    27: 'The script ran without administrator rights. Fix: run it as LocalSystem (no runAsUser), as this tool does',
   },
   async inputs(ctx) {
     const installer = await installerSource(ctx);
@@ -58,7 +62,7 @@ export const installStep = templateStep({
         ServiceAccountName: ctx.config.qlik.serviceAccount,
         Hostname: computerName(ctx),
         SharedFolderPath: ctx.config.qlik.sharedFolder,
-        TimeoutMinutes: String(SERVICES_TIMEOUT_MINUTES),
+        TimeoutMinutes: String(INSTALLER_TIMEOUT_MINUTES),
       },
       secretParameters: {
         ServiceAccountPassword: requireSecret(ctx, 'serviceAccountPassword'),
