@@ -8,6 +8,6 @@ export const rootAdminStep = templateStep({
   asServiceAccount: true,
   exitAdvice: QRS_EXIT_ADVICE,
   inputs: (ctx) => ({ parameters: { AdminUserId: ctx.config.qlik.adminAccount } }),
-  change: (result) => changeOf(false, flag(result, 'userCreated') || flag(result, 'rolesChanged')),
+  change: (result) => changeOf(flag(result, 'userCreated'), flag(result, 'rolesChanged')),
   outputs: (result) => ({ administrator: `${text(result, 'userDirectory')}\\${text(result, 'userId')}`, roles: strings(result, 'roles') }),
 });
