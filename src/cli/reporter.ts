@@ -44,7 +44,7 @@ export interface Reporter {
   stop(): void;
 }
 
-export function elapsed(ms: number): string {
+function elapsed(ms: number): string {
   return ms < 60_000 ? `${(ms / 1000).toFixed(1)}s` : `${Math.floor(ms / 60_000)}m${String(Math.round((ms % 60_000) / 1000)).padStart(2, '0')}s`;
 }
 

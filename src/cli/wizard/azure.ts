@@ -3,11 +3,10 @@
  * the region, and the one deployment name every resource name derives from.
  */
 import type { RegionInfo, SubscriptionInfo } from '../../azure/subscriptions.js';
-import { validateConfig } from '../../config/load.js';
 import { recommendVmSize, VM_SIZES } from '../../qlik/sizing.js';
 import { wholeNumber, type Choice } from './ask.js';
 import { heading, lookingUp, type WizardContext } from './context.js';
-import { checkAnswer, setIn, type Draft } from './draft.js';
+import { checkAnswer, derivedNames, setIn, type Draft } from './draft.js';
 
 async function chooseSubscription(context: WizardContext, draft: Draft): Promise<Draft> {
   const { ask, output, catalog } = context;
@@ -81,8 +80,8 @@ async function chooseRegion(context: WizardContext, draft: Draft, subscriptionId
 
 /** The names Azure will see, derived the way a run derives them. */
 function showDerivedNames(context: WizardContext, draft: Draft): void {
-  // Network answers come later; any-source stands in so the draft validates and names can be derived.
-  const { names, location } = validateConfig(setIn(draft, ['network', 'allowAnySource'], true) as Record<string, unknown>);
+  const names = derivedNames(draft);
+  if (!names) return;
   const { output } = context;
   const row = (label: string, value: string) => output.line(`    ${output.style.dim(label.padEnd(16))}${value}`);
   output.line('  Every name derives from it:');
@@ -90,7 +89,7 @@ function showDerivedNames(context: WizardContext, draft: Draft): void {
   row('virtual machine', `${names.vm}  (Windows computer name ${names.computerName})`);
   row('network', `${names.vnet}, ${names.nsg}, ${names.publicIp}, ${names.nic}`);
   row('storage account', names.storageAccount);
-  row('address', `https://${names.dnsLabel}.${location}.cloudapp.azure.com`);
+  row('address', `https://${names.dnsLabel}.${String(draft.location)}.cloudapp.azure.com`);
 }
 
 export async function askAzure(context: WizardContext, start: Draft): Promise<Draft> {

@@ -3,6 +3,7 @@
  * in the draft and validate the draft with the config schema itself, so every rule (field rules and the
  * cross-field ones, such as "RDP needs source addresses") is the schema's, never a second copy.
  */
+import { resolveNames, type ResourceNames } from '../../config/derive.js';
 import { issuesOf } from '../../config/load.js';
 import { configSchema } from '../../config/schema.js';
 
@@ -25,7 +26,7 @@ export function setIn(draft: Draft, path: readonly string[], value: unknown): Dr
 }
 
 /** What the schema says about `path` (or anything under it) in `draft`: a sentence with the fix, or undefined. */
-export function problemAt(draft: Draft, path: readonly string[]): string | undefined {
+function problemAt(draft: Draft, path: readonly string[]): string | undefined {
   const result = configSchema.safeParse(draft);
   if (result.success) return undefined;
   const field = path.join('.');
@@ -45,4 +46,13 @@ export function checkAnswer(draft: Draft, path: readonly string[], value: unknow
 export function inSchemaOrder(draft: Draft): Draft {
   const order = Object.keys(configSchema.shape);
   return Object.fromEntries(Object.entries(draft).sort(([a], [b]) => order.indexOf(a) - order.indexOf(b)));
+}
+
+/**
+ * The resource names a run would derive from the draft so far, once deployment and location are
+ * answered. The network questions come later; an any-source stand-in lets the draft validate meanwhile.
+ */
+export function derivedNames(draft: Draft): ResourceNames | undefined {
+  const parsed = configSchema.safeParse(setIn(draft, ['network', 'allowAnySource'], true));
+  return parsed.success ? resolveNames(parsed.data).names : undefined;
 }

@@ -1,15 +1,7 @@
 /** Group 3, virtual machine: the Windows image, the computer name Qlik Sense uses as its hostname, the local administrator. */
-import { resolveNames } from '../../config/derive.js';
-import { configSchema } from '../../config/schema.js';
 import { DEFAULT_IMAGE, WINDOWS_IMAGES, type WindowsImageSku } from '../../qlik/images.js';
 import { heading, type WizardContext } from './context.js';
-import { checkAnswer, setIn, type Draft } from './draft.js';
-
-/** The computer name a run would derive when the config names none. */
-function derivedComputerName(draft: Draft): string {
-  const parsed = configSchema.safeParse(setIn(draft, ['network', 'allowAnySource'], true));
-  return parsed.success ? resolveNames(parsed.data).names.computerName : '';
-}
+import { checkAnswer, derivedNames, setIn, type Draft } from './draft.js';
 
 export async function askVm(context: WizardContext, start: Draft): Promise<Draft> {
   const { ask, output } = context;
@@ -20,7 +12,7 @@ export async function askVm(context: WizardContext, start: Draft): Promise<Draft
     default: DEFAULT_IMAGE,
   });
   let draft = setIn(start, ['vm', 'image'], image);
-  const derived = derivedComputerName(draft);
+  const derived = derivedNames(draft)?.computerName ?? '';
   const computerName = await ask.text({
     message: 'Windows computer name (Qlik Sense\'s hostname, at most 15 characters)',
     default: derived,
