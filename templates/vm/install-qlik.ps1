@@ -2,7 +2,12 @@
 install-qlik.ps1 — guide step 40 (and the wait of step 41): silent install of a Qlik Sense Enterprise
 central node with a local repository database and a shared persistence folder on this machine.
 
-Must run as the service account (Run Command runAsUser), never as LocalSystem: the installer refuses it.
+Run it as LocalSystem, Run Command's default (no runAsUser). Everything but the installer runs as
+SYSTEM (share, folders, download, checksum, spc.cfg). The installer refuses LocalSystem, so it runs as
+the service account through a one-shot scheduled task with RunLevel Highest: a batch logon with the
+account's full administrator token. (A Run Command runAsUser logon goes through the Secondary Logon
+service and gets a UAC-filtered token, on which the installer would wait for a consent prompt nobody
+sees.) Already elevated as the service account, the script starts the installer itself.
 Idempotent: when ReleaseName is installed and the repository service runs, it does nothing.
 
 Parameters (all strings, as Run Command sends them; * = secret, sent as a protected parameter):
@@ -15,7 +20,8 @@ Parameters (all strings, as Run Command sends them; * = secret, sent as a protec
   Hostname               machine name ($env:COMPUTERNAME); never the FQDN (guide step 40h)
   SharedFolderPath       'C:\QlikShare'  shared as \\<Hostname>\<folder name>
   InstallDir             optional   default of the installer: %ProgramFiles%\Qlik\Sense
-  TimeoutMinutes         '60'       how long to wait for the services after the install (0 = check once)
+  TimeoutMinutes         '60'       how long to wait for the installer when it runs as a scheduled task, then
+                                    as long again for the services (0 = check once)
   WorkDirectory          '%ProgramData%\qlik-azure'  installer, its log and spc.cfg; readable by SYSTEM,
                          Administrators and the running account only; spc.cfg (which holds the database password) is deleted after the install
 
@@ -23,10 +29,12 @@ Result JSON: changed (bool), release, hostname, sharePath (UNC root of the share
 installerLog (path on the VM, null when nothing was installed).
 
 Exit codes: 0 installed and ready (or already installed); 1 unexpected error; 2 invalid parameter (e.g.
-a hostname with a dot); 20 installer download failed; 21 installer checksum mismatch; 22 running as
-LocalSystem; 23 installer exit code not 0; 24 services not ready within TimeoutMinutes; 25 installer asks
-for a reboot (restart the VM, then run again); 26 another Qlik Sense release is installed; 27 not running
-with administrator rights (a UAC-filtered token: the installer would wait for a consent prompt nobody sees).
+a hostname with a dot); 20 installer download failed; 21 installer checksum mismatch; 22 Task Scheduler
+refused to run the installer as the service account (account missing or wrong password); 23 installer
+exit code not 0; 24 installer not finished (then stopped) or services not ready within TimeoutMinutes;
+25 installer asks for a reboot (restart the VM, then run again); 26 another Qlik Sense release is
+installed; 27 neither LocalSystem nor elevated (a UAC-filtered token: the installer would wait for a
+consent prompt nobody sees).
 #>
 [CmdletBinding()]
 param(
@@ -47,7 +55,7 @@ param(
 
 $ExitDownloadFailed = 20
 $ExitChecksumMismatch = 21
-$ExitLocalSystem = 22
+$ExitServiceAccountLogon = 22
 $ExitInstallerFailed = 23
 $ExitNotReady = 24
 $ExitRebootRequired = 25
@@ -60,6 +68,13 @@ $QlikServiceNames = @(
     'QlikSenseProxyService', 'QlikSenseEngineService', 'QlikSenseSchedulerService', 'QlikSensePrintingService'
 )
 $PollSeconds = 10
+# A long wait prints a progress line this often, so that Run Command's output shows the script is alive.
+$ProgressMinutes = 5
+# The one-shot task that runs the installer as the service account when this script runs as LocalSystem.
+$InstallerTaskName = 'qlik-azure Qlik Sense install'
+# LastTaskResult before the task's first run (SCHED_S_TASK_HAS_NOT_RUN) and while it runs (SCHED_S_TASK_RUNNING).
+$TaskResultNotRunYet = 267011
+$TaskResultRunning = 267009
 # Windows Installer codes the Qlik bootstrapper passes through (Qlik documents none of its own).
 $InstallerExitHints = @{
     1602 = 'installation cancelled'
@@ -107,13 +122,14 @@ function Test-RunningElevated {
     $principal.IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
 }
 
-function Assert-InstallIdentity {
-    if (Test-RunningAsLocalSystem) {
-        Exit-QlikFailure -Code $ExitLocalSystem -Message "the Qlik Sense installer refuses to run as LocalSystem; run this script as the service account $env:COMPUTERNAME\$ServiceAccountName (Run Command runAsUser)"
-    }
+# How the installer can start from this identity: 'ScheduledTask' as LocalSystem (which the installer
+# refuses), 'Direct' when elevated. A UAC-filtered token ends the script with exit code 27.
+function Get-InstallerLaunch {
+    if (Test-RunningAsLocalSystem) { return 'ScheduledTask' }
     if (-not (Test-RunningElevated)) {
-        Exit-QlikFailure -Code $ExitNotElevated -Message "this script runs without administrator rights (UAC-filtered token), which the Qlik Sense installer needs; run it as $env:COMPUTERNAME\$ServiceAccountName, a member of Administrators, with an elevated token"
+        Exit-QlikFailure -Code $ExitNotElevated -Message "this script runs without administrator rights (a UAC-filtered token), which the Qlik Sense installer needs; run it as LocalSystem (Run Command's default) or elevated"
     }
+    'Direct'
 }
 
 function Test-ReleaseInstalled {
@@ -132,7 +148,8 @@ function Test-ServiceRunning {
 }
 
 # The installer, its log and spc.cfg hold or may hold secrets: only SYSTEM (S-1-5-18), Administrators
-# (S-1-5-32-544) and the account running this script may read this folder.
+# (S-1-5-32-544) and the account running this script may read this folder. The installer task reads it
+# through Administrators, which its full token (RunLevel Highest) includes.
 function Protect-QlikWorkDirectory {
     param([string]$Path)
     $currentUser = [Security.Principal.WindowsIdentity]::GetCurrent().User.Value
@@ -250,21 +267,103 @@ function Get-InstallerArgumentLine {
     $arguments -join ' '
 }
 
+# Polls Condition every PollSeconds until it holds ($true) or Minutes have passed ($false); a long wait
+# prints "<Activity> (N min)" every ProgressMinutes. Time comes from Get-Date so that tests can let it pass.
+function Wait-QlikCondition {
+    param([int]$Minutes, [string]$Activity, [scriptblock]$Condition)
+    $started = (Get-Date).ToUniversalTime()
+    $nextProgress = $ProgressMinutes
+    while (-not (& $Condition)) {
+        $elapsed = ((Get-Date).ToUniversalTime() - $started).TotalMinutes
+        if ($elapsed -ge $Minutes) { return $false }
+        if ($elapsed -ge $nextProgress) {
+            Write-QlikPhase "$Activity ($nextProgress min)"
+            $nextProgress += $ProgressMinutes
+        }
+        Start-Sleep -Seconds $PollSeconds
+    }
+    $true
+}
+
+# Registers the one-shot task that runs the installer as the service account. -User with -Password makes
+# its logon a batch logon (a right Administrators have by default), and RunLevel Highest gives it the
+# account's full administrator token. The task definition holds the installer's arguments, passwords
+# included; it lives in %SystemRoot%\System32\Tasks (SYSTEM and Administrators only) until
+# Invoke-InstallerTask unregisters it.
+function Register-InstallerTask {
+    param([string]$InstallerPath, [string]$ArgumentLine)
+    $account = "$env:COMPUTERNAME\$ServiceAccountName"
+    $action = New-ScheduledTaskAction -Execute $InstallerPath -Argument $ArgumentLine
+    # Task Scheduler's default priority (7) is below normal; 4 is what a process started by hand gets.
+    $settings = New-ScheduledTaskSettingsSet -Priority 4
+    try {
+        # -Force replaces a task left behind by a run that Run Command cut short.
+        Register-ScheduledTask -TaskName $InstallerTaskName -Action $action -Settings $settings -User $account -Password $ServiceAccountPassword -RunLevel Highest -Force | Out-Null
+    } catch {
+        Exit-QlikFailure -Code $ExitServiceAccountLogon -Message "Task Scheduler refused to run the installer as ${account}: $($_.Exception.Message); check that the account exists (accounts step) and the service account password"
+    }
+}
+
+function Test-InstallerTaskFinished {
+    $state = "$((Get-ScheduledTask -TaskName $InstallerTaskName).State)"
+    $result = [long](Get-ScheduledTaskInfo -TaskName $InstallerTaskName).LastTaskResult
+    # Right after Start-ScheduledTask the task may still be Ready, with the result of no run yet.
+    $state -ne 'Running' -and $state -ne 'Queued' -and $result -ne $TaskResultNotRunYet -and $result -ne $TaskResultRunning
+}
+
+# LastTaskResult is the installer's exit code as an unsigned number; Process.ExitCode is signed. Same bits.
+function ConvertFrom-TaskResult {
+    param([long]$TaskResult)
+    [BitConverter]::ToInt32([BitConverter]::GetBytes([uint32]$TaskResult), 0)
+}
+
+# Runs the installer as the service account through a one-shot scheduled task; returns its exit code.
+function Invoke-InstallerTask {
+    param([string]$InstallerPath, [string]$ArgumentLine, [int]$Minutes, [string]$LogPath)
+    Register-InstallerTask -InstallerPath $InstallerPath -ArgumentLine $ArgumentLine
+    try {
+        Start-ScheduledTask -TaskName $InstallerTaskName
+        Write-QlikPhase "installer started as $env:COMPUTERNAME\$ServiceAccountName with a full administrator token (scheduled task '$InstallerTaskName'); waiting up to $Minutes min"
+        if (-not (Wait-QlikCondition -Minutes $Minutes -Activity 'installer still running' -Condition { Test-InstallerTaskFinished })) {
+            # Nobody would wait for it any more, and the next run would collide with it.
+            Stop-ScheduledTask -TaskName $InstallerTaskName
+            Exit-QlikFailure -Code $ExitNotReady -Message "the Qlik Sense installer did not finish within $Minutes min and was stopped; its log on the VM is $LogPath"
+        }
+        ConvertFrom-TaskResult -TaskResult (Get-ScheduledTaskInfo -TaskName $InstallerTaskName).LastTaskResult
+    } finally {
+        # The task definition holds the installer's arguments, passwords included: it must not outlive this run.
+        Unregister-ScheduledTask -TaskName $InstallerTaskName -Confirm:$false
+    }
+}
+
+function Invoke-InstallerProcess {
+    param([string]$InstallerPath, [string]$ArgumentLine)
+    (Start-Process -FilePath $InstallerPath -ArgumentList $ArgumentLine -Wait -PassThru).ExitCode
+}
+
+function Assert-InstallerSucceeded {
+    param([int]$ExitCode, [string]$LogPath)
+    if ($ExitCode -eq 3010 -or $ExitCode -eq 1641) {
+        Exit-QlikFailure -Code $ExitRebootRequired -Message "the Qlik Sense installer finished with exit code $ExitCode (restart required); restart the VM, then run this step again"
+    }
+    if ($ExitCode -ne 0) {
+        $hint = $InstallerExitHints[$ExitCode]
+        if ($hint) { $hint = " ($hint)" }
+        Exit-QlikFailure -Code $ExitInstallerFailed -Message "the Qlik Sense installer failed with exit code $ExitCode$hint; its log on the VM is $LogPath"
+    }
+}
+
 function Invoke-QlikInstaller {
-    param([string]$InstallerPath, [string]$LogPath, [string]$ConfigPath)
+    param([string]$Launch, [string]$InstallerPath, [string]$LogPath, [string]$ConfigPath, [int]$WaitMinutes)
     $argumentLine = Get-InstallerArgumentLine -LogPath $LogPath -ConfigPath $ConfigPath
     # The passwords have to be on the installer's command line; Write-QlikPhase masks them.
     Write-QlikPhase "running Qlik_Sense_setup.exe $argumentLine"
-    $process = Start-Process -FilePath $InstallerPath -ArgumentList $argumentLine -Wait -PassThru
-    $exitCode = [int]$process.ExitCode
-    if ($exitCode -eq 3010 -or $exitCode -eq 1641) {
-        Exit-QlikFailure -Code $ExitRebootRequired -Message "the Qlik Sense installer finished with exit code $exitCode (restart required); restart the VM, then run this step again"
+    if ($Launch -eq 'ScheduledTask') {
+        $exitCode = Invoke-InstallerTask -InstallerPath $InstallerPath -ArgumentLine $argumentLine -Minutes $WaitMinutes -LogPath $LogPath
+    } else {
+        $exitCode = Invoke-InstallerProcess -InstallerPath $InstallerPath -ArgumentLine $argumentLine
     }
-    if ($exitCode -ne 0) {
-        $hint = $InstallerExitHints[$exitCode]
-        if ($hint) { $hint = " ($hint)" }
-        Exit-QlikFailure -Code $ExitInstallerFailed -Message "the Qlik Sense installer failed with exit code $exitCode$hint; its log on the VM is $LogPath"
-    }
+    Assert-InstallerSucceeded -ExitCode $exitCode -LogPath $LogPath
 }
 
 # The repository answers its setup port once it has certificates and runs: value 2 = Running
@@ -280,26 +379,28 @@ function Test-QlikRepositoryReady {
     }
 }
 
+function Get-QlikServiceNotRunning {
+    @($QlikServiceNames | Where-Object { -not (Test-ServiceRunning -Name $_) })
+}
+
+function Test-QlikSenseReady {
+    @(Get-QlikServiceNotRunning).Count -eq 0 -and (Test-QlikRepositoryReady)
+}
+
 function Wait-QlikSense {
     param([int]$Minutes)
     Write-QlikPhase "waiting up to $Minutes min for the Qlik Sense services"
-    $clock = [Diagnostics.Stopwatch]::StartNew()
-    while ($true) {
-        $notRunning = @($QlikServiceNames | Where-Object { -not (Test-ServiceRunning -Name $_) })
-        $repositoryReady = $notRunning.Count -eq 0 -and (Test-QlikRepositoryReady)
-        if ($repositoryReady) { break }
-        if ($clock.Elapsed.TotalMinutes -ge $Minutes) {
-            $waitingFor = if ($notRunning.Count -gt 0) { 'services not running: ' + ($notRunning -join ', ') } else { 'the repository does not report Running on http://localhost:4444/status/servicestate' }
-            Exit-QlikFailure -Code $ExitNotReady -Message "Qlik Sense is not ready after $Minutes min ($waitingFor); check the services and C:\ProgramData\Qlik\Sense\Log on the VM"
-        }
-        Start-Sleep -Seconds $PollSeconds
+    if (-not (Wait-QlikCondition -Minutes $Minutes -Activity 'still waiting for the Qlik Sense services' -Condition { Test-QlikSenseReady })) {
+        $notRunning = @(Get-QlikServiceNotRunning)
+        $waitingFor = if ($notRunning.Count -gt 0) { 'services not running: ' + ($notRunning -join ', ') } else { 'the repository does not report Running on http://localhost:4444/status/servicestate' }
+        Exit-QlikFailure -Code $ExitNotReady -Message "Qlik Sense is not ready after $Minutes min ($waitingFor); check the services and C:\ProgramData\Qlik\Sense\Log on the VM"
     }
     Write-QlikPhase 'Qlik Sense services running, repository ready'
 }
 
 function Install-QlikSense {
     param([int]$WaitMinutes)
-    Assert-InstallIdentity
+    $launch = Get-InstallerLaunch
     New-Item -ItemType Directory -Force -Path $WorkDirectory | Out-Null
     Protect-QlikWorkDirectory -Path $WorkDirectory
     $shareRoot = Publish-QlikShare
@@ -309,7 +410,7 @@ function Install-QlikSense {
     Get-QlikInstaller -Path $installerPath
     Write-SharedPersistenceConfig -Path $configPath -ShareRoot $shareRoot
     try {
-        Invoke-QlikInstaller -InstallerPath $installerPath -LogPath $logPath -ConfigPath $configPath
+        Invoke-QlikInstaller -Launch $launch -InstallerPath $installerPath -LogPath $logPath -ConfigPath $configPath -WaitMinutes $WaitMinutes
     } finally {
         # spc.cfg holds the repository password; the installer has read it.
         Remove-Item -LiteralPath $configPath -Force -ErrorAction SilentlyContinue

@@ -6,6 +6,14 @@ BeforeAll {
         'New-SmbShare'         = '[string]$Name, [string]$Path, [string[]]$FullAccess'
         'Get-SmbShareAccess'   = '[string]$Name'
         'Grant-SmbShareAccess' = '[string]$Name, [string]$AccountName, [string]$AccessRight, [switch]$Force'
+        'New-ScheduledTaskAction'      = '[string]$Execute, [string]$Argument'
+        'New-ScheduledTaskSettingsSet' = '[int]$Priority'
+        'Register-ScheduledTask'       = '[string]$TaskName, $Action, $Settings, [string]$User, [string]$Password, [string]$RunLevel, [switch]$Force'
+        'Start-ScheduledTask'          = '[string]$TaskName'
+        'Get-ScheduledTask'            = '[string]$TaskName'
+        'Get-ScheduledTaskInfo'        = '[string]$TaskName'
+        'Stop-ScheduledTask'           = '[string]$TaskName'
+        'Unregister-ScheduledTask'     = '[string]$TaskName, [switch]$Confirm'
     }
 
     # The installer is a small file served over loopback HTTP, so download and checksum run for real.
@@ -33,6 +41,12 @@ BeforeAll {
     $script:QlikServices = @('QlikSenseRepositoryDatabase', 'QlikSenseServiceDispatcher', 'QlikSenseRepositoryService',
         'QlikSenseProxyService', 'QlikSenseEngineService', 'QlikSenseSchedulerService', 'QlikSensePrintingService')
 
+    $script:TaskName = 'qlik-azure Qlik Sense install'
+    $script:InstallerPath = Join-Path $WorkDirectory 'Qlik_Sense_setup.exe'
+    $script:ExpectedArguments = "-silent -log $WorkDirectory/qlik-sense-install.log accepteula=1 desktopshortcut=0 skipstartservices=0 " +
+        "userwithdomain=QSVM01\QlikService userpassword=$ServicePassword dbpassword=$DbPassword hostname=QSVM01 " +
+        "sharedpersistenceconfig=$WorkDirectory/spc.cfg"
+
     function script:Invoke-Install {
         param([hashtable]$Change = @{})
         $run = Invoke-Template -Path $InstallScript -Parameters (Join-TemplateParameter $Parameters $Change)
@@ -40,6 +54,23 @@ BeforeAll {
         $run
     }
     $script:AllOutput = ''
+
+    # What the installer does to the fake machine; returns its exit code.
+    function script:Invoke-FakeInstaller {
+        $FakeMachine.ConfigDuringInstall = Get-Content -Raw -LiteralPath (Join-Path $WorkDirectory 'spc.cfg')
+        if ($FakeMachine.InstallerExitCode -eq 0) {
+            $FakeMachine.Installed = @('Qlik Sense May 2025')
+            foreach ($service in $FakeMachine.ServicesStartedByInstaller) { $FakeMachine.Services[$service] = 'Running' }
+        }
+        $FakeMachine.InstallerExitCode
+    }
+
+    # Time passes only while the script sleeps.
+    function script:Use-FakeClock {
+        $FakeMachine.Now = [datetime]'2026-11-27T12:00:00'
+        Mock Get-Date { $FakeMachine.Now }
+        Mock Start-Sleep { $FakeMachine.Now = $FakeMachine.Now.AddSeconds($Seconds) }
+    }
 }
 
 AfterAll {
@@ -51,12 +82,15 @@ Describe 'install-qlik.ps1' {
     BeforeEach {
         Remove-Item -Recurse -Force -Path $WorkDirectory, $SharedFolder -ErrorAction SilentlyContinue
         # What the installer does to the fake machine is set per test: exit code and services it starts.
+        # InstallerRunningPolls: how many task-state polls still see the installer task running.
         $script:FakeMachine = @{
             Installed = @(); Services = @{}; Shares = @{}; ShareAccess = @{}
             InstallerExitCode = 0; ServicesStartedByInstaller = $QlikServices; ConfigDuringInstall = $null
+            Task = $null; InstallerRunningPolls = 0
         }
         Mock Get-QlikInstalledRelease { $FakeMachine.Installed }
-        Mock Test-RunningAsLocalSystem { $false }
+        # Run Command's default identity; the 'elevated as the service account' context plays the other one.
+        Mock Test-RunningAsLocalSystem { $true }
         Mock Test-RunningElevated { $true }
         Mock Protect-QlikWorkDirectory { }
         Mock Get-Service { if ($FakeMachine.Services.ContainsKey($Name)) { [pscustomobject]@{ Name = $Name; Status = $FakeMachine.Services[$Name] } } }
@@ -67,14 +101,28 @@ Describe 'install-qlik.ps1' {
         }
         Mock Get-SmbShareAccess { $FakeMachine.ShareAccess[$Name] }
         Mock Grant-SmbShareAccess { $FakeMachine.ShareAccess[$Name] += [pscustomobject]@{ AccountName = $AccountName; AccessRight = $AccessRight; AccessControlType = 'Allow' } }
-        Mock Start-Process {
-            $FakeMachine.ConfigDuringInstall = Get-Content -Raw -LiteralPath (Join-Path $WorkDirectory 'spc.cfg')
-            if ($FakeMachine.InstallerExitCode -eq 0) {
-                $FakeMachine.Installed = @('Qlik Sense May 2025')
-                foreach ($service in $FakeMachine.ServicesStartedByInstaller) { $FakeMachine.Services[$service] = 'Running' }
-            }
-            [pscustomobject]@{ ExitCode = $FakeMachine.InstallerExitCode }
+        Mock Start-Process { [pscustomobject]@{ ExitCode = Invoke-FakeInstaller } }
+        # Task Scheduler: LastTaskResult 267011 = not run yet, 267009 = running, else the installer's exit code.
+        Mock New-ScheduledTaskAction { [pscustomobject]@{ Execute = $Execute; Arguments = $Argument } }
+        Mock New-ScheduledTaskSettingsSet { [pscustomobject]@{ Priority = $Priority } }
+        Mock Register-ScheduledTask { $FakeMachine.Task = @{ Name = $TaskName; State = 'Ready'; LastTaskResult = 267011 } }
+        Mock Start-ScheduledTask {
+            $FakeMachine.Task.State = 'Running'
+            $FakeMachine.Task.LastTaskResult = 267009
+            $FakeMachine.Task.ExitCode = Invoke-FakeInstaller
         }
+        Mock Get-ScheduledTask {
+            $task = $FakeMachine.Task
+            if ($task.State -eq 'Running') {
+                if ($FakeMachine.InstallerRunningPolls -gt 0) { $FakeMachine.InstallerRunningPolls-- }
+                else { $task.State = 'Ready'; $task.LastTaskResult = $task.ExitCode }
+            }
+            [pscustomobject]@{ TaskName = $TaskName; State = $task.State }
+        }
+        Mock Get-ScheduledTaskInfo { [pscustomobject]@{ TaskName = $TaskName; LastTaskResult = [uint32]$FakeMachine.Task.LastTaskResult } }
+        # 267014 = SCHED_S_TASK_TERMINATED
+        Mock Stop-ScheduledTask { $FakeMachine.Task.State = 'Ready'; $FakeMachine.Task.LastTaskResult = 267014 }
+        Mock Unregister-ScheduledTask { $FakeMachine.Task = $null }
         Mock Test-QlikRepositoryReady { $FakeMachine.Services['QlikSenseRepositoryService'] -eq 'Running' }
         Mock Start-Sleep { }
     }
@@ -95,15 +143,38 @@ Describe 'install-qlik.ps1' {
             Should -Invoke Protect-QlikWorkDirectory -Times 1 -Exactly -ParameterFilter { $Path -eq $WorkDirectory }
         }
 
+        It 'runs the installer as a one-shot scheduled task as the service account with a full administrator token' {
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 0
+            Should -Invoke Register-ScheduledTask -Times 1 -Exactly -ParameterFilter {
+                $TaskName -eq 'qlik-azure Qlik Sense install' -and $User -eq 'QSVM01\QlikService' -and $Password -ceq $ServicePassword -and
+                $RunLevel -eq 'Highest' -and $Force -and $Action.Execute -eq $InstallerPath -and $Settings.Priority -eq 4
+            }
+            Should -Invoke Start-ScheduledTask -Times 1 -Exactly -ParameterFilter { $TaskName -eq 'qlik-azure Qlik Sense install' }
+            Should -Invoke Unregister-ScheduledTask -Times 1 -Exactly -ParameterFilter { $TaskName -eq 'qlik-azure Qlik Sense install' -and -not $Confirm }
+            Should -Invoke Start-Process -Times 0 -Exactly
+            $FakeMachine.Task | Should -BeNullOrEmpty
+            $run.Phases | Should -Contain "installer started as QSVM01\QlikService with a full administrator token (scheduled task 'qlik-azure Qlik Sense install'); waiting up to 5 min"
+        }
+
         It 'passes the current silent-install switches, and no senddata' {
             $null = Invoke-Install -Change @{ InstallDir = 'D:\Program Files\Qlik\Sense' }
 
-            $expected = "-silent -log $WorkDirectory/qlik-sense-install.log accepteula=1 desktopshortcut=0 skipstartservices=0 " +
-                "userwithdomain=QSVM01\QlikService userpassword=$ServicePassword dbpassword=$DbPassword hostname=QSVM01 " +
-                "sharedpersistenceconfig=$WorkDirectory/spc.cfg installdir=`"D:\Program Files\Qlik\Sense`""
-            Should -Invoke Start-Process -Times 1 -Exactly -ParameterFilter {
-                $FilePath -eq (Join-Path $WorkDirectory 'Qlik_Sense_setup.exe') -and $Wait -and $PassThru -and "$ArgumentList" -ceq $expected
-            }
+            $expected = $ExpectedArguments + ' installdir="D:\Program Files\Qlik\Sense"'
+            Should -Invoke New-ScheduledTaskAction -Times 1 -Exactly -ParameterFilter { $Execute -eq $InstallerPath -and $Argument -ceq $expected }
+        }
+
+        It 'waits for the installer task and says every 5 min that it still runs' {
+            Use-FakeClock
+            # 40 polls 10 s apart: the installer runs for almost 7 minutes.
+            $FakeMachine.InstallerRunningPolls = 40
+            $run = Invoke-Install -Change @{ TimeoutMinutes = '10' }
+
+            $run.ExitCode | Should -Be 0
+            $run.Phases | Should -Contain 'installer still running (5 min)'
+            $run.Phases | Should -Not -Contain 'installer still running (10 min)'
+            Should -Invoke Get-ScheduledTaskInfo -Times 42 -Exactly
         }
 
         It 'prints the installer command line with the passwords masked' {
@@ -163,7 +234,7 @@ Describe 'install-qlik.ps1' {
             $run.Result.changed | Should -BeFalse
             $run.Result.installerLog | Should -BeNullOrEmpty
             $run.Phases | Should -Not -Contain 'installer SHA-256 verified'
-            Should -Invoke Start-Process -Times 0 -Exactly
+            Should -Invoke Register-ScheduledTask -Times 0 -Exactly
             Should -Invoke New-SmbShare -Times 0 -Exactly
         }
 
@@ -176,7 +247,8 @@ Describe 'install-qlik.ps1' {
             $first.Result.changed | Should -BeTrue
             $second.ExitCode | Should -Be 0
             $second.Result.changed | Should -BeFalse
-            Should -Invoke Start-Process -Times 1 -Exactly
+            Should -Invoke Register-ScheduledTask -Times 1 -Exactly
+            Should -Invoke Start-ScheduledTask -Times 1 -Exactly
         }
 
         It 'only waits when the services are still starting (after a reboot)' {
@@ -186,7 +258,7 @@ Describe 'install-qlik.ps1' {
 
             $run.ExitCode | Should -Be 0
             $run.Result.changed | Should -BeFalse
-            Should -Invoke Start-Process -Times 0 -Exactly
+            Should -Invoke Start-ScheduledTask -Times 0 -Exactly
         }
 
         It 'refuses to install over another release with exit code 26' {
@@ -205,7 +277,7 @@ Describe 'install-qlik.ps1' {
             $run.ExitCode | Should -Be 20
             $run.Stderr | Should -BeLike "qlik-azure: could not download the installer from $($InstallerServer.BaseUrl)/releases/missing.exe: *404*"
             Join-Path $WorkDirectory 'Qlik_Sense_setup.exe' | Should -Not -Exist
-            Should -Invoke Start-Process -Times 0 -Exactly
+            Should -Invoke Register-ScheduledTask -Times 0 -Exactly
         }
 
         It 'ends with exit code 20 when the installer host is unreachable' {
@@ -223,28 +295,58 @@ Describe 'install-qlik.ps1' {
             $run.ExitCode | Should -Be 21
             $run.Stderr | Should -Be "qlik-azure: installer checksum mismatch: expected SHA-256 $($wrongSha.ToUpperInvariant()), downloaded file has $($InstallerSha256.ToUpperInvariant())"
             Join-Path $WorkDirectory 'Qlik_Sense_setup.exe' | Should -Not -Exist
-            Should -Invoke Start-Process -Times 0 -Exactly
+            Should -Invoke Register-ScheduledTask -Times 0 -Exactly
         }
 
         It 'installs without a checksum when none is given' {
             (Invoke-Install -Change @{ InstallerSha256 = '' }).ExitCode | Should -Be 0
         }
 
-        It 'ends with exit code 23 when the installer fails, and still deletes spc.cfg' {
+        It 'ends with exit code 23 when the installer fails run as <Identity>, and still deletes spc.cfg and any task' -ForEach @(
+            @{ Identity = 'LocalSystem'; LocalSystem = $true; TasksDeleted = 1 }
+            @{ Identity = 'the elevated service account'; LocalSystem = $false; TasksDeleted = 0 }
+        ) {
+            Mock Test-RunningAsLocalSystem { $LocalSystem }
             $FakeMachine.InstallerExitCode = 1603
             $run = Invoke-Install
 
             $run.ExitCode | Should -Be 23
             $run.Stderr | Should -Be "qlik-azure: the Qlik Sense installer failed with exit code 1603 (fatal error during installation); its log on the VM is $WorkDirectory/qlik-sense-install.log"
             Join-Path $WorkDirectory 'spc.cfg' | Should -Not -Exist
+            Should -Invoke Unregister-ScheduledTask -Times $TasksDeleted -Exactly
+            $FakeMachine.Task | Should -BeNullOrEmpty
         }
 
-        It 'ends with exit code 25 when the installer asks for a reboot' {
+        It 'ends with exit code 25 when the installer asks for a reboot, and deletes the task' {
             $FakeMachine.InstallerExitCode = 3010
             $run = Invoke-Install
 
             $run.ExitCode | Should -Be 25
             $run.Stderr | Should -BeLike 'qlik-azure: the Qlik Sense installer finished with exit code 3010 (restart required); restart the VM, then run this step again'
+            Should -Invoke Unregister-ScheduledTask -Times 1 -Exactly
+        }
+
+        It 'ends with exit code 24 when the installer task does not finish in time, stopping and deleting it' {
+            Use-FakeClock
+            $FakeMachine.InstallerRunningPolls = [int]::MaxValue
+            $run = Invoke-Install -Change @{ TimeoutMinutes = '12' }
+
+            $run.ExitCode | Should -Be 24
+            $run.Stderr | Should -Be "qlik-azure: the Qlik Sense installer did not finish within 12 min and was stopped; its log on the VM is $WorkDirectory/qlik-sense-install.log"
+            $run.Phases | Should -Contain 'installer still running (10 min)'
+            Should -Invoke Stop-ScheduledTask -Times 1 -Exactly -ParameterFilter { $TaskName -eq 'qlik-azure Qlik Sense install' }
+            Should -Invoke Unregister-ScheduledTask -Times 1 -Exactly
+            Join-Path $WorkDirectory 'spc.cfg' | Should -Not -Exist
+        }
+
+        It 'ends with exit code 22 when Task Scheduler refuses the service account' {
+            Mock Register-ScheduledTask { throw 'The user name or password is incorrect.' }
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 22
+            $run.Stderr | Should -Be 'qlik-azure: Task Scheduler refused to run the installer as QSVM01\QlikService: The user name or password is incorrect.; check that the account exists (accounts step) and the service account password'
+            Should -Invoke Start-ScheduledTask -Times 0 -Exactly
+            Join-Path $WorkDirectory 'spc.cfg' | Should -Not -Exist
         }
 
         It 'ends with exit code 24 when services are not running in time' {
@@ -263,22 +365,16 @@ Describe 'install-qlik.ps1' {
             $run.Stderr | Should -BeLike '*the repository does not report Running on http://localhost:4444/status/servicestate*'
         }
 
-        It 'refuses to run as LocalSystem with exit code 22, before downloading anything' {
-            Mock Test-RunningAsLocalSystem { $true }
-            $run = Invoke-Install
-
-            $run.ExitCode | Should -Be 22
-            $run.Stderr | Should -Be 'qlik-azure: the Qlik Sense installer refuses to run as LocalSystem; run this script as the service account QSVM01\QlikService (Run Command runAsUser)'
-            $run.Phases | Should -BeNullOrEmpty
-            Should -Invoke New-SmbShare -Times 0 -Exactly
-        }
-
-        It 'refuses a UAC-filtered token with exit code 27 instead of hanging on a consent prompt' {
+        It 'refuses a UAC-filtered token other than LocalSystem with exit code 27, before changing anything' {
+            Mock Test-RunningAsLocalSystem { $false }
             Mock Test-RunningElevated { $false }
             $run = Invoke-Install
 
             $run.ExitCode | Should -Be 27
-            $run.Stderr | Should -Be 'qlik-azure: this script runs without administrator rights (UAC-filtered token), which the Qlik Sense installer needs; run it as QSVM01\QlikService, a member of Administrators, with an elevated token'
+            $run.Stderr | Should -Be "qlik-azure: this script runs without administrator rights (a UAC-filtered token), which the Qlik Sense installer needs; run it as LocalSystem (Run Command's default) or elevated"
+            $run.Phases | Should -BeNullOrEmpty
+            Should -Invoke New-SmbShare -Times 0 -Exactly
+            Should -Invoke Register-ScheduledTask -Times 0 -Exactly
             Should -Invoke Start-Process -Times 0 -Exactly
         }
 
@@ -315,7 +411,24 @@ Describe 'install-qlik.ps1' {
             $run.ExitCode | Should -Be 2
             $run.Stderr | Should -BeLike $Message
             $WorkDirectory | Should -Not -Exist
-            Should -Invoke Start-Process -Times 0 -Exactly
+            Should -Invoke Register-ScheduledTask -Times 0 -Exactly
+        }
+    }
+
+    Context 'elevated as the service account (not LocalSystem)' {
+        BeforeEach {
+            Mock Test-RunningAsLocalSystem { $false }
+        }
+
+        It 'starts the installer itself with the silent-install switches, without a scheduled task' {
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 0
+            $run.Result.changed | Should -BeTrue
+            Should -Invoke Start-Process -Times 1 -Exactly -ParameterFilter {
+                $FilePath -eq $InstallerPath -and $Wait -and $PassThru -and "$ArgumentList" -ceq $ExpectedArguments
+            }
+            Should -Invoke Register-ScheduledTask -Times 0 -Exactly
         }
     }
 
