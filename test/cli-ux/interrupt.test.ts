@@ -31,12 +31,12 @@ describe('Ctrl-C', () => {
     }
   });
 
-  it('during a run: the first press says what is in flight and how to resume', async () => {
+  it('during a run: the first press says what is in flight and how to resume; no colour under NO_COLOR', async () => {
     const cwd = scratchDirectory();
     copyFileSync(join(ROOT, 'examples', 'secrets.example.yaml'), join(cwd, 'secrets.yaml'));
     chmodSync(join(cwd, 'secrets.yaml'), 0o600);
     const config = join(ROOT, 'examples', 'qlik-azure.yaml');
-    const terminal = startTerminal(['apply', '--simulate', '--yes', '--config', config, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: { QLIK_AZURE_SIM_LATENCY: '0.3' } });
+    const terminal = startTerminal(['apply', '--simulate', '--yes', '--config', config, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: { QLIK_AZURE_SIM_LATENCY: '0.3', NO_COLOR: '1' } });
     try {
       await terminal.waitFor(/✔ +1 Resource group/, 30_000);
       terminal.send(KEY.ctrlC);
@@ -45,6 +45,7 @@ describe('Ctrl-C', () => {
       await terminal.waitFor('Press Ctrl-C again to leave at once');
       expect(await terminal.exited).toBe(130);
       expect(terminal.text()).toMatch(/Resume: +qlik-azure resume --config/);
+      expect(terminal.raw()).not.toMatch(SGR);
     } finally {
       terminal.kill();
     }
