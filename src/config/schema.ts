@@ -47,7 +47,22 @@ const networkSchema = z.object({
   }).strict().default({ enabled: false, sourceCidrs: [] }),
   publicIpName: ruled(checkNetworkResourceName, 'Public IP name (default: <deployment>-ip)').optional(),
   dnsLabel: ruled(checkDnsLabel, 'DNS label: <label>.<location>.cloudapp.azure.com (default: <deployment>)').optional(),
-}).strict();
+}).strict().superRefine((network, ctx) => {
+  const anySources = network.allowedSourceCidrs.filter(isAnySource);
+  if (anySources.length > 0 && !network.allowAnySource) {
+    ctx.addIssue({ code: 'custom', path: ['allowedSourceCidrs'], message: `'${anySources[0]}' opens Qlik Sense to the whole internet. Fix: list your own address ranges, or set network.allowAnySource: true to accept that deliberately` });
+  }
+  if (network.allowedSourceCidrs.length === 0 && !network.allowAnySource) {
+    ctx.addIssue({ code: 'custom', path: ['allowedSourceCidrs'], message: 'no source addresses are allowed to reach Qlik Sense. Fix: list the address ranges of your users, e.g. [203.0.113.0/24]' });
+  }
+  if (network.rdp.enabled && network.rdp.sourceCidrs.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['rdp', 'sourceCidrs'], message: 'RDP is enabled but no source address is named. Fix: list the addresses allowed to use RDP (never "*")' });
+  }
+  const rdpAny = network.rdp.sourceCidrs.find(isAnySource);
+  if (rdpAny) {
+    ctx.addIssue({ code: 'custom', path: ['rdp', 'sourceCidrs'], message: `'${rdpAny}' would open RDP to the whole internet. Fix: name your own address ranges` });
+  }
+});
 
 const imageSku = z.string().describe(`Windows Server image SKU: ${Object.keys(WINDOWS_IMAGES).join(', ')}`)
   .default(DEFAULT_IMAGE)
@@ -104,7 +119,11 @@ const qlikSchema = z.object({
     model: z.enum(['professional', 'token']).describe('Professional/analyzer access, or token-based user access').default('professional'),
     owner: z.string().describe('License owner name (serial method)').optional(),
     organization: z.string().describe('License organization (serial method)').optional(),
-  }).strict().default({ method: 'signed-key', model: 'professional' }),
+  }).strict().superRefine((license, ctx) => {
+    if (license.method === 'serial' && (!license.owner || !license.organization)) {
+      ctx.addIssue({ code: 'custom', path: ['owner'], message: 'a serial-number license needs the owner and organization it was issued to. Fix: set qlik.license.owner and qlik.license.organization' });
+    }
+  }).prefault({}),
   sharedFolder: z.string().describe('Shared persistence folder on the VM').default('C:\\QlikShare'),
   hostWhiteList: z.array(z.string().min(1)).describe('Extra host names for the virtual proxy white list').default([]),
   formLogin: z.boolean().describe('Form login on the default virtual proxy, for users outside a domain').default(false),
@@ -120,31 +139,13 @@ export const configSchema = z.object({
   location: ruled(checkLocation, 'Azure region short name, e.g. westeurope'),
   resourceGroup: ruled(checkResourceGroupName, 'Resource group (default: rg-<deployment>)').optional(),
   tags: z.record(z.string(), z.string()).describe('Tags added to every resource').default({}),
-  network: networkSchema.default(() => networkSchema.parse({})),
+  network: networkSchema.prefault({}),
   storage: z.object({
     accountName: ruled(checkStorageAccountName, 'Storage account name (default: derived, globally unique)').optional(),
   }).strict().default({}),
-  vm: vmSchema.default(() => vmSchema.parse({})),
-  qlik: qlikSchema.default(() => qlikSchema.parse({})),
-}).strict().superRefine((config, ctx) => {
-  const anySources = config.network.allowedSourceCidrs.filter(isAnySource);
-  if (anySources.length > 0 && !config.network.allowAnySource) {
-    ctx.addIssue({ code: 'custom', path: ['network', 'allowedSourceCidrs'], message: `'${anySources[0]}' opens Qlik Sense to the whole internet. Fix: list your own address ranges, or set network.allowAnySource: true to accept that deliberately` });
-  }
-  if (config.network.allowedSourceCidrs.length === 0 && !config.network.allowAnySource) {
-    ctx.addIssue({ code: 'custom', path: ['network', 'allowedSourceCidrs'], message: 'no source addresses are allowed to reach Qlik Sense. Fix: list the address ranges of your users, e.g. [203.0.113.0/24]' });
-  }
-  if (config.network.rdp.enabled && config.network.rdp.sourceCidrs.length === 0) {
-    ctx.addIssue({ code: 'custom', path: ['network', 'rdp', 'sourceCidrs'], message: 'RDP is enabled but no source address is named. Fix: list the addresses allowed to use RDP (never "*")' });
-  }
-  const rdpAny = config.network.rdp.sourceCidrs.find(isAnySource);
-  if (rdpAny) {
-    ctx.addIssue({ code: 'custom', path: ['network', 'rdp', 'sourceCidrs'], message: `'${rdpAny}' would open RDP to the whole internet. Fix: name your own address ranges` });
-  }
-  if (config.qlik.license.method === 'serial' && (!config.qlik.license.owner || !config.qlik.license.organization)) {
-    ctx.addIssue({ code: 'custom', path: ['qlik', 'license', 'owner'], message: 'a serial-number license needs the owner and organization it was issued to. Fix: set qlik.license.owner and qlik.license.organization' });
-  }
-});
+  vm: vmSchema.prefault({}),
+  qlik: qlikSchema.prefault({}),
+}).strict();
 
 /** The configuration as written in qlik-azure.yaml (defaults optional). */
 export type DeploymentConfigInput = z.input<typeof configSchema>;

@@ -75,7 +75,7 @@ describe('config validation', () => {
 
   it('lists every missing required field at once', () => {
     const found = problems({});
-    expect(found.map((p) => p.field)).toEqual(expect.arrayContaining(['deployment', 'location']));
+    expect(found.map((p) => p.field)).toEqual(expect.arrayContaining(['deployment', 'location', 'network.allowedSourceCidrs']));
     expect(found.every((p) => /Fix:/.test(p.message))).toBe(true);
   });
 
