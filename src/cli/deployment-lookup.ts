@@ -4,7 +4,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../config/errors.js';
 import type { GlobalOptions } from './options.js';
-import { configPath, loadDeploymentConfig } from './session.js';
+import { configPath } from './config-path.js';
+import { loadDeploymentConfig } from './session.js';
 
 export async function deploymentName(options: GlobalOptions): Promise<string> {
   if (options.deployment) return options.deployment;

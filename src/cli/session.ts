@@ -14,14 +14,9 @@ import type { Secrets } from '../config/secrets.js';
 import type { RunnableEntry } from '../engine/catalogue.js';
 import { StepError, type LocalFile, type StepContext } from '../engine/step.js';
 import type { Journal } from '../engine/journal.js';
+import { configPath, DEFAULT_CONFIG_FILE } from './config-path.js';
 import type { GlobalOptions } from './options.js';
 
-export const DEFAULT_CONFIG_FILE = 'qlik-azure.yaml';
-
-export function configPath(options: GlobalOptions): string | undefined {
-  if (options.config) return options.config;
-  return existsSync(DEFAULT_CONFIG_FILE) ? DEFAULT_CONFIG_FILE : undefined;
-}
 
 export async function loadDeploymentConfig(options: GlobalOptions): Promise<ResolvedConfig> {
   const file = configPath(options);

@@ -95,3 +95,14 @@ describe('qlik-azure config schema', () => {
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['deployment', 'location', 'network', 'storage', 'vm', 'qlik']));
   });
 });
+
+describe('one message for everything missing', () => {
+  it('lists config problems and the missing --yes together when nothing can be asked', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-cli-'));
+    const config = join(dir, 'partial.yaml');
+    await writeFile(config, 'location: westeurope\n');
+    const result = await runCli(['apply', '--config', config, '--state-dir', dir, '--simulate']);
+    expect(result.code).toBe(3);
+    for (const field of ['deployment:', 'network.allowedSourceCidrs:', '--yes:']) expect(result.stderr).toContain(field);
+  });
+});

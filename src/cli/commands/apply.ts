@@ -5,14 +5,15 @@ import { buildPlan, summarisePlan } from '../../engine/planner.js';
 import { runSteps, type RunOutcome } from '../../engine/runner.js';
 import { selectSteps, type Selection } from '../../engine/selection.js';
 import { StateStore } from '../../state/store.js';
-import { confirmOrRefuse } from '../confirm.js';
+import { CANNOT_CONFIRM, confirmOrRefuse } from '../confirm.js';
 import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
 import type { GlobalOptions, StepRangeOptions } from '../options.js';
 import { createOutput, type Output } from '../output.js';
 import { printPlan } from '../plan-view.js';
 import { createReporter, type Reporter } from '../reporter.js';
-import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory } from '../session.js';
+import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory, type SecretsLoad } from '../session.js';
+import { ConfigError, type ConfigIssue } from '../../config/errors.js';
 import { printRunSummary, runSummary } from '../summary.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ResolvedConfig } from '../../config/derive.js';
@@ -45,7 +46,7 @@ export function resumeCommand(options: ApplyOptions): Promise<number> {
 }
 
 /** First Ctrl-C: stop scheduling and let in-flight steps record; second: leave at once (state is always whole). */
-function trapInterrupts(reporter: Reporter, inFlight: () => number[]): { stop: AbortController; hard: AbortController; release(): void } {
+function trapInterrupts(reporter: Reporter, inFlight: () => number[], resumeCommand: string): { stop: AbortController; hard: AbortController; release(): void } {
   const stop = new AbortController();
   const hard = new AbortController();
   const onSignal = () => {
@@ -56,7 +57,7 @@ function trapInterrupts(reporter: Reporter, inFlight: () => number[]): { stop: A
     }
     hard.abort();
     reporter.stop();
-    process.stderr.write('\nleft at once; the state file is consistent. Run `qlik-azure resume` to continue.\n');
+    process.stderr.write(`\nleft at once; the state file is consistent. Run \`${resumeCommand}\` to continue.\n`);
     process.exit(EXIT.interrupted);
   };
   process.on('SIGINT', onSignal);
@@ -64,11 +65,27 @@ function trapInterrupts(reporter: Reporter, inFlight: () => number[]): { stop: A
   return { stop, hard, release: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
 }
 
+/**
+ * Config, secrets and --yes are checked together, so a run that cannot proceed names every missing
+ * input in one message, before the lock, Azure or anything else is touched.
+ */
+async function loadInputs(options: ApplyOptions, output: Output): Promise<{ config: ResolvedConfig; secretsLoad: SecretsLoad }> {
+  const issues: ConfigIssue[] = [];
+  const collect = (error: unknown) => {
+    if (!(error instanceof ConfigError)) throw error;
+    issues.push(...error.issues);
+  };
+  const config = await loadDeploymentConfig(options).catch((error: unknown) => { collect(error); return undefined; });
+  const secretsLoad = config ? await loadSecrets(options, config).catch((error: unknown) => { collect(error); return undefined; }) : undefined;
+  if (!options.yes && !output.interactive) issues.push(CANNOT_CONFIRM);
+  if (issues.length > 0 || !config || !secretsLoad) throw new ConfigError(issues);
+  return { config, secretsLoad };
+}
+
 export async function runDeployment(options: ApplyOptions, command: 'apply' | 'resume' | 'init', selection: Selection, preloaded?: { output?: Output }): Promise<number> {
   const output = preloaded?.output ?? createOutput(options);
   return guarded(output, async () => {
-    const config = await loadDeploymentConfig(options);
-    const secretsLoad = await loadSecrets(options, config);
+    const { config, secretsLoad } = await loadInputs(options, output);
     if (secretsLoad.generatedInto && !output.json) {
       output.line(`Generated ${secretsLoad.generated.join(', ')} into ${secretsLoad.generatedInto} (mode 0600). Keep that file private.`);
     }
@@ -93,7 +110,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
         const registry = await loadStepRegistry();
         const reporter = await createReporter(output);
         const running = new Set<number>();
-        const interrupts = trapInterrupts(reporter, () => [...running]);
+        const interrupts = trapInterrupts(reporter, () => [...running], output.resumeCommand);
         const contextFor = stepContextFactory({
           config,
           secrets: secretsLoad.secrets,
@@ -106,6 +123,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
         });
         try {
           if (command !== 'resume' && !output.json) {
+            if (!azure.simulated) output.line(output.style.dim(`Reading what exists in Azure to plan ${steps.length} steps...`));
             const lines = await buildPlan({ selected: steps, registry, contextFor, describeError: (error) => describeError(error).message });
             const summary = summarisePlan(lines);
             printPlan(output, lines, summary, `Plan for '${config.deployment}'${azure.simulated ? ' (simulated)' : ''}`);

@@ -4,9 +4,8 @@
  */
 import { EXIT } from '../exit-codes.js';
 import { createOutput } from '../output.js';
-import { configPath } from '../session.js';
-import { applyCommand, type ApplyOptions } from './apply.js';
-import { planCommand } from './plan.js';
+import { configPath } from '../config-path.js';
+import type { ApplyOptions } from './apply.js';
 
 export interface InitOptions extends ApplyOptions {
   dryRun?: boolean;
@@ -25,5 +24,6 @@ export async function initCommand(options: InitOptions): Promise<number> {
     options.config = written.configFile;
     if (written.secretsFile) options.secretsFile = written.secretsFile;
   }
-  return options.dryRun ? planCommand(options) : applyCommand(options);
+  // Loaded only now: the wizard's first line must not wait for the config schema and the engine.
+  return options.dryRun ? (await import('./plan.js')).planCommand(options) : (await import('./apply.js')).applyCommand(options);
 }
