@@ -10,6 +10,7 @@ import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { StorageManagementClient } from '@azure/arm-storage';
 import { pollPacingPolicy, retryNoticePolicy, sharedTokenCredential } from './arm-helpers.js';
 import { armScope } from './clouds.js';
+import { requestLogPolicy } from './request-log.js';
 
 export interface AzureConnection {
   readonly subscriptionId: string;
@@ -20,6 +21,8 @@ export interface AzureConnection {
   /** Interval between LRO polls when Azure sends no Retry-After. */
   readonly pollIntervalMs: number;
   readonly userAgent: string;
+  /** --verbose: receives one line per HTTP attempt. */
+  readonly requestLog?: ((line: string) => void) | undefined;
   /** In a simulation, where the VM's Qlik proxy really answers (a loopback stand-in, for step 47); undefined for Azure. */
   readonly qlikProxy?: SimulatedQlikProxy | undefined;
 }
@@ -49,6 +52,7 @@ export function clientOptions(connection: AzureConnection) {
     additionalPolicies: [
       { policy: retryNoticePolicy(), position: 'perRetry' as const },
       { policy: pollPacingPolicy(connection.pollIntervalMs), position: 'perCall' as const },
+      ...(connection.requestLog ? [{ policy: requestLogPolicy(connection.requestLog), position: 'perRetry' as const }] : []),
     ],
     ...(connection.agent ? { agent: connection.agent } : {}),
   };
@@ -57,6 +61,16 @@ export function clientOptions(connection: AzureConnection) {
 function once<T>(create: () => Promise<T>): () => Promise<T> {
   let created: Promise<T> | undefined;
   return () => (created ??= create());
+}
+
+/**
+ * Starts loading the SDK modules without waiting: evaluating them takes about a second, which otherwise
+ * lands on the critical path when the first step of each kind needs its client.
+ */
+export function preloadClients(): void {
+  for (const load of [() => import('@azure/arm-resources'), () => import('@azure/arm-network'), () => import('@azure/arm-compute'), () => import('@azure/arm-storage')]) {
+    load().catch(() => undefined); // a real failure surfaces when the client is first used
+  }
 }
 
 export function createAzureServices(connection: AzureConnection): AzureServices {

@@ -80,10 +80,12 @@ const SIMULATED_SUBSCRIPTION = '00000000-0000-4000-8000-000000000000';
 
 /** A connection to Azure, or to the in-process simulator with --simulate. */
 export async function connectAzure(options: GlobalOptions, config: ResolvedConfig): Promise<AzureSession> {
-  const { createAzureServices } = await import('../azure/services.js');
+  const { createAzureServices, preloadClients } = await import('../azure/services.js');
+  preloadClients();
   const { TOOL_VERSION } = await import('./version.js');
   const userAgent = `qlik-azure/${TOOL_VERSION}`;
-  const pollIntervalMs = Number(process.env.QLIK_AZURE_POLL_INTERVAL_MS ?? 2000);
+  const requestLog = options.verbose ? (line: string) => process.stderr.write(`azure: ${line}\n`) : undefined;
+  const pollIntervalMs = Number(process.env.QLIK_AZURE_POLL_INTERVAL_MS ?? 1000);
   if (options.simulate) {
     const { startSimulator } = await import('../simulator/index.js');
     const { simulatorCredential } = await import('../azure/credentials.js');
@@ -100,6 +102,7 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
       agent: simulator.httpsAgent(),
       pollIntervalMs: Math.min(pollIntervalMs, 200),
       userAgent,
+      requestLog,
       qlikProxy: { host: '127.0.0.1', ports: proxy.ports, ca: proxy.caCertPem },
     });
     return { services, simulated: true, close: async () => { await simulator.close(); await proxy.close(); } };
@@ -114,7 +117,7 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
   if (!endpoint.startsWith('https://')) {
     throw new ConfigError([{ field: '--arm-endpoint', message: `'${endpoint}' is not HTTPS; Azure's SDK sends tokens only over HTTPS. Fix: use an https:// URL` }]);
   }
-  const services = createAzureServices({ subscriptionId: config.subscriptionId, credential: await createCredential(options.auth), endpoint, pollIntervalMs, userAgent });
+  const services = createAzureServices({ subscriptionId: config.subscriptionId, credential: await createCredential(options.auth), endpoint, pollIntervalMs, userAgent, requestLog });
   return { services, simulated: false, close: async () => undefined };
 }
 
