@@ -89,7 +89,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   run(45, 'action', [41, 30], 'Proxy and white list', 'Allow HTTP on the proxy and add the host names to the white list', 'Sets allowHttp when HTTP is enabled; adds the public IP, computer name, DNS name and qlik.hostWhiteList to the virtual proxy white list'),
   run(46, 'action', [34], 'Windows Firewall', 'Open 80, 443, 4244 and 4248 in Windows Firewall', 'Creates named inbound rules for the Qlik ports in use'),
   run(47, 'verify', [12, 43, 44, 45, 46, 48], 'Test from outside', 'Open the hub and the QMC from another machine', 'Probes https://<dns>/hub and /qmc from this machine and diagnoses what blocks them'),
-  run(48, 'action', [45], 'Trusted certificate', 'Install a trusted certificate for iOS and other strict clients', 'With qlik.certificate: imports the PFX on the VM and sets it as the proxy\'s browser certificate; otherwise nothing to do'),
+  run(48, 'action', [45], 'Trusted certificate', 'Install a trusted certificate for iOS and other strict clients', 'With qlik.certificate: imports the PFX on the VM as LocalSystem, then as the service account sets it as the proxy\'s browser certificate; otherwise nothing to do'),
 ];
 
 export function catalogueEntry(number: StepNumber): CatalogueEntry {

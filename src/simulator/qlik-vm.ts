@@ -11,7 +11,8 @@ import type { RunCommandExecutor, RunCommandInvocation, RunCommandOutcome } from
 
 export const VM_TEMPLATES = [
   'vm/readiness.ps1', 'vm/accounts.ps1', 'vm/install-qlik.ps1', 'vm/firewall.ps1',
-  'qlik/wait-repository.ps1', 'qlik/license.ps1', 'qlik/access.ps1', 'qlik/root-admin.ps1', 'qlik/proxy.ps1', 'qlik/certificate.ps1',
+  'qlik/wait-repository.ps1', 'qlik/license.ps1', 'qlik/access.ps1', 'qlik/root-admin.ps1', 'qlik/proxy.ps1',
+  'qlik/certificate-import.ps1', 'qlik/certificate-proxy.ps1',
 ] as const;
 export type VmTemplate = (typeof VM_TEMPLATES)[number];
 
@@ -24,6 +25,8 @@ export interface FakeMachine {
   release?: string;
   /** Firewall rule name → port. */
   firewallRules: Map<string, number>;
+  /** LocalMachine\My: thumbprint → the account that may read its private key. */
+  certificates: Map<string, string>;
   qrs: {
     license?: { mode: string; digest: string };
     allocatedAccess: Set<string>;
@@ -236,26 +239,40 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     return { allowHttp: qrs.allowHttp, proxyChanged, hostWhiteList: merged, formLogin, virtualProxyChanged };
   },
 
-  'qlik/certificate.ps1': ({ machine, params, phase }) => {
-    requireRepository(machine);
-    required(params, 'ServiceAccount');
+  // Importing into LocalMachine\My and granting the key need an elevated token, which a runAs logon lacks.
+  'qlik/certificate-import.ps1': ({ machine, params, invocation, phase }) => {
+    if (invocation.runAsUser) throw new ScriptFailure(1, 'unexpected error: Access is denied. (the runAs logon is not elevated; run as LocalSystem)');
+    // As the script does: a bare account name is local to the machine.
+    const serviceAccount = required(params, 'ServiceAccount');
+    const account = serviceAccount.includes('\\') ? serviceAccount : `${machine.computerName}\\${serviceAccount}`;
     // The thumbprint of a real certificate is a SHA-1 of its DER; a digest of the PFX stands in for it.
     const thumbprint = digest(required(params, 'PfxBase64Key')).slice(0, 40).toUpperCase();
-    const imported = machine.qrs.sslThumbprint !== thumbprint;
+    const imported = !machine.certificates.has(thumbprint);
+    const privateKeyGranted = machine.certificates.get(thumbprint) !== account;
+    machine.certificates.set(thumbprint, account);
+    phase(imported ? `certificate ${thumbprint} imported into LocalMachine\\My` : `certificate ${thumbprint} already in LocalMachine\\My`);
+    return { thumbprint, subject: 'CN=qlik.example.com', notAfter: '2027-11-27T00:00:00Z', imported, privateKeyGranted };
+  },
+
+  // QRS takes only the Qlik client certificate, which lives in the service account's store.
+  'qlik/certificate-proxy.ps1': ({ machine, params, invocation, phase }) => {
+    requireRepository(machine);
+    if (!invocation.runAsUser) throw new ScriptFailure(23, 'the Qlik client certificate was not found in the personal store of the account running this script');
+    const thumbprint = required(params, 'Thumbprint').toUpperCase();
+    if (!/^[0-9A-F]{40}$/.test(thumbprint)) throw new ScriptFailure(2, `parameter -Thumbprint must be 40 hexadecimal digits, got '${params.Thumbprint}'`);
+    const thumbprintChanged = machine.qrs.sslThumbprint !== thumbprint;
     machine.qrs.sslThumbprint = thumbprint;
     const httpTurnedOn = params.KeepHttp !== 'false' && !machine.qrs.allowHttp;
     if (httpTurnedOn) machine.qrs.allowHttp = true;
-    phase(imported ? `certificate ${thumbprint} imported and set on the proxy` : `certificate ${thumbprint} already in use`);
-    return {
-      thumbprint, subject: 'CN=qlik.example.com', notAfter: '2027-11-27T00:00:00Z',
-      imported, privateKeyGranted: imported, proxyChanged: imported || httpTurnedOn, allowHttp: machine.qrs.allowHttp,
-    };
+    const proxyChanged = thumbprintChanged || httpTurnedOn;
+    if (proxyChanged) phase(`proxy now presents the certificate ${thumbprint} (the proxy restarts)`);
+    return { thumbprint, proxyChanged, allowHttp: machine.qrs.allowHttp };
   },
 };
 
 function newMachine(computerName: string, os: { caption: string; version: string }): FakeMachine {
   return {
-    computerName, os, accounts: new Map(), administrators: new Set(), firewallRules: new Map(),
+    computerName, os, accounts: new Map(), administrators: new Set(), firewallRules: new Map(), certificates: new Map(),
     qrs: { allocatedAccess: new Set(), everyoneRule: false, rootAdmins: new Set(), allowHttp: false, hostWhiteList: [], formLogin: false },
   };
 }

@@ -69,12 +69,29 @@ describe('files the config names: the installer and the PFX', () => {
     expect(await world.stateText()).not.toMatch(/sig=/);
   });
 
-  it('sends the PFX and its password as protected parameters and records the certificate', () => {
-    const certificate = lastRun(world, 'qlik/certificate.ps1');
-    expect(Object.fromEntries(certificate.protectedParameters.map((p) => [p.name, p.value]))).toEqual({ PfxBase64Key: pfx.toString('base64'), PfxPassword: 'Sim-Only-Pfx-4u!' });
-    expect(certificate.parameters.map((p) => p.name).sort()).toEqual(['KeepHttp', 'ServiceAccount']);
-    expect(world.entry(48)).toMatchObject({ status: 'done', change: 'create', outputs: { thumbprint: expect.stringMatching(/^[0-9A-F]{40}$/) } });
+  it('imports the PFX as LocalSystem, sending it and its password protected, then sets the proxy as the service account', () => {
+    const imported = lastRun(world, 'qlik/certificate-import.ps1');
+    expect(Object.fromEntries(imported.protectedParameters.map((p) => [p.name, p.value]))).toEqual({ PfxBase64Key: pfx.toString('base64'), PfxPassword: 'Sim-Only-Pfx-4u!' });
+    expect(imported.parameters.map((p) => p.name)).toEqual(['ServiceAccount']);
+    expect(imported.runAsUser).toBeUndefined();
+    const proxy = lastRun(world, 'qlik/certificate-proxy.ps1');
+    const entry = world.entry(48);
+    const thumbprint = entry?.status === 'done' ? entry.outputs.thumbprint : undefined;
+    expect(thumbprint).toMatch(/^[0-9A-F]{40}$/);
+    expect(Object.fromEntries(proxy.parameters.map((p) => [p.name, p.value]))).toEqual({ Thumbprint: thumbprint, KeepHttp: 'false' });
+    expect(proxy.protectedParameters).toEqual([]);
+    expect(proxy.runAsUser).toBe('qservice');
+    expect(world.entry(48)).toMatchObject({ status: 'done', change: 'create', outputs: { subject: 'CN=qlik.example.com', allowHttp: false } });
+    expect(world.vm.machine('qlik-sim-vm').qrs.sslThumbprint).toBe(thumbprint);
     expect(JSON.stringify(world.sim.requestLog())).not.toContain(pfx.toString('base64'));
+  });
+
+  it('gives each script of step 48 its own run command, and changes nothing on a re-run', async () => {
+    const puts = () => world.sim.requestLog().filter((r) => r.method === 'PUT' && /\/runCommands\/qlik-azure-step-48/.test(r.path)).map((r) => r.path.split('/').at(-1));
+    expect(puts()).toEqual(['qlik-azure-step-48-certificate-import', 'qlik-azure-step-48-certificate-proxy']);
+    const outcome = await world.run(stepsUpTo(48).filter((e) => e.number === 48));
+    expect(outcome.failed).toEqual([]);
+    expect(world.entry(48)).toMatchObject({ status: 'done', change: 'unchanged' });
   });
 
   it('refuses a local installer whose checksum differs from the config', async () => {

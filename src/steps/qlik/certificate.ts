@@ -1,6 +1,8 @@
 /**
  * Step 48: with qlik.certificate, the PFX (opened by the CLI, sent as a protected parameter, never staged)
- * becomes the proxy's browser certificate. Without it there is nothing to do.
+ * becomes the proxy's browser certificate. Without it there is nothing to do. Two scripts, because no one
+ * identity can do both: importing into LocalMachine\My and granting the key need LocalSystem (a runAs
+ * logon's token is UAC-filtered), while QRS needs the service account's client certificate.
  */
 import { buffer } from 'node:stream/consumers';
 import { Secret } from '../../config/secrets.js';
@@ -15,10 +17,16 @@ async function pfxBase64(ctx: StepContext): Promise<string> {
   return (await buffer(file.open())).toString('base64');
 }
 
+const keepHttp = (ctx: StepContext): string => String(ctx.config.qlik.certificate?.keepHttp ?? false);
+
 export const certificateStep = templateStep({
-  template: 'qlik/certificate.ps1',
+  template: 'qlik/certificate-import.ps1',
   timeoutSeconds: 600,
-  asServiceAccount: true,
+  then: {
+    template: 'qlik/certificate-proxy.ps1',
+    asServiceAccount: true,
+    inputs: (ctx, imported) => ({ parameters: { Thumbprint: text(imported, 'thumbprint'), KeepHttp: keepHttp(ctx) } }),
+  },
   skipReason: (ctx) => (ctx.config.qlik.certificate ? undefined : 'no qlik.certificate configured; Qlik Sense keeps its self-signed certificate'),
   exitAdvice: {
     ...QRS_EXIT_ADVICE,
@@ -27,10 +35,10 @@ export const certificateStep = templateStep({
   },
   async inputs(ctx) {
     return {
-      parameters: { ServiceAccount: ctx.config.qlik.serviceAccount, KeepHttp: String(ctx.config.qlik.certificate?.keepHttp ?? false) },
+      parameters: { ServiceAccount: ctx.config.qlik.serviceAccount },
       secretParameters: { PfxBase64Key: new Secret(await pfxBase64(ctx)), PfxPassword: requireSecret(ctx, 'pfxPassword') },
     };
   },
   change: (result) => changeOf(flag(result, 'imported'), flag(result, 'privateKeyGranted') || flag(result, 'proxyChanged')),
-  outputs: (result) => ({ thumbprint: text(result, 'thumbprint'), subject: text(result, 'subject'), notAfter: text(result, 'notAfter') }),
+  outputs: (result) => ({ thumbprint: text(result, 'thumbprint'), subject: text(result, 'subject'), notAfter: text(result, 'notAfter'), allowHttp: flag(result, 'allowHttp') }),
 });

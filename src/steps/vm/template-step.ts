@@ -16,11 +16,21 @@ export interface ScriptInputs {
   readonly secretParameters?: Readonly<Record<string, Secret>>;
 }
 
+/** A second script of the step, run after the first when it needs another identity (e.g. LocalSystem, then the service account). */
+export interface FollowingScript {
+  readonly template: string;
+  readonly asServiceAccount?: boolean;
+  /** What it is sent, given the first script's result. */
+  inputs(ctx: StepContext, first: ScriptResult): ScriptInputs | Promise<ScriptInputs>;
+}
+
 export interface TemplateStepSpec {
   readonly template: string;
   readonly timeoutSeconds: number;
   /** Run as the Qlik service account: the installer refuses LocalSystem, and QRS's client certificate lives in that account's store. */
   readonly asServiceAccount?: boolean;
+  /** Runs after `template` succeeded; the step's result is both results merged (the second's fields win). */
+  readonly then?: FollowingScript;
   readonly exitAdvice?: Readonly<Record<number, string>>;
   /** Why this deployment has nothing for the step to do, if so. */
   skipReason?(ctx: StepContext): string | undefined;
@@ -51,22 +61,36 @@ export function templateStep(spec: TemplateStepSpec): StepImplementation {
       }
       const vm = vmTarget(ctx);
       await spec.before?.(ctx, vm);
-      const inputs = await spec.inputs(ctx);
-      const { result } = await runScript(ctx, {
-        vm,
-        name: `qlik-azure-step-${ctx.step}`,
-        template: spec.template,
-        parameters: inputs.parameters ?? {},
-        secretParameters: inputs.secretParameters ?? {},
-        ...(spec.asServiceAccount ? { runAs: { user: ctx.config.qlik.serviceAccount, password: requireSecret(ctx, 'serviceAccountPassword') } } : {}),
-        timeoutSeconds: spec.timeoutSeconds,
-        ...(spec.exitAdvice ? { exitAdvice: spec.exitAdvice } : {}),
-      });
+      const first = await runTemplate(ctx, vm, spec, spec, await spec.inputs(ctx));
+      const result = spec.then ? { ...first, ...(await runTemplate(ctx, vm, spec, spec.then, await spec.then.inputs(ctx, first))) } : first;
       spec.check?.(result);
       const change = verifies(ctx) ? 'checked' : (spec.change?.(result) ?? (result.changed === true ? 'update' : 'unchanged'));
       return { change, outputs: spec.outputs(result, ctx) };
     },
   };
+}
+
+/**
+ * The run command's name is deterministic, so that a resume finds a run left behind; a step with two
+ * scripts names each after its template, so that each is adopted on its own.
+ */
+function runCommandName(ctx: StepContext, spec: TemplateStepSpec, template: string): string {
+  const name = `qlik-azure-step-${ctx.step}`;
+  return spec.then ? `${name}-${template.replace(/^.*\//, '').replace(/\.ps1$/, '')}` : name;
+}
+
+async function runTemplate(ctx: StepContext, vm: VmTarget, spec: TemplateStepSpec, script: Pick<TemplateStepSpec, 'template' | 'asServiceAccount'>, inputs: ScriptInputs): Promise<ScriptResult> {
+  const { result } = await runScript(ctx, {
+    vm,
+    name: runCommandName(ctx, spec, script.template),
+    template: script.template,
+    parameters: inputs.parameters ?? {},
+    secretParameters: inputs.secretParameters ?? {},
+    ...(script.asServiceAccount ? { runAs: { user: ctx.config.qlik.serviceAccount, password: requireSecret(ctx, 'serviceAccountPassword') } } : {}),
+    timeoutSeconds: spec.timeoutSeconds,
+    ...(spec.exitAdvice ? { exitAdvice: spec.exitAdvice } : {}),
+  });
+  return result;
 }
 
 /** Result fields, typed as the templates document them. */

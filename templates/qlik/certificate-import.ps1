@@ -1,46 +1,47 @@
 <#
-certificate.ps1 — guide step 48 (optional): a trusted browser certificate for the Qlik proxy, e.g.
-for iOS, which refuses Qlik's self-signed one. Imports the user's PFX into LocalMachine\My, lets the
-Qlik service account read its private key (otherwise the proxy logs "Couldn't find a valid ssl
-certificate" and falls back to its own), and sets the central proxy's browser certificate thumbprint.
-Keeps HTTP on as a way back in if the certificate turns out wrong (guide 48 e). Desired state:
-a re-run with the same PFX imports and writes nothing.
+certificate-import.ps1 — guide step 48 (optional), first part: a trusted browser certificate for the
+Qlik proxy, e.g. for iOS, which refuses Qlik's self-signed one. Imports the user's PFX into
+LocalMachine\My and lets the Qlik service account read its private key (otherwise the proxy logs
+"Couldn't find a valid ssl certificate" and falls back to its own). Runs as LocalSystem: both need
+administrator rights, which a Run Command runAsUser logon lacks (its token is UAC-filtered).
+certificate-proxy.ps1 then sets the thumbprint on the proxy as the service account.
+Desired state: a re-run with the same PFX imports and grants nothing.
 
 Parameters (all strings):
-  QrsUrl          base URL of the repository; default '' = https://<Qlik hostname>:4242
   PfxBase64Key    SECRET. The PFX (PKCS#12) file, base64-encoded. It travels inside the Run Command
                   request with the script, whose total size Azure limits (exact figure not confirmed);
                   a PFX with its chain is typically 3-15 KB, 4-20 KB as base64
   PfxPassword     SECRET. Password of the PFX (may be empty)
   ServiceAccount  account the Qlik services run as, e.g. QlikService or QSVM01\QlikService (required)
-  KeepHttp        'true' (default) also turns Allow HTTP on; 'false' leaves it as it is
 
 Result JSON (##qlik-azure[result]) — no key material:
-  thumbprint            SHA-1 thumbprint now set on the proxy (upper-case hex)
+  thumbprint            SHA-1 thumbprint of the certificate (upper-case hex)
   subject, notAfter     of the certificate (notAfter as ISO 8601 UTC)
   imported              the certificate was imported by this run (false: it was already there)
   privateKeyGranted     read access to the private key was granted by this run
-  proxyChanged          the proxy service was written (the proxy restarts)
-  allowHttp             Allow HTTP after the step
 
-Exit codes: 0 done; 1 unexpected error; 2 invalid parameter; 20 repository not reachable;
-  21 QRS refused a request; 22 conflict persisted; 23 Qlik certificates not found;
+Exit codes: 0 done; 1 unexpected error; 2 invalid parameter;
   40 PFX unreadable (not base64, wrong password, or no private key); 41 certificate expired.
 #>
 [CmdletBinding()]
 param(
-    [string]$QrsUrl = '',
     [string]$PfxBase64Key = '',
     [string]$PfxPassword = '',
-    [string]$ServiceAccount = '',
-    [string]$KeepHttp = 'true'
+    [string]$ServiceAccount = ''
 )
 
 #@include lib/common.ps1
-#@include qlik/qrs.ps1
 
 $ExitPfxUnreadable = 40
 $ExitCertificateExpired = 41
+
+function ConvertFrom-PfxBase64 {
+    try {
+        return [Convert]::FromBase64String(($PfxBase64Key -replace '\s', ''))
+    } catch {
+        Exit-QlikFailure -Code $ExitPfxUnreadable -Message 'parameter -PfxBase64Key is not base64 text'
+    }
+}
 
 # The certificate in the PFX that has a private key (the PFX may also carry its chain).
 function Read-BrowserCertificate {
@@ -62,6 +63,13 @@ function Read-BrowserCertificate {
         Exit-QlikFailure -Code $ExitCertificateExpired -Message "the certificate '$($withKey.Subject)' expired on $($withKey.NotAfter.ToUniversalTime().ToString('yyyy-MM-dd')); get a renewed one"
     }
     $withKey
+}
+
+# A bare account name is a local account of this machine.
+function Resolve-ServiceAccountName {
+    $account = $ServiceAccount.Trim()
+    if ($account -notmatch '\\') { $account = "$env:COMPUTERNAME\$account" }
+    $account
 }
 
 function Test-MachineCertificate {
@@ -111,21 +119,10 @@ function Grant-PrivateKeyRead {
     $true
 }
 
-function ConvertFrom-PfxBase64 {
-    try {
-        return [Convert]::FromBase64String(($PfxBase64Key -replace '\s', ''))
-    } catch {
-        Exit-QlikFailure -Code $ExitPfxUnreadable -Message 'parameter -PfxBase64Key is not base64 text'
-    }
-}
-
 Invoke-QlikMain {
     Assert-QlikRequired -Name 'PfxBase64Key' -Value $PfxBase64Key
     Assert-QlikRequired -Name 'ServiceAccount' -Value $ServiceAccount
-    $account = $ServiceAccount.Trim()
-    if ($account -notmatch '\\') { $account = "$env:COMPUTERNAME\$account" }
-    $httpWanted = ConvertTo-QlikBoolean -Name 'KeepHttp' -Value $KeepHttp
-    Initialize-QrsClient -BaseUrl $QrsUrl
+    $account = Resolve-ServiceAccountName
 
     $pfxBytes = ConvertFrom-PfxBase64
     $certificate = Read-BrowserCertificate -PfxBytes $pfxBytes
@@ -140,29 +137,11 @@ Invoke-QlikMain {
     $keyGranted = Grant-PrivateKeyRead -Thumbprint $thumbprint -Account $account
     if ($keyGranted) { Write-QlikPhase "$account may now read the private key" }
 
-    $proxyId = (Get-QrsEntity -Path 'proxyservice/local').id
-    $proxy = Update-QrsEntity -Path "proxyservice/$proxyId" -Change {
-        param($entity)
-        $changed = $false
-        if ([string]$entity.settings.sslBrowserCertificateThumbprint -ne $thumbprint) {
-            $entity.settings.sslBrowserCertificateThumbprint = $thumbprint
-            $changed = $true
-        }
-        if ($httpWanted -and $entity.settings.allowHttp -ne $true) {
-            $entity.settings.allowHttp = $true
-            $changed = $true
-        }
-        $changed
-    }
-    if ($proxy.Changed) { Write-QlikPhase 'proxy now presents the certificate (the proxy restarts)' }
-
     Write-QlikResult ([ordered]@{
         thumbprint        = $thumbprint
         subject           = $certificate.Subject
         notAfter          = $certificate.NotAfter.ToUniversalTime().ToString('yyyy-MM-ddTHH:mm:ssZ')
         imported          = $imported
         privateKeyGranted = $keyGranted
-        proxyChanged      = $proxy.Changed
-        allowHttp         = [bool]$proxy.Entity.settings.allowHttp
     })
 }
