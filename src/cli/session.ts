@@ -9,7 +9,7 @@ import type { AzureServices } from '../azure/services.js';
 import { ConfigError } from '../config/errors.js';
 import type { ResolvedConfig } from '../config/derive.js';
 import { loadConfig } from '../config/load.js';
-import { generateMissingSecrets, parseSecretsDocument, readSecretsFile, requiredSecrets, validateSecrets } from '../config/secret-sources.js';
+import { missingGeneratableSecrets, parseSecretsDocument, readSecretsFile, requiredSecrets, validateSecrets, writeGeneratedSecrets } from '../config/secret-sources.js';
 import type { Secrets } from '../config/secrets.js';
 import type { RunnableEntry } from '../engine/catalogue.js';
 import { StepError, type LocalFile, type StepContext } from '../engine/step.js';
@@ -43,31 +43,29 @@ export interface SecretsLoad {
   readonly generated: readonly string[];
 }
 
-/** Secrets from --secrets-file, --secrets-stdin, or --generate-secrets; never from flags. */
+async function readSuppliedSecrets(options: GlobalOptions): Promise<{ raw: Record<string, unknown>; source: string }> {
+  if (options.secretsFile) return { raw: await readSecretsFile(options.secretsFile), source: options.secretsFile };
+  if (options.secretsStdin) return { raw: parseSecretsDocument(await readStdin(), 'standard input'), source: 'standard input' };
+  return { raw: {}, source: 'secrets' };
+}
+
+/**
+ * Secrets from --secrets-file or --secrets-stdin, plus the passwords generated for this deployment
+ * earlier (never from flags). What the user supplies wins; generated passwords fill the gaps, so a later
+ * run never loses, or replaces, the passwords already set on the VM.
+ */
 export async function loadSecrets(options: GlobalOptions & { generateSecrets?: boolean }, config: ResolvedConfig): Promise<SecretsLoad> {
   const required = requiredSecrets(config);
-  let raw: Record<string, unknown> = {};
-  let source = 'secrets';
-  if (options.secretsFile) {
-    raw = await readSecretsFile(options.secretsFile);
-    source = options.secretsFile;
-  } else if (options.secretsStdin) {
-    raw = parseSecretsDocument(await readStdin(), 'standard input');
-    source = 'standard input';
-  }
+  const supplied = await readSuppliedSecrets(options);
   const generatedPath = generatedSecretsPath(options, config.deployment);
-  if (!options.secretsFile && !options.secretsStdin && existsSync(generatedPath)) {
-    raw = await readSecretsFile(generatedPath);
-    source = generatedPath;
-  }
-  if (options.generateSecrets) {
-    const generated = await generateMissingSecrets(generatedPath, raw, required);
-    if (generated.length > 0) {
-      raw = await readSecretsFile(generatedPath);
-      return { secrets: validateSecrets(raw, required, generatedPath), generatedInto: generatedPath, generated };
-    }
-  }
-  return { secrets: validateSecrets(raw, required, source), generated: [] };
+  const earlierGenerated = existsSync(generatedPath) ? await readSecretsFile(generatedPath) : {};
+  const known = { ...earlierGenerated, ...Object.fromEntries(Object.entries(supplied.raw).filter(([, value]) => value !== '')) };
+  const source = Object.keys(earlierGenerated).length > 0 && supplied.source === 'secrets' ? generatedPath : supplied.source;
+  const toGenerate = options.generateSecrets ? missingGeneratableSecrets(known, required) : [];
+  if (toGenerate.length === 0) return { secrets: validateSecrets(known, required, source), generated: [] };
+  await writeGeneratedSecrets(generatedPath, earlierGenerated, toGenerate);
+  const withGenerated = { ...(await readSecretsFile(generatedPath)), ...known };
+  return { secrets: validateSecrets(withGenerated, required, source), generatedInto: generatedPath, generated: toGenerate };
 }
 
 export interface AzureSession {
@@ -78,8 +76,16 @@ export interface AzureSession {
 
 const SIMULATED_SUBSCRIPTION = '00000000-0000-4000-8000-000000000000';
 
-/** A connection to Azure, or to the in-process simulator with --simulate. */
-export async function connectAzure(options: GlobalOptions, config: ResolvedConfig): Promise<AzureSession> {
+/** What --simulate needs beyond the options: the run's secret values, to prove simulation.json holds none. */
+export interface SimulationOptions {
+  readonly secretValues?: readonly string[];
+  /** false when the command only reads (plan): the saved world is loaded, never written. Default true. */
+  readonly save?: boolean;
+  readonly warn?: (message: string) => void;
+}
+
+/** A connection to Azure, or with --simulate to the in-process simulator holding the deployment's saved world. */
+export async function connectAzure(options: GlobalOptions, config: ResolvedConfig, simulation: SimulationOptions = {}): Promise<AzureSession> {
   const { createAzureServices, preloadClients } = await import('../azure/services.js');
   preloadClients();
   const { TOOL_VERSION } = await import('./version.js');
@@ -87,25 +93,28 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
   const requestLog = options.verbose ? (line: string) => process.stderr.write(`azure: ${line}\n`) : undefined;
   const pollIntervalMs = Number(process.env.QLIK_AZURE_POLL_INTERVAL_MS ?? 1000);
   if (options.simulate) {
-    const { startSimulator } = await import('../simulator/index.js');
+    const { startSimulatedWorld } = await import('./simulated-azure.js');
     const { simulatorCredential } = await import('../azure/credentials.js');
-    const { createSimulatedQlikVm } = await import('../simulator/qlik-vm.js');
-    const { startQlikProxyStandIn } = await import('../simulator/qlik-proxy.js');
-    // The VM's scripts run against a simulated Windows machine, and its public Qlik ports are a loopback stand-in.
-    const vm = createSimulatedQlikVm({ computerName: () => config.names.computerName });
-    const proxy = await startQlikProxyStandIn({ http: config.network.enableHttp ? 'answer' : 'refuse' });
-    const simulator = await startSimulator({ latencyScale: Number(process.env.QLIK_AZURE_SIM_LATENCY ?? 0.01), runCommandExecutor: vm.executor });
+    const subscriptionId = config.subscriptionId ?? SIMULATED_SUBSCRIPTION;
+    const world = await startSimulatedWorld({
+      stateDir: options.stateDir,
+      config,
+      subscriptionId,
+      secretValues: simulation.secretValues ?? [],
+      save: simulation.save ?? true,
+      warn: simulation.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
+    });
     const services = createAzureServices({
-      subscriptionId: config.subscriptionId ?? SIMULATED_SUBSCRIPTION,
+      subscriptionId,
       credential: simulatorCredential(),
-      endpoint: simulator.url,
-      agent: simulator.httpsAgent(),
+      endpoint: world.simulator.url,
+      agent: world.simulator.httpsAgent(),
       pollIntervalMs: Math.min(pollIntervalMs, 200),
       userAgent,
       requestLog,
-      qlikProxy: { host: '127.0.0.1', ports: proxy.ports, ca: proxy.caCertPem },
+      qlikProxy: { host: '127.0.0.1', ports: world.proxy.ports, ca: world.proxy.caCertPem },
     });
-    return { services, simulated: true, close: async () => { await simulator.close(); await proxy.close(); } };
+    return { services, simulated: true, close: () => world.close() };
   }
   if (!config.subscriptionId) {
     throw new ConfigError([{ field: 'subscriptionId', message: 'is required to reach Azure. Fix: set subscriptionId in the config, pass --subscription ID, or set AZURE_SUBSCRIPTION_ID (az account show --query id -o tsv prints yours)' }]);

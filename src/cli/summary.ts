@@ -73,10 +73,12 @@ export function accountsOf(config: ResolvedConfig): SummaryAccount[] {
   ];
 }
 
-/** Where secrets are when the run does not say: the generated file if there is one. */
-function defaultSecretsLocation(stateDir: string, deployment: string): string {
+/** Where secrets are: the file the user supplied, and/or the file of passwords generated for this deployment. */
+function secretsLocation(stateDir: string, deployment: string, supplied: string | undefined): string {
   const generated = join(stateDir, deployment, 'secrets.yaml');
-  return existsSync(generated) ? `${generated} (mode 0600)` : 'the secrets file passed with --secrets-file; qlik-azure keeps no copy';
+  const generatedText = existsSync(generated) ? `${generated} (mode 0600)` : undefined;
+  if (supplied && generatedText) return `${supplied} (mode 0600); generated passwords in ${generatedText}`;
+  return supplied ? `${supplied} (mode 0600)` : generatedText ?? 'the secrets file passed with --secrets-file; qlik-azure keeps no copy';
 }
 
 export function runSummary(config: ResolvedConfig, journal: Pick<Journal, 'entry'>, outcome: RunOutcome | undefined, context: { simulated: boolean; stateDir: string; secretsFile?: string }): RunSummary {
@@ -104,7 +106,7 @@ export function runSummary(config: ResolvedConfig, journal: Pick<Journal, 'entry
     qlikAdministrator: `${config.names.computerName}\\${config.qlik.adminAccount}`,
     accounts: accountsOf(config),
     secrets: requiredSecrets(config),
-    secretsLiveIn: context.secretsFile ? `${context.secretsFile} (mode 0600)` : defaultSecretsLocation(context.stateDir, config.deployment),
+    secretsLiveIn: secretsLocation(context.stateDir, config.deployment, context.secretsFile),
     ...(accountTable ? { accountTable } : {}),
     ...(rdpFile ? { rdpFile } : {}),
     next,
@@ -115,7 +117,7 @@ export function runSummary(config: ResolvedConfig, journal: Pick<Journal, 'entry
 export function forInvocation(summary: RunSummary, output: Output): RunSummary {
   const { secretsFile, secretsStdin } = output.invocation;
   const secretsLiveIn = secretsFile
-    ? `${secretsFile} (mode 0600)`
+    ? secretsLocation(output.invocation.stateDir ?? '.qlik-azure', summary.deployment, secretsFile)
     : secretsStdin ? 'standard input; qlik-azure kept no copy, so pipe the same secrets to resume' : summary.secretsLiveIn;
   return { ...summary, secretsLiveIn, ...(summary.ok ? {} : { resumeCommand: output.resumeCommand }) };
 }

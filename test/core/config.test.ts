@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { validateConfig } from '../../src/config/load.js';
 import { configJsonSchema } from '../../src/config/schema.js';
-import { generatePassword, readSecretsFile, requiredSecrets, validateSecrets } from '../../src/config/secret-sources.js';
+import { generatePassword, parseSecretsDocument, readSecretsFile, requiredSecrets, validateSecrets } from '../../src/config/secret-sources.js';
 import { checkRepositoryPassword, checkWindowsPassword } from '../../src/config/rules.js';
 
 const base = { deployment: 'qlik-demo', location: 'westeurope', network: { allowedSourceCidrs: ['203.0.113.0/24'] } };
@@ -132,5 +132,12 @@ describe('secrets', () => {
       expect(checkWindowsPassword(password)).toBeUndefined();
       expect(checkRepositoryPassword(password)).toBeUndefined();
     }
+  });
+});
+
+describe('secrets files keep what was written', () => {
+  it('reads an unquoted serial number and a control number with a leading zero as written', () => {
+    const raw = parseSecretsDocument('licenseSerial: 9999000000001235\nlicenseControl: 01234\n', 'secrets.yaml');
+    expect(raw).toEqual({ licenseSerial: '9999000000001235', licenseControl: '01234' });
   });
 });
