@@ -59,12 +59,16 @@ export async function runSteps(options: RunOptions): Promise<RunOutcome> {
     }
   };
 
+  // A journal that cannot be written is fatal: nothing new starts, what runs is drained, then it is raised.
+  let journalFailure: { error: unknown } | undefined;
   const start = (entry: RunnableEntry) => {
     waiting.delete(entry.number);
     const task = runOne(entry, options)
       .then((result) => {
         if (result.ok) finished.push(entry.number);
         else failed.push({ step: entry.number, error: result.error });
+      }, (error: unknown) => {
+        journalFailure ??= { error };
       })
       .finally(() => running.delete(entry.number));
     running.set(entry.number, task);
@@ -72,7 +76,7 @@ export async function runSteps(options: RunOptions): Promise<RunOutcome> {
 
   for (;;) {
     blockDependents();
-    if (!options.stopScheduling.aborted) {
+    if (!options.stopScheduling.aborted && !journalFailure) {
       const ready = [...waiting].map((n) => selected.get(n)!).filter((entry) => pendingDependencies(entry).length === 0);
       for (const entry of ready) {
         if (running.size >= options.concurrency) break;
@@ -82,6 +86,7 @@ export async function runSteps(options: RunOptions): Promise<RunOutcome> {
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
+  if (journalFailure) throw journalFailure.error;
 
   return {
     finished,
@@ -94,23 +99,26 @@ export async function runSteps(options: RunOptions): Promise<RunOutcome> {
 
 type StepRunResult = { ok: true } | { ok: false; error: StepErrorInfo };
 
+/** Runs one step. Resolves with the step's outcome; rejects only when the journal cannot be written. */
 async function runOne(entry: RunnableEntry, options: RunOptions): Promise<StepRunResult> {
   const started = Date.now();
   const implementation = options.registry.get(entry.number);
   await options.journal.markRunning(entry.number);
   options.events({ type: 'step-started', step: entry.number, title: entry.title });
+  let result: StepResult;
   try {
     if (!implementation) throw new Error(`step ${entry.number} (${entry.title}) has no implementation in this build`);
     const context = options.contextFor(entry);
-    const result: StepResult = await implementation.apply(context);
+    result = await implementation.apply(context);
     if (implementation.verify) await implementation.verify(context, result);
-    await options.journal.markDone(entry.number, result);
-    options.events({ type: 'step-finished', step: entry.number, change: result.change, outputs: result.outputs, durationMs: Date.now() - started });
-    return { ok: true };
   } catch (error) {
     const info = options.describeError(error);
     await options.journal.markFailed(entry.number, info);
     options.events({ type: 'step-failed', step: entry.number, error: info, durationMs: Date.now() - started });
     return { ok: false, error: info };
   }
+  // Outside the try: a step that succeeded must not be recorded as failed because its record could not be written.
+  await options.journal.markDone(entry.number, result);
+  options.events({ type: 'step-finished', step: entry.number, change: result.change, outputs: result.outputs, durationMs: Date.now() - started });
+  return { ok: true };
 }

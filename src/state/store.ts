@@ -94,9 +94,10 @@ export class StateStore implements Journal {
     change(next);
     next.serial = this.#state.serial + 1;
     next.updatedAt = new Date().toISOString();
-    this.#state = next;
     const text = `${JSON.stringify(next, null, 2)}\n`;
+    // Checked before memory changes, so a refused write leaves memory and disk telling the same story.
     assertNoSecrets(text, this.#secretValues, this.paths.state);
+    this.#state = next;
     const write = this.#writes.then(() => writeFileAtomic(this.paths.state, text, { keepBackup: true }));
     this.#writes = write.catch(() => undefined);
     return write.then(() => chmod(this.paths.state, 0o600));

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RUNNABLE_STEPS, type RunnableEntry } from '../../src/engine/catalogue.js';
 import type { EngineEvent } from '../../src/engine/events.js';
+import type { Journal } from '../../src/engine/journal.js';
 import { runSteps } from '../../src/engine/runner.js';
 import { selectSteps, SelectionError } from '../../src/engine/selection.js';
 import type { StepRegistry } from '../../src/engine/step.js';
@@ -110,6 +111,27 @@ describe('engine', () => {
     expect(state).toMatchObject({ schemaVersion: 1, deployment: 'test', journal: { 1: { status: 'done', outputs: { id: '/fake/1' } }, 23: { status: 'done' } } });
     expect(state.serial).toBeGreaterThan(3);
     await store.close();
+  });
+});
+
+describe('a journal that cannot be written', () => {
+  it('starts nothing new, lets the steps in flight finish, then raises the write error', async () => {
+    const store = await openStore();
+    const { registry, recording } = fakeRegistry({ 5: { delayMs: 5 }, 13: { delayMs: 80 } });
+    const journal: Journal = {
+      entry: (step) => store.entry(step),
+      markPending: (steps) => store.markPending(steps),
+      markRunning: (step) => store.markRunning(step),
+      markFailed: (step, error) => store.markFailed(step, error),
+      markDone: (step, result) => (step === 5 ? Promise.reject(new Error('disk full')) : store.markDone(step, result)),
+    };
+    await expect(runSteps({
+      steps: RUNNABLE_STEPS, registry, journal, contextFor: fakeContext, concurrency: 6,
+      stopScheduling: new AbortController().signal, describeError: (error) => ({ message: (error as Error).message }), events: () => undefined,
+    })).rejects.toThrow('disk full');
+    expect(recording.intervals.get(13)?.end).toBeDefined();
+    expect(recording.order).not.toContain(25);
+    expect(store.entry(5)?.status).toBe('running');
   });
 });
 
