@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { EXIT } from './exit-codes.js';
-import { parseStepNumber, type GlobalOptions } from './options.js';
+import { parseConcurrency, parseStepNumber, type GlobalOptions } from './options.js';
 import { TOOL_VERSION } from './version.js';
 
 type Handler<O extends GlobalOptions> = (options: O, command: Command) => Promise<number>;
@@ -75,14 +75,14 @@ export function buildProgram(): Command {
     .addOption(toStep())
     .option('--generate-secrets', 'generate missing passwords into <state-dir>/<deployment>/secrets.yaml (0600)')
     .option('--existing-vm <name>', 'adopt an existing VM and start at guide step 34')
-    .addOption(new Option('--concurrency <n>', 'steps run at once').argParser(parseStepNumber).default(6))
+    .addOption(new Option('--concurrency <n>', 'steps run at once (1-32)').argParser(parseConcurrency).default(6))
     .addHelpText('after', examples(['qlik-azure apply --yes', 'qlik-azure apply --from-step 40', 'qlik-azure apply --to-step 33']))
     .action(action(async () => (await import('./commands/apply.js')).applyCommand));
 
   program.command('resume')
     .description('continue at the first unfinished step of the last run')
     .addOption(toStep())
-    .addOption(new Option('--concurrency <n>', 'steps run at once').argParser(parseStepNumber).default(6))
+    .addOption(new Option('--concurrency <n>', 'steps run at once (1-32)').argParser(parseConcurrency).default(6))
     .addHelpText('after', examples(['qlik-azure resume', 'qlik-azure resume --to-step 40']))
     .action(action(async () => (await import('./commands/apply.js')).resumeCommand));
 

@@ -1,4 +1,6 @@
 /** The global flags every command accepts, as commander hands them over. */
+import { InvalidArgumentError } from 'commander';
+
 export interface GlobalOptions {
   config?: string;
   secretsFile?: string;
@@ -23,6 +25,12 @@ export interface StepRangeOptions {
 
 export function parseStepNumber(value: string): number {
   const number = Number(value);
-  if (!Number.isInteger(number)) throw new Error(`'${value}' is not a step number; the guide's steps are 1-48`);
+  if (!Number.isInteger(number)) throw new InvalidArgumentError(`'${value}' is not a step number; the guide's steps are 1-48`);
+  return number;
+}
+
+export function parseConcurrency(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 32) throw new InvalidArgumentError(`'${value}' is not a number of steps to run at once; use a whole number from 1 to 32`);
   return number;
 }

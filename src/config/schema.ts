@@ -145,7 +145,12 @@ export const configSchema = z.object({
   }).strict().default({}),
   vm: vmSchema.prefault({}),
   qlik: qlikSchema.prefault({}),
-}).strict();
+}).strict().superRefine((config, ctx) => {
+  // Keeping HTTP beside the trusted certificate needs the HTTP ports open, or the proxy would serve HTTP nobody can reach.
+  if (config.qlik.certificate?.keepHttp && !config.network.enableHttp) {
+    ctx.addIssue({ code: 'custom', path: ['qlik', 'certificate', 'keepHttp'], message: 'keeps HTTP as a fallback, but network.enableHttp is false, so ports 80 and 4248 stay closed. Fix: set network.enableHttp: true, or keepHttp: false' });
+  }
+});
 
 /** The configuration as written in qlik-azure.yaml (defaults optional). */
 export type DeploymentConfigInput = z.input<typeof configSchema>;

@@ -72,6 +72,12 @@ describe('bad input', () => {
     expect(result.stderr).toMatch(/unknown option '--ofline'/);
   });
 
+  it('refuses a concurrency that would run nothing', async () => {
+    const result = await runCli(['apply', '--concurrency', '0']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/'0' is not a number of steps to run at once/);
+  });
+
   it('refuses a step number outside the guide', async () => {
     const result = await runCli(['plan', '--offline', '--from-step', '60', '--config', EXAMPLE]);
     expect(result.code).toBe(3);

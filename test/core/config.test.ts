@@ -62,6 +62,7 @@ describe('config validation', () => {
     ['a serial license without owner', { qlik: { license: { method: 'serial' } } }, 'qlik.license.owner', /owner and organization/],
     ['an installer URL that is not http(s)', { qlik: { installer: { source: 'url', url: 'ftp://example.com/setup.exe' } } }, 'qlik.installer.url', /.+/],
     ['a misspelt key', { vm: { sise: 'Standard_D4s_v5' } }, 'vm.sise', /not a setting this tool knows/],
+    ['keepHttp without HTTP', { qlik: { certificate: { pfxFile: 'proxy.pfx', keepHttp: true } } }, 'qlik.certificate.keepHttp', /network.enableHttp/],
     ['a subscription that is not a GUID', { subscriptionId: 'my-subscription' }, 'subscriptionId', /.+/],
   ];
 
