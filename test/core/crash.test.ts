@@ -29,8 +29,9 @@ describe('crash safety (the process really killed with SIGKILL)', () => {
       const stateDir = await mkdtemp(join(tmpdir(), 'qa-crash-'));
       const killAt = 40 + point * 12; // node start-up is ~40-60 ms; the run itself lasts ~150-250 ms
       const first = await runChild(stateDir, 'apply', killAt);
-      if (first.signal === 'SIGKILL') killed.push(killAt);
       const statePath = join(stateDir, 'crash', 'state.json');
+      // Only a kill after the first write can catch a write half done; count those.
+      if (first.signal === 'SIGKILL' && existsSync(statePath)) killed.push(killAt);
       if (existsSync(statePath)) {
         const state = parseState(await readFile(statePath, 'utf8'), statePath); // throws if half-written
         expect(state.deployment).toBe('crash');
@@ -41,7 +42,7 @@ describe('crash safety (the process really killed with SIGKILL)', () => {
       for (const entry of RUNNABLE_STEPS) expect(state.journal[String(entry.number)]?.status, `step ${entry.number}`).toBe('done');
       expect(existsSync(join(stateDir, 'crash', 'state.lock'))).toBe(false);
     }
-    // Most kill points must really have interrupted a run, or the test proves nothing.
+    // Most kill points must have interrupted a run that was writing its state, or the test proves nothing.
     expect(killed.length).toBeGreaterThanOrEqual(12);
   }, 120_000);
 });
