@@ -20,7 +20,7 @@
  * | `step-blocked` | a step will not run because a step it needs failed | `step`, `blockedBy` |
  * | `run-interrupting` | first Ctrl-C: nothing new starts, steps in flight finish | `inFlight` (steps) |
  * | `summary` | last line of a run | `ok`, `deployment`, `finished`, `failed`, `blocked`, `notStarted`, `hubUrl`?, `qmcUrl`?, `qlikAdministrator`, `accounts`, `secrets` (names only), `secretsLiveIn`, `accountTable`?, `rdpFile`?, `next`, `resumeCommand` (when not ok) |
- * | `summary` (nothing to do) | apply/resume found every step done | `ok` (true), `deployment`, `ran` ([]) |
+ * | `summary` (nothing to do) | apply/resume found every step done | as `summary`, with `finished` empty |
  * | `summary` (destroy) | after `destroy --json` | `deployment`, `deleted`, `resourceGroup` or `reason` |
  * | `error` | the command stopped before or around the run (bad input, lock held) | `exitCode`, `message` |
  *

@@ -64,6 +64,21 @@ describe('without a terminal', () => {
     expect(run.stdout).not.toContain('Example-Only');
   });
 
+  it('--json with nothing to do ends with the documented summary event', async () => {
+    const cwd = scratchDirectory();
+    copyFileSync(join(ROOT, 'examples', 'secrets.example.yaml'), join(cwd, 'secrets.yaml'));
+    chmodSync(join(cwd, 'secrets.yaml'), 0o600);
+    const args = ['--simulate', '--yes', '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'];
+    const env = { QLIK_AZURE_SIM_LATENCY: '0' };
+    expect((await runPiped(['apply', ...args], { cwd, env })).code).toBe(0);
+    const run = await runPiped(['resume', '--json', ...args], { cwd, env });
+    expect(run.code).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(summary).toMatchObject({ v: 1, type: 'summary', ok: true, deployment: 'qlik-demo', finished: [], failed: [], blocked: [], notStarted: [], hubUrl: expect.stringMatching(/^https:\/\/.+\/hub$/), secrets: expect.arrayContaining(['vmAdminPassword']) });
+    expect(summary).not.toHaveProperty('ran');
+    expect(run.stdout).not.toContain('Example-Only');
+  });
+
   it('a failed step says what failed, why, how to fix it, and the exact command to resume', async () => {
     const cwd = scratchDirectory();
     copyFileSync(join(ROOT, 'examples', 'secrets.example.yaml'), join(cwd, 'secrets.yaml'));

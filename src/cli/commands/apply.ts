@@ -19,6 +19,9 @@ import { TOOL_VERSION } from '../version.js';
 import type { ResolvedConfig } from '../../config/derive.js';
 import { adoptExistingVm, EXISTING_VM_START } from '../../steps/vm/adopt.js';
 
+/** The outcome of a run that found every selected step done: the summary keeps its documented shape. */
+const NOTHING_RAN: RunOutcome = { finished: [], failed: [], blocked: [], notStarted: [], interrupted: false };
+
 export interface ApplyOptions extends GlobalOptions, StepRangeOptions {
   generateSecrets?: boolean;
   existingVm?: string;
@@ -99,7 +102,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
         output.warn(`step${interrupted.length > 1 ? 's' : ''} ${interrupted.map((e) => e.number).join(', ')} were in flight when the last run stopped; they run again and adopt what Azure finished`);
       }
       if (steps.length === 0) {
-        if (output.json) output.data({ v: 1, type: 'summary', deployment: config.deployment, ok: true, ran: [] });
+        if (output.json) (await createReporter(output)).event({ type: 'summary', ...runSummary(config, store, NOTHING_RAN, { simulated: Boolean(options.simulate), stateDir: options.stateDir }) });
         else output.line(`Nothing to do: every step of '${config.deployment}' is done. 'qlik-azure apply' re-checks everything.`);
         return EXIT.ok;
       }

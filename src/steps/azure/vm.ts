@@ -139,5 +139,5 @@ export const vmStep = managedResourceStep<VirtualMachine>({
     }
   },
   settle: waitForAgent,
-  outputs: (ctx, vm) => ({ vmId: required(vm.id, 'virtual machine id'), computerName: ctx.config.names.computerName, adminUsername: ctx.config.vm.adminUsername }),
+  outputs: (ctx, vm) => ({ vmId: required(vm.id, 'virtual machine id'), location: required(vm.location, 'virtual machine location'), computerName: ctx.config.names.computerName, adminUsername: ctx.config.vm.adminUsername }),
 });

@@ -70,7 +70,7 @@ export async function adoptExistingVm(ctx: AdoptionContext, reference: string): 
     23: {},
     25: { nicId: nic.id ?? nicReference.id },
     26: { publicIpId: ip.id ?? ipId, fqdn },
-    29: { vmId: vm.id, computerName: vm.osProfile?.computerName ?? '', adminUsername: vm.osProfile?.adminUsername ?? '' },
+    29: { vmId: vm.id, location: vm.location ?? config.location, computerName: vm.osProfile?.computerName ?? '', adminUsername: vm.osProfile?.adminUsername ?? '' },
     30: { publicIpAddress: ip.ipAddress, fqdn },
   };
   const steps = Object.keys(adopted).map(Number);

@@ -13,12 +13,15 @@ export const READINESS_STEP = 34;
 
 const VM_ID = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)$/i;
 
-/** The VM step 29 made or adopted, from its recorded id. */
+/** The VM step 29 made or adopted, from its recorded id and region (Run Commands live in the VM's region). */
 export function vmTarget(ctx: Pick<StepContext, 'outputsOf' | 'config'>): VmTarget {
-  const vmId = String(ctx.outputsOf(VM_STEP).vmId ?? '');
+  const recorded = ctx.outputsOf(VM_STEP);
+  const vmId = String(recorded.vmId ?? '');
   const match = VM_ID.exec(vmId);
   if (!match) throw new StepError(`step ${VM_STEP} recorded no usable VM id ('${vmId}')`, { advice: `Run 'qlik-azure apply --from-step ${VM_STEP}'` });
-  return { resourceGroup: match[1]!, name: match[2]!, location: ctx.config.location };
+  // States written before step 29 recorded the region fall back to the config's, which step 29 then matched.
+  const location = typeof recorded.location === 'string' && recorded.location ? recorded.location : ctx.config.location;
+  return { resourceGroup: match[1]!, name: match[2]!, location };
 }
 
 /** The Windows computer name as the VM itself reported it (step 34), which is Qlik Sense's hostname. */
