@@ -18,19 +18,69 @@ $ProgressPreference = 'SilentlyContinue'
 $QlikExitUnexpected = 1
 $QlikExitInvalidParameter = 2
 
-# Parameters named *Password or *Key arrive as Run Command protected parameters. Every line this
-# script prints goes through Protect-QlikText so that none of their values can leak, even through an
-# exception message that happens to quote one.
-$QlikSecretValues = @(
-    $PSBoundParameters.GetEnumerator() |
-        Where-Object { $_.Key -match '(Password|Key)$' -and -not [string]::IsNullOrEmpty([string]$_.Value) } |
-        ForEach-Object { [string]$_.Value }
+# Parameters named *Password, *Key or *Url arrive as Run Command protected parameters (a *Url may be a
+# SAS link, whose query grants access to a blob). Every line this script prints goes through
+# Protect-QlikText so that none of their values can leak, even through an exception message that happens
+# to quote one. A password or key prints as ***; a URL as its scheme, host and path (Format-QlikUrl),
+# which says where a download came from, while its query, fragment and user info never print.
+$QlikSecretNamePattern = '(Password|Key|Url)$'
+
+# The part of a URL that may print: scheme://host[:port]/path, without user info, query or fragment.
+# '' when Url is not an absolute URL (then none of it may print).
+function Format-QlikUrl {
+    param([string]$Url)
+    $uri = $null
+    if (-not [Uri]::TryCreate($Url, [UriKind]::Absolute, [ref]$uri)) { return '' }
+    if ($uri.UserInfo) { return $uri.GetComponents([UriComponents]::SchemeAndServer -bor [UriComponents]::Path, [UriFormat]::UriEscaped) }
+    $Url.Split([char[]]'?#')[0]
+}
+
+# The pieces of a URL that must never print, in each form a message may quote them: as sent, as the
+# parsed Uri escapes them, and unescaped.
+function Get-QlikUrlSecretPart {
+    param([string]$Url)
+    $uri = [Uri]$Url
+    $hiddenStart = $Url.IndexOfAny([char[]]'?#')
+    $parts = @($uri.UserInfo, $uri.Query.TrimStart('?'), $uri.Fragment.TrimStart('#'))
+    if ($hiddenStart -ge 0) { $parts += $Url.Substring($hiddenStart + 1) }
+    $parts + @($parts | Where-Object { $_ } | ForEach-Object { [Uri]::UnescapeDataString($_) }) |
+        Where-Object { $_ }
+}
+
+# What replaces one secret parameter's value in printed text: Secret -> Mask pairs.
+function Get-QlikSecretMask {
+    param([string]$Name, [string]$Value)
+    $display = if ($Name -match 'Url$') { Format-QlikUrl -Url $Value } else { '' }
+    if (-not $display) { return @{ Secret = $Value; Mask = '***' } }
+    if ($display -ne $Value) { @{ Secret = $Value; Mask = $display } }
+    foreach ($part in @(Get-QlikUrlSecretPart -Url $Value)) { @{ Secret = $part; Mask = '***' } }
+}
+
+# Each mask also in the form ConvertTo-Json writes it (Windows PowerShell 5.1 writes & as \u0026, both
+# versions double a backslash), so that a secret inside the result JSON is masked as well.
+function Add-QlikJsonForm {
+    param([hashtable[]]$Masks)
+    foreach ($mask in $Masks) {
+        $mask
+        $jsonSecret = (ConvertTo-Json -InputObject $mask.Secret -Compress).Trim('"')
+        if ($jsonSecret -cne $mask.Secret) { @{ Secret = $jsonSecret; Mask = (ConvertTo-Json -InputObject $mask.Mask -Compress).Trim('"') } }
+    }
+}
+
+# Longest first: a whole URL gives way to its printable part before its query alone is masked, and a
+# secret that contains another is masked whole.
+$QlikSecretMasks = @(
+    Add-QlikJsonForm -Masks @(
+        $PSBoundParameters.GetEnumerator() |
+            Where-Object { $_.Key -match $QlikSecretNamePattern -and -not [string]::IsNullOrEmpty([string]$_.Value) } |
+            ForEach-Object { Get-QlikSecretMask -Name $_.Key -Value ([string]$_.Value) }
+    ) | Sort-Object -Property @{ Expression = { $_.Secret.Length }; Descending = $true }
 )
 
 function Protect-QlikText {
     param([string]$Text)
-    foreach ($secret in $QlikSecretValues) {
-        $Text = $Text.Replace($secret, '***')
+    foreach ($mask in $QlikSecretMasks) {
+        $Text = $Text.Replace($mask.Secret, $mask.Mask)
     }
     $Text
 }

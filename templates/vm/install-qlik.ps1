@@ -11,7 +11,7 @@ sees.) Already elevated as the service account, the script starts the installer 
 Idempotent: when ReleaseName is installed and the repository service runs, it does nothing.
 
 Parameters (all strings, as Run Command sends them; * = secret, sent as a protected parameter):
-  InstallerUrl           required   http(s) URL or blob SAS URL of Qlik_Sense_setup.exe (the query is never printed)
+  InstallerUrl         * required   http(s) URL or blob SAS URL of Qlik_Sense_setup.exe (printed as host and path only)
   InstallerSha256        optional   64 hex digits; the download is verified when given
   ReleaseName            required   e.g. "Qlik Sense May 2025", as Programs and Features names it
   ServiceAccountName     required   local account the services run as (created by accounts.ps1)
@@ -92,8 +92,6 @@ function Assert-InstallParameter {
     if (-not [Uri]::TryCreate($InstallerUrl, [UriKind]::Absolute, [ref]$uri) -or ($uri.Scheme -ne 'https' -and $uri.Scheme -ne 'http')) {
         Exit-QlikFailure -Code $QlikExitInvalidParameter -Message '-InstallerUrl must be an http(s) URL'
     }
-    # A SAS token in the query grants access to the blob: treat it like a secret in everything printed.
-    if ($uri.Query.Length -gt 1) { $script:QlikSecretValues += $uri.Query.Substring(1) }
     if ($InstallerSha256 -and $InstallerSha256 -notmatch '^[0-9A-Fa-f]{64}$') {
         Exit-QlikFailure -Code $QlikExitInvalidParameter -Message '-InstallerSha256 must be 64 hexadecimal digits'
     }
@@ -188,12 +186,12 @@ function Get-QlikInstaller {
     param([string]$Path)
     # Windows PowerShell 5.1 may still default to TLS 1.0, which Azure Storage and GitHub refuse.
     [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
-    Write-QlikPhase "downloading installer from $($InstallerUrl.Split('?')[0])"
+    Write-QlikPhase "downloading installer from $(Format-QlikUrl -Url $InstallerUrl)"
     try {
         Invoke-WebRequest -Uri $InstallerUrl -OutFile $Path -UseBasicParsing
     } catch {
         Remove-Item -LiteralPath $Path -Force -ErrorAction SilentlyContinue
-        Exit-QlikFailure -Code $ExitDownloadFailed -Message "could not download the installer from $($InstallerUrl.Split('?')[0]): $($_.Exception.Message)"
+        Exit-QlikFailure -Code $ExitDownloadFailed -Message "could not download the installer from $(Format-QlikUrl -Url $InstallerUrl): $($_.Exception.Message)"
     }
     if (-not $InstallerSha256) { return }
     $actual = (Get-FileHash -LiteralPath $Path -Algorithm SHA256).Hash
