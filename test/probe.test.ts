@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { diagnose, probeQlik, probeTargets, type ProbeOptions } from '../src/qlik/probe.js';
+import type { ResolvedConfig } from '../src/config/derive.js';
+import { diagnose, probeQlik, probeTargets, type ProbeOptions, type ProbeReport, type ProbeResult } from '../src/qlik/probe.js';
+import { probeVerdict } from '../src/steps/qlik/probe.js';
 import { startQlikProxyStandIn, type QlikProxyStandIn, type QlikProxyStandInOptions } from '../src/simulator/qlik-proxy.js';
 
 // Small timeouts: a silent port costs one timeout per attempt. No assertion is about elapsed time.
@@ -135,5 +137,41 @@ describe('probeTargets', () => {
       'http://qsvm01.westeurope.cloudapp.azure.com/qmc',
     ]);
     expect(probeTargets({ host: '::1', https: true, http: false, timeoutMs, ports: { https: 8443 } })).toEqual(['https://[::1]:8443/hub', 'https://[::1]:8443/qmc']);
+  });
+});
+
+describe('step 47 run from a machine outside network.allowedSourceCidrs', () => {
+  const host = 'qlik-sim.westeurope.cloudapp.azure.com';
+  const network = (allowAnySource: boolean) => ({ network: { allowAnySource, allowedSourceCidrs: ['203.0.113.0/24'] } }) as unknown as Pick<ResolvedConfig, 'network'>;
+  const reportOf = (results: ProbeResult[]): ProbeReport => {
+    const diagnoses = results.flatMap((result) => diagnose(result, { host, timeoutMs }) ?? []);
+    return { ok: diagnoses.length === 0, results, diagnoses };
+  };
+  const dropped = (path: string): ProbeResult => ({ url: `https://${host}/${path}`, outcome: { kind: 'no-answer', port: 443, connected: false, stage: 'page' } });
+
+  it('finishes as checked with a note when every port stayed silent, since the NSG drops such a machine', () => {
+    const { result, note } = probeVerdict(reportOf([dropped('hub'), dropped('qmc')]), network(false));
+    expect(result).toEqual({ change: 'checked', outputs: { urls: [`https://${host}/hub`, `https://${host}/qmc`], reachedFromHere: false } });
+    expect(note).toMatch(new RegExp(`^could not reach https://${host.replace(/\./g, '\\.')}/hub, .*/qmc from this machine; expected if this machine is outside network\\.allowedSourceCidrs; otherwise: no answer from ${host.replace(/\./g, '\\.')}:443`));
+  });
+
+  it('still fails when the NSG admits any source: silence is then a real block', () => {
+    expect(() => probeVerdict(reportOf([dropped('hub')]), network(true))).toThrow(/Qlik Sense does not answer from outside/);
+  });
+
+  it('still fails when the page answered but its login port stayed silent: this machine is let through', () => {
+    const login: ProbeResult = { url: `https://${host}/hub`, outcome: { kind: 'no-answer', port: 4244, connected: false, stage: 'login', loginUrl: `https://${host}:4244/windows_authentication/` } };
+    expect(() => probeVerdict(reportOf([login]), network(false))).toThrow(/no answer from .*:4244/);
+  });
+
+  it('still fails when the VM refuses, or TLS fails, besides the silence', () => {
+    const tls: ProbeResult = { url: `https://${host}/qmc`, outcome: { kind: 'tls-error', port: 443, code: 'ERR_SSL_WRONG_VERSION_NUMBER', stage: 'page' } };
+    expect(() => probeVerdict(reportOf([dropped('hub'), tls]), network(false))).toThrow(/TLS handshake on port 443 failed/);
+  });
+
+  it('fails for a refusing proxy and a host outside the white list, which only an admitted machine sees', async () => {
+    expect(() => probeVerdict(reportOf([{ url: `https://${host}/hub`, outcome: { kind: 'refused', port: 443, stage: 'page' } }]), network(false))).toThrow(/refused the connection/);
+    const report = await probeStandIn({ hostWhiteList: ['qsvm01.example.test'] });
+    expect(() => probeVerdict(report, network(false))).toThrow(/host white list/);
   });
 });

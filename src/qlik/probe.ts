@@ -76,6 +76,15 @@ export async function probeQlik(options: ProbeOptions): Promise<ProbeReport> {
   return { ok: diagnoses.length === 0, results, diagnoses };
 }
 
+/**
+ * Whether nothing answered at all, every port having dropped the connection: what an NSG does to an
+ * address it does not allow, so a blocked VM and a machine outside the allowed sources look the same.
+ * One answer anywhere (even the redirect to a silent login port) proves this machine is let through.
+ */
+export function onlyDroppedConnections(report: ProbeReport): boolean {
+  return report.results.length > 0 && report.results.every(({ outcome }) => outcome.kind === 'no-answer' && !outcome.connected && outcome.stage === 'page');
+}
+
 export function probeTargets(options: ProbeOptions): string[] {
   const paths = options.paths ?? ['/hub', '/qmc'];
   const schemes: Array<{ scheme: 'https' | 'http'; port: number }> = [];
