@@ -91,6 +91,13 @@ describe('runScript (managed Run Command)', () => {
     expect(world.sim.requestLog().length).toBe(before);
   });
 
+  it('refuses a link in a plain parameter: a SAS in it would be readable by anyone who may read the VM', async () => {
+    const before = world.sim.requestLog().length;
+    const install = accounts({ template: 'vm/install-qlik.ps1', parameters: { InstallerUrl: 'https://example.blob.core.windows.net/c/Qlik_Sense_setup.exe?sv=2024&sp=r&sig=abc' }, secretParameters: {} });
+    await expect(runScript(world.context(40), install)).rejects.toThrow(/-InstallerUrl is a secret and must be sent as a protected parameter/);
+    expect(world.sim.requestLog().length).toBe(before);
+  });
+
   it('turns a failed script into a StepError with the exit code, the last lines and advice, never a secret', async () => {
     world.vm.failNext('vm/accounts.ps1', 30, `could not create local account 'QlikUser1': password ${SECRETS.localUserPassword} does not meet the policy`);
     const failure = await runScript(world.context(38), accounts({ exitAdvice: { 30: 'choose a stronger password' } })).catch((error: unknown) => error);

@@ -2,7 +2,8 @@
  * Runs a template on the VM through Azure managed Run Command (PUT virtualMachines/{vm}/runCommands/{name}).
  *
  * - Secrets travel only as protectedParameters (and runAsPassword), which Azure never returns; which
- *   parameters are secret is decided by name (…Password, …Key), the contract the templates mask by.
+ *   parameters are secret is decided by name (…Password, …Key, …Url: a link may carry a SAS), the contract
+ *   the templates mask by. Plain parameters are readable by anyone who may read the VM.
  * - The script runs asynchronously (asyncExecution) and is followed through its instance view, so a fresh
  *   run and a run found still going after a crash are followed by the same loop, with progress from the
  *   latest `##qlik-azure[phase]` line. treatFailureAsDeploymentFailure is off: the exit code and the error
@@ -52,7 +53,7 @@ export interface ScriptOutcome {
 }
 
 /** Parameters the templates treat as secret, and that must therefore travel protected. */
-export const isSecretParameterName = (name: string): boolean => /(Password|Key)$/.test(name);
+export const isSecretParameterName = (name: string): boolean => /(Password|Key|Url)$/.test(name);
 
 const PHASE = '##qlik-azure[phase] ';
 const RESULT = '##qlik-azure[result] ';
@@ -106,7 +107,7 @@ function checkParameters(run: ScriptRun, declared: readonly string[]): void {
     if (isSecretParameterName(name)) problems.push(`-${name} is a secret and must be sent as a protected parameter`);
   }
   for (const name of Object.keys(run.secretParameters)) {
-    if (!isSecretParameterName(name)) problems.push(`-${name} is sent protected but the template does not treat it as secret (names end in Password or Key)`);
+    if (!isSecretParameterName(name)) problems.push(`-${name} is sent protected but the template does not treat it as secret (names end in Password, Key or Url)`);
   }
   const secrets = secretValuesOf(run);
   for (const [name, value] of Object.entries(run.parameters)) {

@@ -81,7 +81,7 @@ type Handler = (run: ScriptRun) => Record<string, unknown>;
 
 const digest = (value: string) => createHash('sha256').update(value).digest('hex');
 /** The templates' own rule (lib/common.ps1), kept apart from the wrapper's so that the fake checks it independently. */
-const isSecretName = (name: string) => /(Password|Key)$/.test(name);
+const isSecretName = (name: string) => /(Password|Key|Url)$/.test(name);
 const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
 const MINIMUM_OS = [10, 0, 14393];
 

@@ -42,12 +42,35 @@ function attemptsOf(entry: JournalEntry | undefined): number {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
+/** What a link's query is replaced by in the state: a SAS there is a credential to the blob. */
+export const REDACTED_QUERY = '<redacted>';
+
+/** The query of the configured installer link (a SAS, typically), which the state must never hold. */
+export function configSecretValues(config: ResolvedConfig): string[] {
+  const installer = config.qlik.installer;
+  const query = installer?.source === 'url' ? installer.url.split('?').slice(1).join('?') : '';
+  return query.length >= 4 ? [query] : [];
+}
+
+/** Scheme, host and path only: user info and query may carry credentials. */
+function withoutQuery(url: string): string {
+  const parsed = new URL(url);
+  return `${parsed.origin}${parsed.pathname}${parsed.search ? `?${REDACTED_QUERY}` : ''}`;
+}
+
+/** The config as the state records it: the installer link without its query. */
+function configForState(config: ResolvedConfig): ResolvedConfig {
+  const installer = config.qlik.installer;
+  if (installer?.source !== 'url') return config;
+  return { ...config, qlik: { ...config.qlik, installer: { ...installer, url: withoutQuery(installer.url) } } };
+}
+
 export class StateStore implements Journal {
   readonly paths: StatePaths;
   readonly lock: Lock;
   #state: DeploymentState;
   #writes: Promise<void> = Promise.resolve();
-  readonly #secretValues: readonly string[];
+  #secretValues: readonly string[];
 
   private constructor(paths: StatePaths, lock: Lock, state: DeploymentState, secretValues: readonly string[]) {
     this.paths = paths;
@@ -104,8 +127,10 @@ export class StateStore implements Journal {
   }
 
   recordConfig(config: ResolvedConfig, toolVersion: string): Promise<void> {
+    // From now on a write that would hold the link's query is refused, like one holding a password.
+    this.#secretValues = [...this.#secretValues, ...configSecretValues(config)];
     return this.update((draft) => {
-      draft.config = config;
+      draft.config = configForState(config);
       draft.toolVersion = toolVersion;
     });
   }

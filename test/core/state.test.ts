@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Secret, SecretLeakError } from '../../src/config/secrets.js';
 import { LockedError } from '../../src/state/lock.js';
 import { StateStore } from '../../src/state/store.js';
+import { BASE_CONFIG, resolveConfig } from '../steps/support.js';
 
 async function stateDir() {
   return mkdtemp(join(tmpdir(), 'qa-state-'));
@@ -55,6 +56,20 @@ describe('state store', () => {
     const next = await open(dir);
     expect(next.lock.staleTakenOver).toMatchObject({ pid: dead, command: 'apply' });
     await next.close();
+  });
+
+  it('records the installer link without its SAS query, and refuses any later write holding that query', async () => {
+    const dir = await stateDir();
+    const store = await open(dir);
+    const query = 'sv=2024-11-04&se=2026-12-01T00%3A00%3A00Z&sr=b&sp=r&sig=Sim0nlyS1gnatureAbc%3D';
+    const config = resolveConfig({ ...BASE_CONFIG, qlik: { installer: { source: 'url', url: `https://media.example.invalid/qlik/Qlik_Sense_setup.exe?${query}` } } });
+    await store.recordConfig(config, '0.0.0');
+    const text = await readFile(join(dir, 'demo', 'state.json'), 'utf8');
+    expect(JSON.parse(text).config.qlik.installer.url).toBe('https://media.example.invalid/qlik/Qlik_Sense_setup.exe?<redacted>');
+    expect(text).not.toContain('sig=');
+    await expect(async () => store.markDone(40, { change: 'create', outputs: { source: `https://media.example.invalid/x?${query}` } })).rejects.toThrow(SecretLeakError);
+    expect(await readFile(join(dir, 'demo', 'state.json'), 'utf8')).toBe(text);
+    await store.close();
   });
 
   it('refuses to write a state that would contain a secret value', async () => {

@@ -46,7 +46,7 @@ describe('guide steps 1-48 in process', () => {
     // The install runs as LocalSystem and starts the installer as the service account itself; QRS needs the service account's client certificate.
     const install = world.vm.runs.find((r) => r.template === 'vm/install-qlik.ps1')!;
     expect(install.runAsUser).toBeUndefined();
-    expect(install.protectedNames).toEqual(['ServiceAccountPassword', 'RepositoryDbPassword']);
+    expect(install.protectedNames).toEqual(['InstallerUrl', 'ServiceAccountPassword', 'RepositoryDbPassword']);
     expect(new Set(world.vm.runs.filter((r) => r.template.startsWith('qlik/')).map((r) => r.runAsUser))).toEqual(new Set(['qservice']));
     expect(world.vm.runs.find((r) => r.template === 'qlik/license.ps1')?.protectedNames).toEqual(['SignedLicenseKey']);
   });

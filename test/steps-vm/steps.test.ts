@@ -58,8 +58,12 @@ describe('files the config names: the installer and the PFX', () => {
     expect(outcome.failed).toEqual([]);
     const install = lastRun(world, 'vm/install-qlik.ps1');
     const parameters = Object.fromEntries(install.parameters.map((p) => [p.name, p.value]));
+    const protectedParameters = Object.fromEntries(install.protectedParameters.map((p) => [p.name, p.value]));
     const sha256 = createHash('sha256').update(installer).digest('hex');
-    expect(parameters.InstallerUrl).toMatch(new RegExp(`/qlik-azure-staging/${sha256}/Qlik_Sense_setup\\.exe\\?.*sp=r(&|$)`));
+    // The read SAS is a credential to the blob: it travels protected, never as a plain (readable) parameter.
+    expect(parameters).not.toHaveProperty('InstallerUrl');
+    expect(JSON.stringify(install.parameters)).not.toMatch(/sig=/);
+    expect(protectedParameters.InstallerUrl).toMatch(new RegExp(`/qlik-azure-staging/${sha256}/Qlik_Sense_setup\\.exe\\?.*sp=r(&|$)`));
     expect(parameters.InstallerSha256).toBe(sha256);
     expect(world.notes).toContainEqual(expect.stringMatching(new RegExp(`^40: staged Qlik_Sense_setup\\.exe at https://127\\.0\\.0\\.1:\\d+/.+/qlik-azure-staging/${sha256}/Qlik_Sense_setup\\.exe$`)));
     const uploads = stagingPuts();

@@ -6,6 +6,7 @@
  * Run Command runAsUser logon gets a UAC-filtered token on which it would wait for a consent prompt.
  */
 import { stageLocalFile } from '../../azure/installer-staging.js';
+import { Secret } from '../../config/secrets.js';
 import { StepError, type StepContext } from '../../engine/step.js';
 import { flag, templateStep, text } from './template-step.js';
 import { computerName, READINESS_STEP, requireSecret } from './target.js';
@@ -56,7 +57,6 @@ export const installStep = templateStep({
     const installer = await installerSource(ctx);
     return {
       parameters: {
-        InstallerUrl: installer.url,
         ...(installer.sha256 ? { InstallerSha256: installer.sha256 } : {}),
         ReleaseName: releaseName(ctx),
         ServiceAccountName: ctx.config.qlik.serviceAccount,
@@ -65,6 +65,8 @@ export const installStep = templateStep({
         TimeoutMinutes: String(INSTALLER_TIMEOUT_MINUTES),
       },
       secretParameters: {
+        // A SAS (minted for a staged file, or the user's own) is a credential to the blob: protected, like a password.
+        InstallerUrl: new Secret(installer.url),
         ServiceAccountPassword: requireSecret(ctx, 'serviceAccountPassword'),
         RepositoryDbPassword: requireSecret(ctx, 'repositoryDbPassword'),
       },
