@@ -84,6 +84,8 @@ const digest = (value: string) => createHash('sha256').update(value).digest('hex
 const isSecretName = (name: string) => /(Password|Key|Url)$/.test(name);
 const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
 const MINIMUM_OS = [10, 0, 14393];
+/** The release the simulated installer installs when no ReleaseName names one. */
+const FAKE_INSTALLER_RELEASE = 'Qlik Sense May 2025';
 
 function olderThan(version: string, minimum: number[]): boolean {
   const parts = version.split('.').map(Number);
@@ -140,15 +142,17 @@ const HANDLERS: Record<VmTemplate, Handler> = {
   },
 
   'vm/install-qlik.ps1': ({ machine, params, invocation, phase }) => {
-    const release = required(params, 'ReleaseName');
+    // As the script: an empty ReleaseName accepts whatever release is installed, and the result names
+    // the release installed on the machine, not the one asked for.
+    const wanted = params.ReleaseName ?? '';
     const hostname = params.Hostname ?? machine.computerName;
     if (!/^https?:\/\//.test(required(params, 'InstallerUrl'))) throw new ScriptFailure(2, '-InstallerUrl must be an http(s) URL');
     const sharePath = `\\\\${hostname}\\${(params.SharedFolderPath ?? 'C:\\QlikShare').split('\\').at(-1)}`;
-    if (machine.release === release) {
-      phase(`${release} is installed; nothing to install`);
-      return { changed: false, release, hostname, sharePath, installerLog: null };
+    if (machine.release && (!wanted || machine.release === wanted)) {
+      phase(`${machine.release} is installed; nothing to install`);
+      return { changed: false, release: machine.release, hostname, sharePath, installerLog: null };
     }
-    if (machine.release) throw new ScriptFailure(26, `'${machine.release}' is installed, not '${release}'; upgrading an existing Qlik Sense is not supported by this script`);
+    if (machine.release) throw new ScriptFailure(26, `'${machine.release}' is installed, not '${wanted}'; upgrading an existing Qlik Sense is not supported by this script`);
     // A runAsUser logon has a UAC-filtered token; as LocalSystem the script starts the installer as the service account through Task Scheduler.
     if (invocation.runAsUser) {
       throw new ScriptFailure(27, 'this script runs without administrator rights (a UAC-filtered token), which the Qlik Sense installer needs; run it as LocalSystem (Run Command\'s default) or elevated');
@@ -161,9 +165,9 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     phase(`downloading installer from ${params.InstallerUrl!.split('?')[0]}`);
     if (params.InstallerSha256) phase('installer SHA-256 verified');
     phase('running Qlik_Sense_setup.exe -s accepteula=1 ...');
-    machine.release = release;
+    machine.release = wanted || FAKE_INSTALLER_RELEASE;
     phase('Qlik Sense services running, repository ready');
-    return { changed: true, release, hostname, sharePath, installerLog: 'C:\\ProgramData\\qlik-azure\\qlik-sense-install.log' };
+    return { changed: true, release: machine.release, hostname, sharePath, installerLog: 'C:\\ProgramData\\qlik-azure\\qlik-sense-install.log' };
   },
 
   'vm/firewall.ps1': ({ machine, params, phase }) => {

@@ -8,12 +8,18 @@ the service account through a one-shot scheduled task with RunLevel Highest: a b
 account's full administrator token. (A Run Command runAsUser logon goes through the Secondary Logon
 service and gets a UAC-filtered token, on which the installer would wait for a consent prompt nobody
 sees.) Already elevated as the service account, the script starts the installer itself.
-Idempotent: when ReleaseName is installed and the repository service runs, it does nothing.
+Idempotent: when the release is installed and the repository service runs, it does nothing. Which
+release counts as installed: with ReleaseName, that release (any patch of it too), and another one ends
+the script with exit code 26; with ReleaseName empty, whichever one release is installed, as it is
+(nothing is installed then), and on a machine without Qlik Sense the installer's own release.
+Run Command may kill this script while it waits for the installer, so its clean-up never runs: every run
+first removes the installer task and spc.cfg such a run left behind, and when that installer still
+runs, waits for it (up to TimeoutMinutes) instead of starting another.
 
 Parameters (all strings, as Run Command sends them; * = secret, sent as a protected parameter):
   InstallerUrl         * required   http(s) URL or blob SAS URL of Qlik_Sense_setup.exe (printed as host and path only)
   InstallerSha256        optional   64 hex digits; the download is verified when given
-  ReleaseName            required   e.g. "Qlik Sense May 2025", as Programs and Features names it
+  ReleaseName            optional   e.g. "Qlik Sense May 2025", as Programs and Features names it (see above)
   ServiceAccountName     required   local account the services run as (created by accounts.ps1)
   ServiceAccountPassword * required
   RepositoryDbPassword   * required  repository database superuser and repository user password
@@ -25,15 +31,17 @@ Parameters (all strings, as Run Command sends them; * = secret, sent as a protec
   WorkDirectory          '%ProgramData%\qlik-azure'  installer, its log and spc.cfg; readable by SYSTEM,
                          Administrators and the running account only; spc.cfg (which holds the database password) is deleted after the install
 
-Result JSON: changed (bool), release, hostname, sharePath (UNC root of the shared persistence),
-installerLog (path on the VM, null when nothing was installed).
+Result JSON: changed (bool), release (the release installed on the machine after the run, as detected
+there, without "Patch N"; not the ReleaseName asked for; null when none is found), hostname, sharePath
+(UNC root of the shared persistence), installerLog (path on the VM, null when nothing was installed).
 
 Exit codes: 0 installed and ready (or already installed); 1 unexpected error; 2 invalid parameter (e.g.
 a hostname with a dot); 20 installer download failed; 21 installer checksum mismatch; 22 Task Scheduler
 refused to run the installer as the service account (account missing or wrong password); 23 installer
-exit code not 0; 24 installer not finished (then stopped) or services not ready within TimeoutMinutes;
+exit code not 0; 24 installer not finished (then stopped; one an earlier run started is left running) or services not
+ready within TimeoutMinutes;
 25 installer asks for a reboot (restart the VM, then run again); 26 another Qlik Sense release is
-installed; 27 neither LocalSystem nor elevated (a UAC-filtered token: the installer would wait for a
+installed (or several, with ReleaseName empty); 27 neither LocalSystem nor elevated (a UAC-filtered token: the installer would wait for a
 consent prompt nobody sees).
 #>
 [CmdletBinding()]
@@ -72,6 +80,10 @@ $PollSeconds = 10
 $ProgressMinutes = 5
 # The one-shot task that runs the installer as the service account when this script runs as LocalSystem.
 $InstallerTaskName = 'qlik-azure Qlik Sense install'
+# In WorkDirectory: the installer's log (kept) and spc.cfg (deleted once the installer has read it).
+# (Not Join-Path: an empty -WorkDirectory would throw here, outside Invoke-QlikMain's protocol.)
+$InstallerLogPath = [IO.Path]::Combine($WorkDirectory, 'qlik-sense-install.log')
+$SharedPersistenceConfigPath = [IO.Path]::Combine($WorkDirectory, 'spc.cfg')
 # LastTaskResult before the task's first run (SCHED_S_TASK_HAS_NOT_RUN) and while it runs (SCHED_S_TASK_RUNNING).
 $TaskResultNotRunYet = 267011
 $TaskResultRunning = 267009
@@ -85,7 +97,7 @@ $InstallerExitHints = @{
 
 # Refuses what would fail late (an hour into an install) or produce broken certificates.
 function Assert-InstallParameter {
-    foreach ($name in 'InstallerUrl', 'ReleaseName', 'ServiceAccountName', 'ServiceAccountPassword', 'RepositoryDbPassword', 'Hostname') {
+    foreach ($name in 'InstallerUrl', 'ServiceAccountName', 'ServiceAccountPassword', 'RepositoryDbPassword', 'Hostname') {
         Assert-QlikRequired -Name $name -Value (Get-Variable -Name $name -ValueOnly)
     }
     $uri = $null
@@ -130,13 +142,34 @@ function Get-InstallerLaunch {
     'Direct'
 }
 
+# The installed releases without their patches: 'Qlik Sense May 2025' for both 'Qlik Sense May 2025' and
+# 'Qlik Sense May 2025 Patch 2'. What the result reports, so that a resume can send what is there.
+function Get-InstalledReleaseName {
+    @(Get-QlikInstalledRelease | ForEach-Object { $_ -replace ' Patch \d+$', '' } | Sort-Object -Unique)
+}
+
+# Whether the release to keep is installed (see the header for the rule); exit code 26 when another is.
 function Test-ReleaseInstalled {
-    $installed = @(Get-QlikInstalledRelease)
-    $other = @($installed | Where-Object { $_ -ne $ReleaseName -and $_ -notlike "$ReleaseName Patch *" })
-    if ($other.Count -gt 0) {
-        Exit-QlikFailure -Code $ExitOtherRelease -Message "'$($other -join "', '")' is installed, not '$ReleaseName'; upgrading an existing Qlik Sense is not supported by this script"
+    $installed = @(Get-InstalledReleaseName)
+    if ($ReleaseName) {
+        $other = @($installed | Where-Object { $_ -ne $ReleaseName })
+        if ($other.Count -gt 0) {
+            Exit-QlikFailure -Code $ExitOtherRelease -Message "'$($other -join "', '")' is installed, not '$ReleaseName'; upgrading an existing Qlik Sense is not supported by this script"
+        }
+    } elseif ($installed.Count -gt 1) {
+        Exit-QlikFailure -Code $ExitOtherRelease -Message "several Qlik Sense releases are installed ('$($installed -join "', '")'); name the one to keep in -ReleaseName"
     }
     $installed.Count -gt 0
+}
+
+# The release the result reports: the one installed now, whatever was asked for; null when none is found.
+function Get-ReportedRelease {
+    $installed = @(Get-InstalledReleaseName)
+    if ($installed.Count -eq 0) { return $null }
+    if ($ReleaseName -and $installed[0] -ne $ReleaseName) {
+        Write-QlikPhase "the installer installed '$($installed[0])', not -ReleaseName '$ReleaseName'"
+    }
+    $installed[0]
 }
 
 function Test-ServiceRunning {
@@ -334,6 +367,46 @@ function Invoke-InstallerTask {
     }
 }
 
+# The installer task's state ('Running', 'Queued', 'Ready', ...), '' when there is no such task.
+function Get-InstallerTaskState {
+    $task = Get-ScheduledTask -TaskName $InstallerTaskName -ErrorAction SilentlyContinue
+    if ($task) { "$($task.State)" } else { '' }
+}
+
+function Test-InstallerTaskActive {
+    $state = Get-InstallerTaskState
+    $state -eq 'Running' -or $state -eq 'Queued'
+}
+
+# Waits for an installer that an earlier, cut-short run started, then ends the way that run would have:
+# its exit code checked and its task removed. Not finished in time: exit code 24, and it is left running
+# (stopping an installer this run did not start could leave a half-installed Qlik Sense; the next run
+# waits for it again).
+function Wait-LeftoverInstallerTask {
+    param([int]$Minutes, [string]$LogPath)
+    Write-QlikPhase "an installer started by an earlier run is still running (scheduled task '$InstallerTaskName'); waiting up to $Minutes min for it instead of starting another"
+    if (-not (Wait-QlikCondition -Minutes $Minutes -Activity 'earlier installer still running' -Condition { -not (Test-InstallerTaskActive) })) {
+        Exit-QlikFailure -Code $ExitNotReady -Message "the Qlik Sense installer an earlier run started (scheduled task '$InstallerTaskName') is still running after $Minutes min and was left running; run this step again to keep waiting; its log on the VM is $LogPath"
+    }
+    $exitCode = ConvertFrom-TaskResult -TaskResult (Get-ScheduledTaskInfo -TaskName $InstallerTaskName).LastTaskResult
+    Unregister-ScheduledTask -TaskName $InstallerTaskName -Confirm:$false
+    Assert-InstallerSucceeded -ExitCode $exitCode -LogPath $LogPath
+}
+
+# Run Command kills a script that runs too long without running its finally blocks, which would have
+# removed the installer task (its definition holds the passwords) and spc.cfg (the database password).
+# Every run starts here: a leftover installer still running is waited for, anything else is removed.
+function Clear-InstallerLeftover {
+    param([int]$Minutes)
+    if (Test-InstallerTaskActive) {
+        Wait-LeftoverInstallerTask -Minutes $Minutes -LogPath $InstallerLogPath
+    } elseif (Get-InstallerTaskState) {
+        Unregister-ScheduledTask -TaskName $InstallerTaskName -Confirm:$false
+        Write-QlikPhase "removed the installer task '$InstallerTaskName' an earlier, cut-short run left behind"
+    }
+    Remove-Item -LiteralPath $SharedPersistenceConfigPath -Force -ErrorAction SilentlyContinue
+}
+
 function Invoke-InstallerProcess {
     param([string]$InstallerPath, [string]$ArgumentLine)
     (Start-Process -FilePath $InstallerPath -ArgumentList $ArgumentLine -Wait -PassThru).ExitCode
@@ -403,8 +476,8 @@ function Install-QlikSense {
     Protect-QlikWorkDirectory -Path $WorkDirectory
     $shareRoot = Publish-QlikShare
     $installerPath = Join-Path $WorkDirectory 'Qlik_Sense_setup.exe'
-    $logPath = Join-Path $WorkDirectory 'qlik-sense-install.log'
-    $configPath = Join-Path $WorkDirectory 'spc.cfg'
+    $logPath = $InstallerLogPath
+    $configPath = $SharedPersistenceConfigPath
     Get-QlikInstaller -Path $installerPath
     Write-SharedPersistenceConfig -Path $configPath -ShareRoot $shareRoot
     try {
@@ -415,18 +488,20 @@ function Install-QlikSense {
     }
     Remove-Item -LiteralPath $installerPath -Force
     Wait-QlikSense -Minutes $WaitMinutes
-    [ordered]@{ changed = $true; release = $ReleaseName; hostname = $Hostname; sharePath = $shareRoot; installerLog = $logPath }
+    [ordered]@{ changed = $true; release = (Get-ReportedRelease); hostname = $Hostname; sharePath = $shareRoot; installerLog = $logPath }
 }
 
 Invoke-QlikMain {
     Assert-InstallParameter
     $timeout = ConvertTo-QlikInteger -Name 'TimeoutMinutes' -Value $TimeoutMinutes -Minimum 0 -Maximum 1440
+    Clear-InstallerLeftover -Minutes $timeout
     if (-not (Test-ReleaseInstalled)) {
         Write-QlikResult (Install-QlikSense -WaitMinutes $timeout)
         return
     }
-    Write-QlikPhase "$ReleaseName is installed; nothing to install"
+    $release = Get-ReportedRelease
+    Write-QlikPhase "$release is installed; nothing to install"
     # After the reboot an installer asked for (exit code 25), the services may still be starting.
     if (-not (Test-ServiceRunning -Name 'QlikSenseRepositoryService')) { Wait-QlikSense -Minutes $timeout }
-    Write-QlikResult ([ordered]@{ changed = $false; release = $ReleaseName; hostname = $Hostname; sharePath = "\\$Hostname\$(Get-ShareName)"; installerLog = $null })
+    Write-QlikResult ([ordered]@{ changed = $false; release = $release; hostname = $Hostname; sharePath = "\\$Hostname\$(Get-ShareName)"; installerLog = $null })
 }

@@ -59,7 +59,7 @@ BeforeAll {
     function script:Invoke-FakeInstaller {
         $FakeMachine.ConfigDuringInstall = Get-Content -Raw -LiteralPath (Join-Path $WorkDirectory 'spc.cfg')
         if ($FakeMachine.InstallerExitCode -eq 0) {
-            $FakeMachine.Installed = @('Qlik Sense May 2025')
+            $FakeMachine.Installed = @($FakeMachine.InstallerRelease)
             foreach ($service in $FakeMachine.ServicesStartedByInstaller) { $FakeMachine.Services[$service] = 'Running' }
         }
         $FakeMachine.InstallerExitCode
@@ -85,7 +85,7 @@ Describe 'install-qlik.ps1' {
         # InstallerRunningPolls: how many task-state polls still see the installer task running.
         $script:FakeMachine = @{
             Installed = @(); Services = @{}; Shares = @{}; ShareAccess = @{}
-            InstallerExitCode = 0; ServicesStartedByInstaller = $QlikServices; ConfigDuringInstall = $null
+            InstallerExitCode = 0; InstallerRelease = 'Qlik Sense May 2025'; ServicesStartedByInstaller = $QlikServices; ConfigDuringInstall = $null
             Task = $null; InstallerRunningPolls = 0
         }
         Mock Get-QlikInstalledRelease { $FakeMachine.Installed }
@@ -113,6 +113,7 @@ Describe 'install-qlik.ps1' {
         }
         Mock Get-ScheduledTask {
             $task = $FakeMachine.Task
+            if (-not $task) { return }
             if ($task.State -eq 'Running') {
                 if ($FakeMachine.InstallerRunningPolls -gt 0) { $FakeMachine.InstallerRunningPolls-- }
                 else { $task.State = 'Ready'; $task.LastTaskResult = $task.ExitCode }
@@ -210,6 +211,23 @@ Describe 'install-qlik.ps1' {
             Should -Invoke New-SmbShare -Times 1 -Exactly -ParameterFilter { $Name -eq 'QlikShare' -and $Path -eq $SharedFolder -and "$FullAccess" -eq 'QSVM01\QlikService' }
         }
 
+        It 'installs when ReleaseName is empty, and reports the release the installer installed' {
+            $run = Invoke-Install -Change @{ ReleaseName = '' }
+
+            $run.ExitCode | Should -Be 0
+            $run.Result.changed | Should -BeTrue
+            $run.Result.release | Should -Be 'Qlik Sense May 2025'
+        }
+
+        It 'reports the release actually installed, not the one asked for' {
+            $FakeMachine.InstallerRelease = 'Qlik Sense November 2025'
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 0
+            $run.Result.release | Should -Be 'Qlik Sense November 2025'
+            $run.Phases | Should -Contain "the installer installed 'Qlik Sense November 2025', not -ReleaseName 'Qlik Sense May 2025'"
+        }
+
         It 'waits for services that start slowly' {
             $FakeMachine.ServicesStartedByInstaller = @($QlikServices | Where-Object { $_ -ne 'QlikSenseEngineService' })
             $script:Polls = 0
@@ -233,9 +251,28 @@ Describe 'install-qlik.ps1' {
             $run.ExitCode | Should -Be 0
             $run.Result.changed | Should -BeFalse
             $run.Result.installerLog | Should -BeNullOrEmpty
+            $run.Result.release | Should -Be 'Qlik Sense May 2025'
             $run.Phases | Should -Not -Contain 'installer SHA-256 verified'
             Should -Invoke Register-ScheduledTask -Times 0 -Exactly
             Should -Invoke New-SmbShare -Times 0 -Exactly
+        }
+
+        It 'accepts the installed release when ReleaseName is empty, and reports it' {
+            $run = Invoke-Install -Change @{ ReleaseName = '' }
+
+            $run.ExitCode | Should -Be 0
+            $run.Result.changed | Should -BeFalse
+            $run.Result.release | Should -Be 'Qlik Sense May 2025'
+            $run.Phases | Should -Contain 'Qlik Sense May 2025 is installed; nothing to install'
+            Should -Invoke Register-ScheduledTask -Times 0 -Exactly
+        }
+
+        It 'refuses several installed releases with exit code 26 when ReleaseName is empty' {
+            $FakeMachine.Installed += 'Qlik Sense November 2024'
+            $run = Invoke-Install -Change @{ ReleaseName = '' }
+
+            $run.ExitCode | Should -Be 26
+            $run.Stderr | Should -Be "qlik-azure: several Qlik Sense releases are installed ('Qlik Sense May 2025', 'Qlik Sense November 2024'); name the one to keep in -ReleaseName"
         }
 
         It 'changes nothing on the second run after an install' {
@@ -267,6 +304,92 @@ Describe 'install-qlik.ps1' {
 
             $run.ExitCode | Should -Be 26
             $run.Stderr | Should -Be "qlik-azure: 'Qlik Sense November 2024' is installed, not 'Qlik Sense May 2025'; upgrading an existing Qlik Sense is not supported by this script"
+        }
+    }
+
+    Context 'what a run that Run Command cut short left behind' {
+        BeforeEach {
+            New-Item -ItemType Directory -Force -Path $WorkDirectory | Out-Null
+            Set-Content -LiteralPath (Join-Path $WorkDirectory 'spc.cfg') -Value "<DbUserPassword>$DbPassword</DbUserPassword>"
+        }
+
+        It 'removes an installer task that is not running, and spc.cfg, before installing (<Case>)' -ForEach @(
+            @{ Case = 'never started'; State = 'Ready'; Result = 267011 }
+            @{ Case = 'stopped'; State = 'Ready'; Result = 267014 }
+            @{ Case = 'disabled'; State = 'Disabled'; Result = 0 }
+        ) {
+            $FakeMachine.Task = @{ Name = $TaskName; State = $State; LastTaskResult = $Result }
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 0
+            $run.Result.changed | Should -BeTrue
+            $run.Phases[0] | Should -Be "removed the installer task 'qlik-azure Qlik Sense install' an earlier, cut-short run left behind"
+            Should -Invoke Unregister-ScheduledTask -Times 2 -Exactly -ParameterFilter { $TaskName -eq 'qlik-azure Qlik Sense install' -and -not $Confirm }
+            Should -Invoke Register-ScheduledTask -Times 1 -Exactly
+        }
+
+        It 'removes them on a machine where the release is already installed' {
+            $FakeMachine.Installed = @('Qlik Sense May 2025')
+            foreach ($service in $QlikServices) { $FakeMachine.Services[$service] = 'Running' }
+            $FakeMachine.Task = @{ Name = $TaskName; State = 'Ready'; LastTaskResult = 0 }
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 0
+            $run.Result.changed | Should -BeFalse
+            Should -Invoke Unregister-ScheduledTask -Times 1 -Exactly
+            $FakeMachine.Task | Should -BeNullOrEmpty
+            Join-Path $WorkDirectory 'spc.cfg' | Should -Not -Exist
+        }
+
+        It 'waits for an installer that is still running instead of starting another, then removes its task' {
+            Use-FakeClock
+            $FakeMachine.Task = @{ Name = $TaskName; State = 'Running'; LastTaskResult = 267009; ExitCode = 0 }
+            $FakeMachine.InstallerRunningPolls = 40
+            # The earlier installer finishes while this run waits: the release and its services are there.
+            Mock Start-Sleep {
+                $FakeMachine.Now = $FakeMachine.Now.AddSeconds($Seconds)
+                if ($FakeMachine.InstallerRunningPolls -eq 0) {
+                    $FakeMachine.Installed = @('Qlik Sense May 2025')
+                    foreach ($service in $QlikServices) { $FakeMachine.Services[$service] = 'Running' }
+                }
+            }
+            $run = Invoke-Install -Change @{ TimeoutMinutes = '10' }
+
+            $run.ExitCode | Should -Be 0
+            $run.Result.changed | Should -BeFalse
+            $run.Result.release | Should -Be 'Qlik Sense May 2025'
+            $run.Phases[0] | Should -Be "an installer started by an earlier run is still running (scheduled task 'qlik-azure Qlik Sense install'); waiting up to 10 min for it instead of starting another"
+            $run.Phases | Should -Contain 'earlier installer still running (5 min)'
+            Should -Invoke Register-ScheduledTask -Times 0 -Exactly
+            Should -Invoke Start-ScheduledTask -Times 0 -Exactly
+            Should -Invoke Stop-ScheduledTask -Times 0 -Exactly
+            Should -Invoke Unregister-ScheduledTask -Times 1 -Exactly
+            Join-Path $WorkDirectory 'spc.cfg' | Should -Not -Exist
+        }
+
+        It 'reports the failure of the earlier installer it waited for with exit code 23' {
+            $FakeMachine.Task = @{ Name = $TaskName; State = 'Running'; LastTaskResult = 267009; ExitCode = 1603 }
+            $FakeMachine.InstallerRunningPolls = 2
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 23
+            $run.Stderr | Should -Be "qlik-azure: the Qlik Sense installer failed with exit code 1603 (fatal error during installation); its log on the VM is $WorkDirectory/qlik-sense-install.log"
+            Should -Invoke Start-ScheduledTask -Times 0 -Exactly
+            $FakeMachine.Task | Should -BeNullOrEmpty
+        }
+
+        It 'leaves an earlier installer running when it does not finish in time, with exit code 24' {
+            Use-FakeClock
+            $FakeMachine.Task = @{ Name = $TaskName; State = 'Running'; LastTaskResult = 267009; ExitCode = 0 }
+            $FakeMachine.InstallerRunningPolls = [int]::MaxValue
+            $run = Invoke-Install -Change @{ TimeoutMinutes = '3' }
+
+            $run.ExitCode | Should -Be 24
+            $run.Stderr | Should -Be "qlik-azure: the Qlik Sense installer an earlier run started (scheduled task 'qlik-azure Qlik Sense install') is still running after 3 min and was left running; run this step again to keep waiting; its log on the VM is $WorkDirectory/qlik-sense-install.log"
+            Should -Invoke Stop-ScheduledTask -Times 0 -Exactly
+            Should -Invoke Unregister-ScheduledTask -Times 0 -Exactly
+            Should -Invoke Register-ScheduledTask -Times 0 -Exactly
+            $FakeMachine.Task.State | Should -Be 'Running'
         }
     }
 
@@ -402,7 +525,6 @@ Describe 'install-qlik.ps1' {
             @{ Case = 'another machine name'; Change = @{ Hostname = 'QSVM02' }; Message = "qlik-azure: -Hostname 'QSVM02' is not this machine's name 'QSVM01'*" }
             @{ Case = 'an ftp URL'; Change = @{ InstallerUrl = 'ftp://127.0.0.1/Qlik_Sense_setup.exe' }; Message = 'qlik-azure: -InstallerUrl must be an http(s) URL' }
             @{ Case = 'a malformed checksum'; Change = @{ InstallerSha256 = 'abc' }; Message = 'qlik-azure: -InstallerSha256 must be 64 hexadecimal digits' }
-            @{ Case = 'a missing release name'; Change = @{ ReleaseName = '' }; Message = 'qlik-azure: parameter -ReleaseName is required' }
             @{ Case = 'a password with a quote'; Change = @{ RepositoryDbPassword = 'Fake"quote9!' }; Message = 'qlik-azure: -RepositoryDbPassword contains a character the Qlik Sense installer rejects*' }
             @{ Case = 'a timeout that is not a number'; Change = @{ TimeoutMinutes = 'soon' }; Message = "qlik-azure: parameter -TimeoutMinutes must be a whole number from 0 to 1440, got 'soon'" }
         ) {
