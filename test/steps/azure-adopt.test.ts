@@ -52,6 +52,27 @@ describe('changes made outside qlik-azure', () => {
     await expect(apply(s, BASE_CONFIG, 12)).resolves.toMatchObject({ change: 'checked' });
   });
 
+  it('keeps rules it did not make (Defender just-in-time, an admin\'s own) through plans, checks and writes', async () => {
+    const s = await simulator();
+    await applied(s);
+    const network = await simulatorServices(s).network();
+    const nsg = await network.networkSecurityGroups.get('rg-qlik-sim', 'qlik-sim-nsg');
+    const jit = { name: 'MicrosoftDefenderForCloud-JITRule_1234_ABCD', protocol: '*', sourcePortRange: '*', destinationPortRange: '3389', sourceAddressPrefix: '198.51.100.9', destinationAddressPrefix: '*', access: 'Allow', priority: 100, direction: 'Inbound' } as const;
+    await network.networkSecurityGroups.createOrUpdate('rg-qlik-sim', 'qlik-sim-nsg', { ...nsg, securityRules: [...nsg.securityRules!, jit] }, { updateIntervalInMs: 5 });
+
+    expect(await plan(s, BASE_CONFIG, 5)).toMatchObject({ change: 'unchanged' });
+    const run = inProcess(s, BASE_CONFIG);
+    await expect(AZURE_REGISTRY.get(12)!.apply(run.context(12))).resolves.toMatchObject({ change: 'checked' });
+    expect(run.notes.join('\n')).toContain('rules not made by qlik-azure are left as they are: MicrosoftDefenderForCloud-JITRule_1234_ABCD');
+
+    const http = withConfig((c) => ({ ...c, network: { ...c.network, enableHttp: true } }));
+    await apply(s, http, 5);
+    await apply(s, BASE_CONFIG, 5);
+    const rules = resourceBody(s, 'Microsoft.Network/networkSecurityGroups').properties.securityRules as { name: string; properties: { sourceAddressPrefix?: string } }[];
+    expect(rules.map((r) => r.name).sort()).toEqual(['MicrosoftDefenderForCloud-JITRule_1234_ABCD', 'qlik-auth-4244', 'qlik-https-443']);
+    expect(rules.find((r) => r.name === jit.name)?.properties.sourceAddressPrefix).toBe('198.51.100.9');
+  });
+
   it('enabling HTTP adds rules 80 and 4248 with their fixed names and priorities', async () => {
     const s = await simulator();
     await applied(s);

@@ -1,7 +1,9 @@
 /**
  * Guide steps 5-11: the network security group with its inbound rules in one request, and step 12, which
  * reads them back. The guide opens every Qlik port and RDP to "*"; here the Qlik ports are open to
- * network.allowedSourceCidrs, "*" only with network.allowAnySource, and RDP only when asked for.
+ * network.allowedSourceCidrs, "*" only with network.allowAnySource, and RDP only when asked for. Only the
+ * rules with this tool's fixed names are managed: others in the group (Defender just-in-time access, an
+ * administrator's own) are kept on every write and left out of every comparison.
  */
 import type { NetworkSecurityGroup, SecurityRule } from '@azure/arm-network';
 import { awaitOperation, lroOptions, readOptional } from '../../azure/arm-helpers.js';
@@ -77,7 +79,12 @@ function ruleMismatches(live: SecurityRule, wanted: InboundRule): string[] {
   return expected.filter(([, actual, want]) => String(actual).toLowerCase() !== String(want).toLowerCase()).map(([field, actual, want]) => `${field} ${String(actual)} → ${String(want)}`);
 }
 
-/** Every difference between the live rules and the config, naming the rule. */
+/** The rules this tool writes, by their fixed names; any other rule (Defender just-in-time, an admin's own) is left alone. */
+function isToolRule(rule: SecurityRule): boolean {
+  return Object.values(PORT_RULES).some((owned) => owned.name.toLowerCase() === rule.name?.toLowerCase());
+}
+
+/** Every difference between this tool's live rules and the config, naming the rule; other rules are not compared. */
 export function ruleDifferences(live: readonly SecurityRule[] | undefined, wanted: readonly InboundRule[]): string[] {
   const byName = new Map((live ?? []).map((rule) => [rule.name?.toLowerCase(), rule]));
   const differences = wanted.flatMap((rule) => {
@@ -85,7 +92,7 @@ export function ruleDifferences(live: readonly SecurityRule[] | undefined, wante
     if (!found) return [`rule ${rule.name} (TCP ${rule.port}) missing`];
     return ruleMismatches(found, rule).map((mismatch) => `rule ${rule.name}: ${mismatch}`);
   });
-  const extra = (live ?? []).filter((rule) => !wanted.some((w) => w.name.toLowerCase() === rule.name?.toLowerCase()));
+  const extra = (live ?? []).filter((rule) => isToolRule(rule) && !wanted.some((w) => w.name.toLowerCase() === rule.name?.toLowerCase()));
   return [...differences, ...extra.map((rule) => `rule ${rule.name} (${rule.direction} ${rule.destinationPortRange}) is not in the config: removed`)];
 }
 
@@ -108,7 +115,8 @@ export const nsgStep = managedResourceStep<NetworkSecurityGroup>({
     const body: NetworkSecurityGroup = {
       location: live?.location ?? ctx.config.location,
       tags: mergedTags(live?.tags, deploymentTags(ctx.config)),
-      securityRules: desiredRules(ctx.config).map(toSecurityRule),
+      // The group's other rules are sent back as they are: a PUT without them would delete them.
+      securityRules: [...(live?.securityRules ?? []).filter((rule) => !isToolRule(rule)), ...desiredRules(ctx.config).map(toSecurityRule)],
     };
     const { resourceGroup, nsg } = ctx.config.names;
     return awaitOperation(ctx, `network security group ${nsg}`, client.networkSecurityGroups.createOrUpdate(resourceGroup, nsg, body, lroOptions(ctx)));
@@ -135,6 +143,8 @@ export const nsgRulesCheck: StepImplementation = azureStep({
         advice: 'Someone changed the rules after step 5. Fix: run `qlik-azure apply --from-step 5` to restore them (or change the config to match)',
       });
     }
+    const others = (nsg.securityRules ?? []).filter((rule) => !isToolRule(rule)).map((rule) => rule.name);
+    if (others.length > 0) ctx.note(`rules not made by qlik-azure are left as they are: ${others.join(', ')}`);
     return { change: 'checked', outputs: { rules: desiredRules(ctx.config).map((rule) => rule.name) } };
   },
 });
