@@ -21,3 +21,12 @@ export interface Journal {
 export function isDone(journal: Pick<Journal, 'entry'>, step: StepNumber): boolean {
   return journal.entry(step)?.status === 'done';
 }
+
+/** The output flag of a step recorded from a resource made some other way (--existing-vm). */
+export const ADOPTED_OUTPUT = 'adopted';
+
+/** Whether the step was recorded from what exists rather than run: its resources are someone else's, addressed by their recorded ids. */
+export function isAdopted(journal: Pick<Journal, 'entry'>, step: StepNumber): boolean {
+  const entry = journal.entry(step);
+  return entry?.status === 'done' && entry.outputs[ADOPTED_OUTPUT] === true;
+}

@@ -1,9 +1,11 @@
 /**
  * Which runnable steps a command runs: everything (apply), what is unfinished (resume), or from a guide
  * step onward (--from-step), cut at --to-step. Folded and informational numbers resolve to their host.
+ * Adopted steps (--existing-vm) are never selected: their resources carry names of their own, and running
+ * those steps would create the config's resources beside them; later steps read the recorded ids instead.
  */
 import { hostStep, RUNNABLE_STEPS, type RunnableEntry, type StepNumber } from './catalogue.js';
-import { isDone, type Journal } from './journal.js';
+import { isAdopted, isDone, type Journal } from './journal.js';
 
 export type Selection =
   | { readonly kind: 'all' }
@@ -35,7 +37,7 @@ export function selectSteps(selection: Selection, journal: Pick<Journal, 'entry'
   const within = (entry: RunnableEntry) => entry.number <= toStep;
   const start = selection.kind === 'from' ? resolveStepNumber(selection.step, '--from-step').number : 1;
   const chosen = new Set(RUNNABLE_STEPS
-    .filter((entry) => within(entry) && entry.number >= start && (selection.kind !== 'unfinished' || !isDone(journal, entry.number)))
+    .filter((entry) => within(entry) && entry.number >= start && !isAdopted(journal, entry.number) && (selection.kind !== 'unfinished' || !isDone(journal, entry.number)))
     .map((entry) => entry.number));
   // Prerequisites that never finished run too, or the chosen steps would lack their inputs.
   for (const number of unfinishedPrerequisites([...chosen], journal)) chosen.add(number);

@@ -2,12 +2,13 @@
  * `--existing-vm <name|id>`: the guide's entry point for a VM made some other way (its step 34). The Azure
  * phase is not run; its steps are recorded as adopted, with the outputs later steps read (VM id, NIC,
  * public IP and DNS name, the storage account when the deployment has one) taken from Azure, so the run
- * starts at step 34 and addresses the VM exactly as if the tool had made it.
+ * starts at step 34 and addresses the VM exactly as if the tool had made it. Adopted steps stay recorded:
+ * no later apply runs them (see engine/selection.ts), so the config's names never create a second VM.
  */
 import { readOptional } from '../../azure/arm-helpers.js';
 import type { AzureServices } from '../../azure/services.js';
 import type { ResolvedConfig } from '../../config/derive.js';
-import type { Journal } from '../../engine/journal.js';
+import { ADOPTED_OUTPUT, type Journal } from '../../engine/journal.js';
 import { StepError, type StepOutputs } from '../../engine/step.js';
 
 export const EXISTING_VM_START = 34;
@@ -74,6 +75,6 @@ export async function adoptExistingVm(ctx: AdoptionContext, reference: string): 
     30: { publicIpAddress: ip.ipAddress, fqdn },
   };
   const steps = Object.keys(adopted).map(Number);
-  for (const step of steps) await ctx.journal.markDone(step, { change: 'unchanged', outputs: { ...adopted[step], adopted: true } });
+  for (const step of steps) await ctx.journal.markDone(step, { change: 'unchanged', outputs: { ...adopted[step], [ADOPTED_OUTPUT]: true } });
   return { vmId: vm.id, address: fqdn || ip.ipAddress, steps };
 }
