@@ -84,6 +84,11 @@ const digest = (value: string) => createHash('sha256').update(value).digest('hex
 const isSecretName = (name: string) => /(Password|Key|Url)$/.test(name);
 const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
 const MINIMUM_OS = [10, 0, 14393];
+/** The services the Qlik Sense installer sets up to log on as the service account. */
+const QLIK_SERVICES = [
+  'QlikSenseRepositoryDatabase', 'QlikSenseServiceDispatcher', 'QlikSenseRepositoryService',
+  'QlikSenseProxyService', 'QlikSenseEngineService', 'QlikSenseSchedulerService', 'QlikSensePrintingService',
+] as const;
 /** The release the simulated installer installs when no ReleaseName names one. */
 const FAKE_INSTALLER_RELEASE = 'Qlik Sense May 2025';
 
@@ -127,6 +132,11 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     const count = Number(params.LocalUserCount ?? '2');
     for (let n = 1; n <= count; n++) wanted.push({ name: `${params.LocalUserPrefix ?? 'QlikUser'}${n}`, password: required(params, 'LocalUserPassword'), administrator: false });
     const outcomes = { created: [] as string[], updated: [] as string[], unchanged: [] as string[] };
+    // As the script: the Qlik Sense services get the service account's new password, and are not restarted.
+    const serviceAccount = wanted[0]!;
+    const known = machine.accounts.get(serviceAccount.name);
+    const passwordReset = known !== undefined && known !== digest(serviceAccount.password);
+    const servicesUpdated = passwordReset && machine.release ? [...QLIK_SERVICES] : [];
     for (const account of wanted) {
       const known = machine.accounts.get(account.name);
       let outcome: keyof typeof outcomes = known === undefined ? 'created' : known === digest(account.password) ? 'unchanged' : 'updated';
@@ -138,7 +148,8 @@ const HANDLERS: Record<VmTemplate, Handler> = {
       outcomes[outcome].push(account.name);
       phase(`account ${account.name}: ${outcome}`);
     }
-    return { changed: outcomes.created.length + outcomes.updated.length > 0, ...outcomes };
+    if (servicesUpdated.length > 0) phase(`logon password updated for ${servicesUpdated.join(', ')}; not restarted: restart the Qlik services or the VM to use the new password`);
+    return { changed: outcomes.created.length + outcomes.updated.length > 0, ...outcomes, servicesUpdated, restartRequired: servicesUpdated.length > 0 };
   },
 
   'vm/install-qlik.ps1': ({ machine, params, invocation, phase }) => {

@@ -11,10 +11,16 @@ Parameters (all strings, as Run Command sends them; * = secret, sent as a protec
   LocalUserCount           '2'        0 to 100
   LocalUserPassword      * required when LocalUserCount > 0 (one password for all local users)
 Every account: password never expires, user cannot change password, enabled.
+When the service account's password is reset and Qlik Sense is installed, the Qlik Sense services that
+log on as that account get the new password too (they would otherwise fail to start with the old one).
+They are NOT restarted: the running ones keep going until the Qlik services or the VM restart.
 
-Result JSON: changed (bool), created / updated / unchanged (arrays of account names).
+Result JSON: changed (bool), created / updated / unchanged (arrays of account names), servicesUpdated
+(names of the Qlik Sense services whose logon password was updated), restartRequired (bool: restart the
+Qlik services or the VM so that they log on with the new password).
 Exit codes: 0 done; 1 unexpected error; 2 invalid parameter; 30 Windows refused to create or update an
-account (e.g. the password does not meet the local password policy).
+account (e.g. the password does not meet the local password policy); 31 Windows refused the new logon
+password of a Qlik Sense service.
 #>
 [CmdletBinding()]
 param(
@@ -30,6 +36,7 @@ param(
 #@include lib/common.ps1
 
 $ExitAccountFailed = 30
+$ExitServiceLogonFailed = 31
 # Well-known SID of BUILTIN\Administrators: the group's name is localized on non-English images.
 $AdministratorsSid = 'S-1-5-32-544'
 
@@ -84,12 +91,14 @@ function Test-AdministratorsMember {
     @(Get-LocalGroupMember -SID $AdministratorsSid | Where-Object { $_.Name -eq $memberName }).Count -gt 0
 }
 
-# Brings one account to the requested state; returns 'created', 'updated' or 'unchanged'.
+# Brings one account to the requested state; returns Outcome ('created', 'updated' or 'unchanged') and
+# PasswordReset (an existing account got a new password).
 function Set-QlikLocalAccount {
     param([hashtable]$Account)
     $name = $Account.Name
     $password = ConvertTo-SecureString -String $Account.Password -AsPlainText -Force
     $outcome = 'unchanged'
+    $passwordReset = $false
     $user = Get-LocalUser -Name $name -ErrorAction SilentlyContinue
     if (-not $user) {
         New-LocalUser -Name $name -Password $password -PasswordNeverExpires -UserMayNotChangePassword -Description $Account.Description | Out-Null
@@ -106,28 +115,61 @@ function Set-QlikLocalAccount {
         if (-not (Test-QlikLocalCredential -Name $name -Password $Account.Password)) {
             Set-LocalUser -Name $name -Password $password
             $outcome = 'updated'
+            $passwordReset = $true
         }
     }
     if ($Account.Administrator -and -not (Test-AdministratorsMember -Name $name)) {
         Add-LocalGroupMember -SID $AdministratorsSid -Member $name
         if ($outcome -eq 'unchanged') { $outcome = 'updated' }
     }
-    $outcome
+    @{ Outcome = $outcome; PasswordReset = $passwordReset }
+}
+
+# The Qlik Sense services (Win32_Service, QlikSense*) that log on as the local account Name, written
+# '.\Name' or '<computer>\Name'. None before Qlik Sense is installed.
+function Get-QlikServiceOfAccount {
+    param([string]$Name)
+    $logonNames = @(".\$Name", "$env:COMPUTERNAME\$Name")
+    @(Get-CimInstance -ClassName Win32_Service -Filter "Name LIKE 'QlikSense%'" |
+        Where-Object { $logonNames -contains $_.StartName })
+}
+
+# Gives each Qlik Sense service that logs on as Name the new Password, through Win32_Service.Change in
+# this process (sc.exe would put the password on a command line others can read); returns their names.
+# The services are not restarted: a running one keeps its logon until the next restart.
+function Update-QlikServiceLogon {
+    param([string]$Name, [string]$Password)
+    foreach ($service in @(Get-QlikServiceOfAccount -Name $Name)) {
+        $change = Invoke-CimMethod -InputObject $service -MethodName Change -Arguments @{ StartName = $service.StartName; StartPassword = $Password }
+        if ($change.ReturnValue -ne 0) {
+            Exit-QlikFailure -Code $ExitServiceLogonFailed -Message "could not give service '$($service.Name)' the new password of $($service.StartName): Win32_Service.Change returned $($change.ReturnValue)"
+        }
+        $service.Name
+    }
 }
 
 Invoke-QlikMain {
     $accounts = Get-RequestedAccount
     $outcomes = [ordered]@{ created = @(); updated = @(); unchanged = @() }
+    $servicesUpdated = @()
     foreach ($account in $accounts) {
         try {
-            $outcome = Set-QlikLocalAccount -Account $account
+            $state = Set-QlikLocalAccount -Account $account
         } catch {
             Exit-QlikFailure -Code $ExitAccountFailed -Message "could not create or update local account '$($account.Name)': $($_.Exception.Message)"
         }
-        $outcomes[$outcome] += $account.Name
-        Write-QlikPhase "account $($account.Name): $outcome"
+        $outcomes[$state.Outcome] += $account.Name
+        Write-QlikPhase "account $($account.Name): $($state.Outcome)"
+        if ($state.PasswordReset -and $account.Name -eq $ServiceAccountName) {
+            $servicesUpdated = @(Update-QlikServiceLogon -Name $account.Name -Password $account.Password)
+        }
+    }
+    if ($servicesUpdated.Count -gt 0) {
+        Write-QlikPhase "logon password updated for $($servicesUpdated -join ', '); not restarted: restart the Qlik services or the VM to use the new password"
     }
     $result = [ordered]@{ changed = ($outcomes.created.Count + $outcomes.updated.Count) -gt 0 }
     foreach ($key in $outcomes.Keys) { $result[$key] = $outcomes[$key] }
+    $result.servicesUpdated = $servicesUpdated
+    $result.restartRequired = $servicesUpdated.Count -gt 0
     Write-QlikResult $result
 }

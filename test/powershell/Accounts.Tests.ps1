@@ -8,6 +8,8 @@ BeforeAll {
         'Enable-LocalUser'      = '[string]$Name'
         'Get-LocalGroupMember'  = '[string]$SID'
         'Add-LocalGroupMember'  = '[string]$SID, [string]$Member'
+        'Get-CimInstance'       = '[string]$ClassName, [string]$Filter'
+        'Invoke-CimMethod'      = '$InputObject, [string]$MethodName, [hashtable]$Arguments'
     }
 
     $script:Secrets = @{
@@ -33,8 +35,16 @@ AfterAll { Reset-TemplateTest }
 
 Describe 'accounts.ps1' {
     BeforeEach {
-        # The fake machine: local users and the members of BUILTIN\Administrators.
-        $script:FakeMachine = @{ Users = @{}; Administrators = [Collections.Generic.List[string]]::new() }
+        # The fake machine: local users, the members of BUILTIN\Administrators and the Windows services
+        # (Win32_Service: Name, StartName) with the password each logs on with.
+        $script:FakeMachine = @{ Users = @{}; Administrators = [Collections.Generic.List[string]]::new(); Services = @(); ServicePasswords = @{}; ChangeReturnValue = 0 }
+        Mock Get-CimInstance -ParameterFilter { $ClassName -eq 'Win32_Service' -and $Filter -eq "Name LIKE 'QlikSense%'" } -MockWith {
+            $FakeMachine.Services | Where-Object { $_.Name -like 'QlikSense*' }
+        }
+        Mock Invoke-CimMethod {
+            if ($FakeMachine.ChangeReturnValue -eq 0) { $FakeMachine.ServicePasswords[$InputObject.Name] = $Arguments.StartPassword }
+            [pscustomobject]@{ ReturnValue = $FakeMachine.ChangeReturnValue }
+        }
         Mock Get-LocalUser { $FakeMachine.Users[$Name] }
         Mock New-LocalUser {
             $neverExpires = [bool]$PasswordNeverExpires
@@ -101,6 +111,61 @@ Describe 'accounts.ps1' {
         $FakeMachine.Users['QSAdmin'].Enabled | Should -BeTrue
         $FakeMachine.Administrators | Should -Be @('QSVM01\QlikService')
         (Invoke-Template -Path $AccountsScript -Parameters ($Parameters + @{ LocalUserCount = '1' })).Result.changed | Should -BeFalse
+    }
+
+    Context 'the service account password changes' {
+        BeforeEach {
+            Add-FakeUser -Name 'QlikService' -Password 'an-old-password'
+            $FakeMachine.Administrators.Add('QSVM01\QlikService')
+        }
+
+        It 'updates no service before Qlik Sense is installed' {
+            $run = Invoke-Template -Path $AccountsScript -Parameters $Parameters
+
+            $run.ExitCode | Should -Be 0
+            $run.Result.updated | Should -Be @('QlikService')
+            $run.Result.servicesUpdated | Should -BeNullOrEmpty
+            $run.Result.restartRequired | Should -BeFalse
+            Should -Invoke Invoke-CimMethod -Times 0 -Exactly
+        }
+
+        It 'gives the Qlik Sense services that log on as the service account the new password, without restarting them' {
+            $FakeMachine.Services = @(
+                [pscustomobject]@{ Name = 'QlikSenseRepositoryService'; StartName = '.\QlikService' }
+                [pscustomobject]@{ Name = 'QlikSenseProxyService'; StartName = 'QSVM01\qlikservice' }
+                [pscustomobject]@{ Name = 'QlikSenseRepositoryDatabase'; StartName = 'NT AUTHORITY\NetworkService' }
+                [pscustomobject]@{ Name = 'Spooler'; StartName = 'LocalSystem' }
+            )
+            $run = Invoke-Template -Path $AccountsScript -Parameters $Parameters
+
+            $run.ExitCode | Should -Be 0
+            $run.Result.servicesUpdated | Should -Be @('QlikSenseRepositoryService', 'QlikSenseProxyService')
+            $run.Result.restartRequired | Should -BeTrue
+            $FakeMachine.ServicePasswords['QlikSenseRepositoryService'] | Should -Be $Secrets.ServiceAccountPassword
+            $FakeMachine.ServicePasswords['QlikSenseProxyService'] | Should -Be $Secrets.ServiceAccountPassword
+            Should -Invoke Invoke-CimMethod -Times 2 -Exactly -ParameterFilter { $MethodName -eq 'Change' -and $Arguments.StartName -eq $InputObject.StartName }
+            $run.Phases | Should -Contain 'logon password updated for QlikSenseRepositoryService, QlikSenseProxyService; not restarted: restart the Qlik services or the VM to use the new password'
+            $run.AllText | Should -Not -BeLike "*$($Secrets.ServiceAccountPassword)*"
+        }
+
+        It 'updates no service when the password is already the one given' {
+            $FakeMachine.Users['QlikService'].Password = $Secrets.ServiceAccountPassword
+            $FakeMachine.Services = @([pscustomobject]@{ Name = 'QlikSenseRepositoryService'; StartName = '.\QlikService' })
+            $run = Invoke-Template -Path $AccountsScript -Parameters $Parameters
+
+            $run.Result.servicesUpdated | Should -BeNullOrEmpty
+            $run.Result.restartRequired | Should -BeFalse
+            Should -Invoke Invoke-CimMethod -Times 0 -Exactly
+        }
+
+        It 'ends with exit code 31 when Windows refuses the new logon password of a service' {
+            $FakeMachine.Services = @([pscustomobject]@{ Name = 'QlikSenseRepositoryService'; StartName = '.\QlikService' })
+            $FakeMachine.ChangeReturnValue = 22
+            $run = Invoke-Template -Path $AccountsScript -Parameters $Parameters
+
+            $run.ExitCode | Should -Be 31
+            $run.Stderr | Should -Be "qlik-azure: could not give service 'QlikSenseRepositoryService' the new password of .\QlikService: Win32_Service.Change returned 22"
+        }
     }
 
     It 'puts an existing service account back into Administrators' {
