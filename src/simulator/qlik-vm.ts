@@ -244,8 +244,11 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     requireRepository(machine);
     const { qrs } = machine;
     phase('reading the central proxy');
-    const proxyChanged = params.EnableHttp === 'true' && !qrs.allowHttp;
-    if (proxyChanged) qrs.allowHttp = true;
+    // Desired state, as the script: EnableHttp 'false' (the default) turns Allow HTTP off.
+    const httpWanted = params.EnableHttp === 'true';
+    const proxyChanged = qrs.allowHttp !== httpWanted;
+    qrs.allowHttp = httpWanted;
+    if (proxyChanged) phase(`Allow HTTP switched ${httpWanted ? 'on' : 'off'} (the proxy restarts)`);
     const merged = [...qrs.hostWhiteList];
     for (const name of list(params.HostWhiteList)) if (!merged.some((m) => m.toLowerCase() === name.toLowerCase())) merged.push(name);
     const formLogin = params.FormLogin === 'true' || qrs.formLogin;

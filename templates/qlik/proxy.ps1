@@ -3,10 +3,11 @@ proxy.ps1 — guide step 45: "Allow HTTP" on the central proxy and the default v
 white list (public IP, machine name, DNS label, custom names), optionally the form login for users
 who are not in a Windows domain. Desired state: re-runs change nothing and write nothing.
 
-Parameters (all strings, none secret):
-  QrsUrl         base URL of the repository; default '' = https://<Qlik hostname>:4242
-  EnableHttp     'true' turns Allow HTTP on (port 80); 'false' (default) leaves the setting as it is,
-                 so HTTP kept on by step 48 as a fallback is not switched off again
+Parameters (all strings; * = sent as a protected parameter, printed as host and path only):
+  QrsUrl       * base URL of the repository; default '' = https://<Qlik hostname>:4242
+  EnableHttp     Allow HTTP (port 80) as desired state: 'true' turns it on, 'false' (default) turns it
+                 off. (The configuration refuses to keep HTTP in step 48 without enableHttp, so this
+                 step and step 48 never want different settings.)
   HostWhiteList  comma-separated host names / IP addresses to add; entries already present stay
   FormLogin      'true' makes browsers get Qlik's login form instead of Windows authentication
                  (the Windows-authentication pattern no longer matches any browser); default 'false'
@@ -71,11 +72,11 @@ Invoke-QlikMain {
     $proxyId = (Get-QrsEntity -Path 'proxyservice/local').id
     $proxy = Update-QrsEntity -Path "proxyservice/$proxyId" -Change {
         param($entity)
-        if (-not $httpWanted -or $entity.settings.allowHttp -eq $true) { return $false }
-        $entity.settings.allowHttp = $true
+        if ([bool]$entity.settings.allowHttp -eq $httpWanted) { return $false }
+        $entity.settings.allowHttp = $httpWanted
         $true
     }
-    if ($proxy.Changed) { Write-QlikPhase 'Allow HTTP switched on (the proxy restarts)' }
+    if ($proxy.Changed) { Write-QlikPhase "Allow HTTP switched $(if ($httpWanted) { 'on' } else { 'off' }) (the proxy restarts)" }
 
     Write-QlikPhase 'reading the default virtual proxy'
     $defaultProxy = @(Find-QrsEntity -Collection 'virtualproxyconfig' -Filter 'defaultVirtualProxy eq true') | Select-Object -First 1

@@ -53,7 +53,22 @@ Describe 'proxy.ps1 (step 45)' {
         $run.Result.hostWhiteList | Should -Be @('intranet.example.com', '20.50.60.70', 'qlik.example.com')
     }
 
-    It 'leaves Allow HTTP and the login pattern alone when not asked' {
+    It 'turns Allow HTTP off when EnableHttp is false, once' {
+        $null = Invoke-Template -Path $StepScript -Parameters $Parameters
+        $run = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $Parameters @{ EnableHttp = 'false' })
+        $again = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $Parameters @{ EnableHttp = 'false' })
+
+        $run.ExitCode | Should -Be 0
+        $run.Result.allowHttp | Should -BeFalse
+        $run.Result.proxyChanged | Should -BeTrue
+        $run.Phases | Should -Contain 'Allow HTTP switched off (the proxy restarts)'
+        (Get-CentralProxy).settings.allowHttp | Should -BeFalse
+        $again.Result.allowHttp | Should -BeFalse
+        $again.Result.proxyChanged | Should -BeFalse
+        @(Select-QrsWrite (Get-FakeQrsCall -Fake $Fake) | Where-Object { $_.path -like '/qrs/proxyservice/*' }).Count | Should -Be 2
+    }
+
+    It 'leaves Allow HTTP off and the login pattern alone when not asked' {
         $run = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $Parameters @{ EnableHttp = 'false'; FormLogin = 'false' })
 
         $run.Result.allowHttp | Should -BeFalse
