@@ -93,6 +93,36 @@ describe('changes made outside qlik-azure', () => {
   });
 });
 
+describe('verify: what apply wrote is read back', () => {
+  it('fails the step, naming the difference, when the resource reads back otherwise than written', async () => {
+    const s = await simulator();
+    await applied(s);
+    const http = withConfig((c) => ({ ...c, network: { ...c.network, enableHttp: true } }));
+    const step = AZURE_REGISTRY.get(5)!;
+    const ctx = inProcess(s, http).context(5);
+    const result = await step.apply(ctx);
+    expect(result.change).toBe('update');
+    // A change racing the write (another tool, a policy) takes the HTTP rule away again.
+    const network = await simulatorServices(s).network();
+    const nsg = await network.networkSecurityGroups.get('rg-qlik-sim', 'qlik-sim-nsg');
+    await network.networkSecurityGroups.createOrUpdate('rg-qlik-sim', 'qlik-sim-nsg', { ...nsg, securityRules: nsg.securityRules!.filter((r) => r.name !== 'qlik-http-80') }, { updateIntervalInMs: 5 });
+    const error = await step.verify!(ctx, result).catch((e: unknown) => e);
+    expect(describeError(error)).toMatchObject({ code: 'VerifyFailed', message: 'network security group qlik-sim-nsg differs from the config after it was written: rule qlik-http-80 (TCP 80) missing' });
+  });
+
+  it('passes after a write that took, and reads nothing again when apply changed nothing', async () => {
+    const s = await simulator();
+    await applied(s);
+    const retagged = withConfig((c) => ({ ...c, tags: { owner: 'analytics' } }));
+    const ctx = inProcess(s, retagged).context(16);
+    const step = AZURE_REGISTRY.get(16)!;
+    await expect(step.verify!(ctx, await step.apply(ctx))).resolves.toBeUndefined();
+    const before = s.requestLog().length;
+    await step.verify!(ctx, { change: 'unchanged', outputs: {} });
+    expect(s.requestLog().length).toBe(before);
+  });
+});
+
 describe('differences that would need a replacement are refused', () => {
   it('a VM of another size is not replaced', async () => {
     const s = await simulator();

@@ -1,7 +1,9 @@
 /**
  * The one shape every Azure resource step has: read what exists, compare it with the config, then create,
  * update in place, or leave it alone. A difference that would need the resource replaced is refused, never
- * acted on: the user's data may live in it. Steps describe their resource; this module does the walking.
+ * acted on: the user's data may live in it. After a write, the resource is read back and compared again
+ * (verify), so a write Azure accepted but did not carry out fails the step instead of a later one.
+ * Steps describe their resource; this module does the walking.
  */
 import { pause, withAzureNotices } from '../../azure/arm-helpers.js';
 import { StepError, type PlannedChange, type StepContext, type StepImplementation, type StepOutputs, type StepResult } from '../../engine/step.js';
@@ -80,6 +82,33 @@ function refuse(label: string, refusals: readonly string[]): never {
   });
 }
 
+/** A GET right after a create can miss the resource (ARM's eventual consistency): a few polls before giving up. */
+const READ_BACK_ATTEMPTS = 5;
+
+async function readBack<Live>(ctx: StepContext, resource: ManagedResource<Live>): Promise<Live | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const live = await resource.read(ctx);
+    if (live !== undefined || attempt === READ_BACK_ATTEMPTS) return live;
+    await pause(ctx);
+  }
+}
+
+/**
+ * Reads back what apply wrote and compares it with the config as plan does. Provisioning state is left
+ * out: apply already waited for it, and a VM Azure marked OSProvisioningTimedOut is used once its agent is Ready.
+ * A step that changed nothing compared the live resource moments ago, so it is not read again.
+ */
+async function verifyWritten<Live>(ctx: StepContext, resource: ManagedResource<Live>, result: StepResult): Promise<void> {
+  if (result.change === 'unchanged') return;
+  const label = resource.label(ctx);
+  const advice = `Azure accepted the write but reads back otherwise; another change may have raced it. Fix: run \`qlik-azure resume\`, and if it repeats, look at ${label} in the Azure portal (Activity log)`;
+  const live = await readBack(ctx, resource);
+  if (live === undefined) throw new StepError(`${label} does not exist after it was written`, { code: 'VerifyFailed', advice });
+  const { differences, refusals } = await resource.compare(ctx, live);
+  const mismatches = [...differences, ...refusals];
+  if (mismatches.length > 0) throw new StepError(`${label} differs from the config after it was written: ${mismatches.join('; ')}`, { code: 'VerifyFailed', advice });
+}
+
 export function managedResourceStep<Live>(resource: ManagedResource<Live>): StepImplementation {
   return azureStep({
     async plan(ctx): Promise<PlannedChange> {
@@ -112,5 +141,7 @@ export function managedResourceStep<Live>(resource: ManagedResource<Live>): Step
       if (resource.settle) live = await resource.settle(ctx, live);
       return { change, outputs: resource.outputs(ctx, live) };
     },
+
+    verify: (ctx, result) => verifyWritten(ctx, resource, result),
   });
 }
