@@ -9,23 +9,19 @@ import { stageLocalFile } from '../../azure/installer-staging.js';
 import { Secret } from '../../config/secrets.js';
 import { StepError, type StepContext } from '../../engine/step.js';
 import { flag, templateStep, text } from './template-step.js';
-import { computerName, READINESS_STEP, requireSecret } from './target.js';
+import { computerName, requireSecret } from './target.js';
 
 /** How long the script waits for the installer, and then as long again for the services. */
 const INSTALLER_TIMEOUT_MINUTES = 25;
 /** Both waits and the download (ten minutes) fit in the run command's timeout: one hour. */
 const INSTALL_TIMEOUT_SECONDS = (2 * INSTALLER_TIMEOUT_MINUTES + 10) * 60;
-/** The release assumed when qlik.releaseName is unset and the VM has none installed. */
-export const ASSUMED_RELEASE = 'Qlik Sense November 2025';
-
-/** The config's release, else the one already on the VM, else the assumed one (said in a note). */
-function releaseName(ctx: StepContext): string {
-  if (ctx.config.qlik.releaseName) return ctx.config.qlik.releaseName;
-  const installed = ctx.outputsOf(READINESS_STEP).qlikReleases;
-  const releases = Array.isArray(installed) ? installed : [];
-  if (releases.length === 1) return String(releases[0]);
-  ctx.note(`qlik.releaseName is not set; assuming the installer is '${ASSUMED_RELEASE}'. Set qlik.releaseName to the installer's release so re-runs recognise it`);
-  return ASSUMED_RELEASE;
+/**
+ * Only the config's release is sent. Without it the script keeps the one release the VM has, or installs
+ * the installer's own, and reports what is installed (result key `release`): a guess sent here would be
+ * stale on a resume after the installer ran (step 34 looked before it), and the script would refuse it.
+ */
+function releaseParameter(ctx: StepContext): { ReleaseName?: string } {
+  return ctx.config.qlik.releaseName ? { ReleaseName: ctx.config.qlik.releaseName } : {};
 }
 
 async function installerSource(ctx: StepContext): Promise<{ url: string; sha256?: string }> {
@@ -50,7 +46,7 @@ export const installStep = templateStep({
     23: 'The Qlik Sense installer failed. Fix: read its log on the VM (the path is in the message) and the full output, then run qlik-azure resume',
     24: 'The installer or the Qlik Sense services did not finish in time. Fix: restart the VM (az vm restart), then run qlik-azure resume',
     25: 'The installer asks for a restart. Fix: az vm restart, then run qlik-azure resume',
-    26: 'Another Qlik Sense release is installed. Fix: set qlik.releaseName to that release, or use a fresh VM',
+    26: 'Another Qlik Sense release is installed (or, with qlik.releaseName unset, several are). Fix: set qlik.releaseName to the installed release, or use a fresh VM',
     27: 'The script ran without administrator rights. Fix: run it as LocalSystem (no runAsUser), as this tool does',
   },
   async inputs(ctx) {
@@ -58,7 +54,7 @@ export const installStep = templateStep({
     return {
       parameters: {
         ...(installer.sha256 ? { InstallerSha256: installer.sha256 } : {}),
-        ReleaseName: releaseName(ctx),
+        ...releaseParameter(ctx),
         ServiceAccountName: ctx.config.qlik.serviceAccount,
         Hostname: computerName(ctx),
         SharedFolderPath: ctx.config.qlik.sharedFolder,
