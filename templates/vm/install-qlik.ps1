@@ -8,16 +8,17 @@ the service account through a one-shot scheduled task with RunLevel Highest: a b
 account's full administrator token. (A Run Command runAsUser logon goes through the Secondary Logon
 service and gets a UAC-filtered token, on which the installer would wait for a consent prompt nobody
 sees.) Already elevated as the service account, the script starts the installer itself.
-Idempotent: when the release is installed and the repository service runs, it does nothing. Which
-release counts as installed: with ReleaseName, that release (any patch of it too), and another one ends
-the script with exit code 26; with ReleaseName empty, whichever one release is installed, as it is
-(nothing is installed then), and on a machine without Qlik Sense the installer's own release.
+Idempotent: when the release is installed and the repository service runs, it does nothing.
+Which release: with ReleaseName given, that release (and any patch of it) counts as installed, and any
+other installed release ends the script with exit code 26. With ReleaseName empty, the one release
+installed is accepted as it is (several: exit code 26); on a machine without Qlik Sense the installer
+at InstallerUrl installs its own release. Either way the result reports the release found installed.
 Run Command may kill this script while it waits for the installer, so its clean-up never runs: every run
 first removes the installer task and spc.cfg such a run left behind, and when that installer still
 runs, waits for it (up to TimeoutMinutes) instead of starting another.
 
 Parameters (all strings, as Run Command sends them; * = secret, sent as a protected parameter):
-  InstallerUrl         * required   http(s) URL or blob SAS URL of Qlik_Sense_setup.exe (printed as host and path only)
+  InstallerUrl           * required   http(s) URL or blob SAS URL of Qlik_Sense_setup.exe (printed as host and path only)
   InstallerSha256        optional   64 hex digits; the download is verified when given
   ReleaseName            optional   e.g. "Qlik Sense May 2025", as Programs and Features names it (see above)
   ServiceAccountName     required   local account the services run as (created by accounts.ps1)
@@ -38,11 +39,11 @@ there, without "Patch N"; not the ReleaseName asked for; null when none is found
 Exit codes: 0 installed and ready (or already installed); 1 unexpected error; 2 invalid parameter (e.g.
 a hostname with a dot); 20 installer download failed; 21 installer checksum mismatch; 22 Task Scheduler
 refused to run the installer as the service account (account missing or wrong password); 23 installer
-exit code not 0; 24 installer not finished (then stopped; one an earlier run started is left running) or services not
-ready within TimeoutMinutes;
-25 installer asks for a reboot (restart the VM, then run again); 26 another Qlik Sense release is
-installed (or several, with ReleaseName empty); 27 neither LocalSystem nor elevated (a UAC-filtered token: the installer would wait for a
-consent prompt nobody sees).
+exit code not 0; 24 installer not finished within TimeoutMinutes (then stopped; one an earlier run
+started is left running) or services not ready within TimeoutMinutes; 25 installer asks for a reboot
+(restart the VM, then run again); 23 and 25 also for an earlier run's installer this run waited for;
+26 another Qlik Sense release is installed (or several, with ReleaseName empty); 27 neither LocalSystem
+nor elevated (a UAC-filtered token: the installer would wait for a consent prompt nobody sees).
 #>
 [CmdletBinding()]
 param(
@@ -328,7 +329,8 @@ function Register-InstallerTask {
     # Task Scheduler's default priority (7) is below normal; 4 is what a process started by hand gets.
     $settings = New-ScheduledTaskSettingsSet -Priority 4
     try {
-        # -Force replaces a task left behind by a run that Run Command cut short.
+        # Clear-InstallerLeftover has removed any task a cut-short run left; -Force still replaces one
+        # that appeared since rather than failing.
         Register-ScheduledTask -TaskName $InstallerTaskName -Action $action -Settings $settings -User $account -Password $ServiceAccountPassword -RunLevel Highest -Force | Out-Null
     } catch {
         Exit-QlikFailure -Code $ExitServiceAccountLogon -Message "Task Scheduler refused to run the installer as ${account}: $($_.Exception.Message); check that the account exists (accounts step) and the service account password"
