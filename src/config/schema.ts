@@ -106,7 +106,7 @@ const installerSchema = z.discriminatedUnion('source', [
 ]);
 
 const qlikSchema = z.object({
-  releaseName: z.string().describe('Release the installer is, e.g. "Qlik Sense November 2025"; a node with it already installed is left alone').optional(),
+  releaseName: z.string().describe('Release the installer is, e.g. "Qlik Sense November 2025"; a node with it already installed is left alone. Unset: a node keeps the one release it has, or gets the release of the installer; the VM reports which').optional(),
   installer: installerSchema.optional(),
   serviceAccount: ruled(checkLocalAccountName, 'Windows account the Qlik services run as').default('qservice'),
   adminAccount: ruled(checkLocalAccountName, 'Qlik administrator account (becomes RootAdmin)').default('QSAdmin'),
