@@ -21,6 +21,25 @@ export interface BlobContainer {
   staged: Map<string, Map<string, Buffer>>;
 }
 
+/** Blobs larger than this are left out of a snapshot (an uploaded installer): a later run uploads them again. */
+export const SNAPSHOT_BLOB_LIMIT = 1024 * 1024;
+
+/** Committed blobs as JSON (content in base64). Account keys and staged blocks are not kept: keys are made again on listKeys. */
+export interface BlobStoreSnapshot {
+  etagCounter: number;
+  accounts: Record<string, Record<string, { created: string; etag: string; blobs: Record<string, SnapshotBlob> }>>;
+}
+
+interface SnapshotBlob {
+  kind: BlobKind;
+  contentBase64: string;
+  contentType: string;
+  etag: string;
+  created: string;
+  lastModified: string;
+  committedBlocks: number;
+}
+
 interface BlobAccount {
   keys?: string[];
   containers: Map<string, BlobContainer>;
@@ -106,5 +125,39 @@ export class BlobStore {
     blob.etag = this.nextEtag();
     blob.lastModified = new Date();
     return offset;
+  }
+
+  snapshot(): BlobStoreSnapshot {
+    const accounts: BlobStoreSnapshot['accounts'] = {};
+    for (const [accountName, account] of this.accounts) {
+      const containers: BlobStoreSnapshot['accounts'][string] = {};
+      for (const [containerName, container] of account.containers) {
+        const blobs: Record<string, SnapshotBlob> = {};
+        for (const [blobName, blob] of container.blobs) {
+          if (blob.content.length > SNAPSHOT_BLOB_LIMIT) continue;
+          blobs[blobName] = {
+            kind: blob.kind, contentBase64: blob.content.toString('base64'), contentType: blob.contentType, etag: blob.etag,
+            created: blob.created.toISOString(), lastModified: blob.lastModified.toISOString(), committedBlocks: blob.committedBlocks,
+          };
+        }
+        containers[containerName] = { created: container.created.toISOString(), etag: container.etag, blobs };
+      }
+      accounts[accountName] = containers;
+    }
+    return { etagCounter: this.etagCounter, accounts };
+  }
+
+  restore(snapshot: BlobStoreSnapshot): void {
+    this.etagCounter = snapshot.etagCounter;
+    for (const [accountName, containers] of Object.entries(snapshot.accounts)) {
+      const account = this.account(accountName);
+      for (const [containerName, container] of Object.entries(containers)) {
+        const blobs = new Map(Object.entries(container.blobs).map(([name, blob]): [string, StoredBlob] => [name, {
+          kind: blob.kind, content: Buffer.from(blob.contentBase64, 'base64'), contentType: blob.contentType, etag: blob.etag,
+          created: new Date(blob.created), lastModified: new Date(blob.lastModified), committedBlocks: blob.committedBlocks,
+        }]));
+        account.containers.set(containerName, { created: new Date(container.created), etag: container.etag, blobs, staged: new Map() });
+      }
+    }
   }
 }

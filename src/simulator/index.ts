@@ -23,6 +23,7 @@ import { virtualMachineRoutes } from './resources/virtual-machines.js';
 import { virtualNetworkRoutes } from './resources/virtual-networks.js';
 import type { Route } from './router.js';
 import { createSimulatorServer } from './server.js';
+import { restoreSnapshot, takeSnapshot } from './snapshot.js';
 import { ResourceStore } from './store.js';
 import { generateLoopbackCertificate } from './tls.js';
 import type { LoggedRequest, SimResource, Simulator, SimulatorOptions } from './types.js';
@@ -38,6 +39,7 @@ export type {
   Simulator,
   SimulatorOptions,
 } from './types.js';
+export type { SimulatorSnapshot } from './snapshot.js';
 export { FAULT_PROFILES } from './faults.js';
 export { SIMULATED_SUBSCRIPTION_ID, SIMULATED_TENANT_ID } from './resources/subscriptions.js';
 
@@ -60,7 +62,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const tls = await generateLoopbackCertificate();
   const seed = opts.seed ?? 1;
   // Separate streams: creating one more resource must not change which requests faults hit.
-  const random = createRandom(seed);
+  const random = createRandom(seed, opts.restore?.randomPosition);
   const faultRandom = createRandom(seed ^ 0x5eed_fa17);
   const state: SimState = {
     baseUrl: '',
@@ -74,13 +76,14 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     blobs: new BlobStore(),
   };
   const log: LoggedRequest[] = [];
-  const server = createSimulatorServer({ state, routes: ROUTES, tls, log });
+  const server = createSimulatorServer({ state, routes: ROUTES, tls, log, ...(opts.onRequestServed ? { onRequestServed: opts.onRequestServed } : {}) });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   state.baseUrl = `https://127.0.0.1:${port}`;
+  if (opts.restore) restoreSnapshot(state, opts.restore);
   const agents: https.Agent[] = [];
 
   return {
@@ -94,6 +97,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
     requestLog: () => log.map((entry) => ({ ...entry })),
     resources: (): SimResource[] =>
       state.store.all().map(({ id, type, name, resourceGroup, body }) => ({ id, type, name, resourceGroup, body: structuredClone(body) })),
+    snapshot: () => takeSnapshot(state),
     injectFault: (rule) => state.faults.add(rule),
     clearFaults: () => state.faults.clear(),
     setRunCommandExecutor: (fn) => {

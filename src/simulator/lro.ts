@@ -48,6 +48,13 @@ export interface TrackedOperation {
   resultBody?: () => unknown;
 }
 
+/** A finished operation as JSON: dates as ISO strings, the result body as a value. */
+export interface EndedOperation extends Omit<TrackedOperation, 'startTime' | 'endTime' | 'resultBody'> {
+  startTime: string;
+  endTime?: string;
+  resultBody?: unknown;
+}
+
 interface PendingOperation {
   operation: TrackedOperation;
   dueAt: number;
@@ -97,14 +104,52 @@ export class OperationTracker {
 
   /** Ends every operation whose time has come; called before each request is served. */
   settleDue(): void {
-    const now = Date.now();
+    this.#settle(Date.now());
+  }
+
+  /**
+   * Ends every operation whose work is done, due or not: a snapshot then holds no half-finished change.
+   * The simulator's latency is a few milliseconds, so ending them early is invisible to a client.
+   */
+  settleFinishedWork(): void {
+    this.#settle(Number.POSITIVE_INFINITY);
+  }
+
+  /** Ended operations as plain data (the result body evaluated), for a snapshot. */
+  endedOperations(): EndedOperation[] {
+    return [...this.operations.values()]
+      .map(({ operation }) => operation)
+      .filter((operation) => operation.status !== 'InProgress')
+      .map(({ resultBody, startTime, endTime, ...rest }) => ({
+        ...rest,
+        startTime: startTime.toISOString(),
+        ...(endTime ? { endTime: endTime.toISOString() } : {}),
+        ...(resultBody ? { resultBody: resultBody() } : {}),
+      }));
+  }
+
+  /** Operations a snapshot recorded as ended answer their polls again after a restore. */
+  restoreEnded(ended: readonly EndedOperation[]): void {
+    for (const { resultBody, startTime, endTime, ...rest } of ended) {
+      const operation: TrackedOperation = {
+        ...rest,
+        startTime: new Date(startTime),
+        ...(endTime ? { endTime: new Date(endTime) } : {}),
+        ...(resultBody !== undefined ? { resultBody: () => resultBody } : {}),
+      };
+      const spec: OperationSpec = { family: rest.family, subscriptionId: rest.subscriptionId, location: rest.location, durationMs: 0 };
+      this.operations.set(rest.id, { operation, dueAt: 0, spec, workOutcome: rest.outcome ?? {} });
+    }
+  }
+
+  #settle(now: number): void {
     for (const pending of this.operations.values()) {
       const { operation, spec, workOutcome } = pending;
       if (operation.status !== 'InProgress' || now < pending.dueAt || !workOutcome) continue;
       const outcome: OperationOutcome = spec.failWith ? { ...workOutcome, error: spec.failWith } : workOutcome;
       operation.outcome = outcome;
       operation.status = outcome.error ? 'Failed' : 'Succeeded';
-      operation.endTime = new Date(now);
+      operation.endTime = new Date(Math.min(now, Date.now()));
       spec.onEnd?.(outcome);
     }
   }

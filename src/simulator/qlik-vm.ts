@@ -52,12 +52,16 @@ export interface SimulatedQlikVmOptions {
   /** The Windows computer name of a VM resource (default: its first 15 characters). */
   computerName?: (vmName: string) => string;
   os?: { caption: string; version: string };
+  /** Machines as another process left them (see qlik-vm-snapshot.ts). */
+  restoredMachines?: ReadonlyMap<string, FakeMachine>;
 }
 
 export interface SimulatedQlikVm {
   readonly executor: RunCommandExecutor;
   readonly runs: readonly RecordedRun[];
   machine(vmName: string): FakeMachine;
+  /** Every machine a script has run on, by VM name (for a snapshot). */
+  machines(): ReadonlyMap<string, FakeMachine>;
   /** The next run of `template` fails with this exit code and stderr message. */
   failNext(template: VmTemplate, exitCode: number, message: string): void;
   /** Runs of `template` stay running until the returned release() is called. */
@@ -318,7 +322,7 @@ function checkRunAs(machine: FakeMachine, run: RunCommandInvocation): void {
 }
 
 export function createSimulatedQlikVm(options: SimulatedQlikVmOptions = {}): SimulatedQlikVm {
-  const machines = new Map<string, FakeMachine>();
+  const machines = new Map<string, FakeMachine>(options.restoredMachines);
   const failures = new Map<VmTemplate, { exitCode: number; message: string }>();
   const holds = new Map<VmTemplate, { started: () => void; released: Promise<void> }>();
   const runs: RecordedRun[] = [];
@@ -372,6 +376,7 @@ export function createSimulatedQlikVm(options: SimulatedQlikVmOptions = {}): Sim
     executor,
     runs,
     machine,
+    machines: () => machines,
     failNext: (template, exitCode, message) => void failures.set(template, { exitCode, message }),
     hold(template) {
       let started!: () => void;

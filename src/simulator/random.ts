@@ -6,10 +6,13 @@ export interface Random {
   next(): number;
   /** RFC 4122-shaped (version 4) GUID built from the seeded stream. */
   guid(): string;
+  /** Where the stream stands, so that a restored simulator goes on instead of repeating ids. */
+  position(): number;
 }
 
-export function createRandom(seed: number): Random {
-  let state = seed >>> 0;
+/** `position` continues a stream saved with position(); without it the stream starts at `seed`. */
+export function createRandom(seed: number, position?: number): Random {
+  let state = (position ?? seed) >>> 0;
   const next = (): number => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
@@ -21,6 +24,7 @@ export function createRandom(seed: number): Random {
     Array.from({ length: digits }, () => Math.floor(next() * 16).toString(16)).join('');
   return {
     next,
+    position: () => state,
     guid: () => `${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + Math.floor(next() * 4)).toString(16)}${hex(3)}-${hex(12)}`,
   };
 }

@@ -19,6 +19,8 @@ export interface ServerDeps {
   routes: Route[];
   tls: TlsIdentity;
   log: LoggedRequest[];
+  /** After each request that reached a handler, answered or (responseLost) not. */
+  onRequestServed?: () => void;
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
@@ -112,7 +114,7 @@ function send(res: ServerResponse, method: string, response: SimResponse): void 
   res.end(method === 'HEAD' ? undefined : payload);
 }
 
-export function createSimulatorServer({ state, routes, tls, log }: ServerDeps): https.Server {
+export function createSimulatorServer({ state, routes, tls, log, onRequestServed }: ServerDeps): https.Server {
   return https.createServer({ key: tls.keyPem, cert: tls.certPem }, (req, res) => {
     void (async () => {
       const at = Date.now();
@@ -154,11 +156,13 @@ export function createSimulatorServer({ state, routes, tls, log }: ServerDeps): 
             : { status: 500, body: new ArmError(500, 'InternalServerError', `Simulator error: ${err instanceof Error ? err.message : String(err)}`).toBody() };
       }
       if (fault?.kind === 'responseLost') {
+        onRequestServed?.();
         req.socket.destroy();
         return;
       }
       entry.status = response.status;
       send(res, method, response);
+      onRequestServed?.();
     })().catch(() => {
       // The socket may already be gone (client reset); there is nobody left to answer.
       if (!res.headersSent) res.destroy();

@@ -74,6 +74,10 @@ export interface SimulatorOptions {
   runCommandExecutor?: RunCommandExecutor;
   /** Core quota per VM family per region, e.g. { standardDSv5Family: 10 }; key `cores` = total regional vCPUs. */
   quotas?: Record<string, number>;
+  /** A world saved by Simulator.snapshot() (another process's), to go on from instead of an empty Azure. */
+  restore?: import('./snapshot.js').SimulatorSnapshot;
+  /** Called after each answered request, when the world may have changed (a caller saving snapshots listens here). */
+  onRequestServed?: () => void;
 }
 
 export interface LoggedRequest {
@@ -103,6 +107,8 @@ export interface Simulator {
   httpsAgent(): import('node:https').Agent;
   requestLog(): LoggedRequest[];
   resources(): SimResource[];
+  /** The world as JSON, with every operation whose work is done ended first; startSimulator({ restore }) loads it. */
+  snapshot(): import('./snapshot.js').SimulatorSnapshot;
   injectFault(rule: FaultRule): void;
   clearFaults(): void;
   setRunCommandExecutor(fn: RunCommandExecutor): void;

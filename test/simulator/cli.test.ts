@@ -2,21 +2,21 @@ import { spawn, execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, ROOT } from '../support/cli.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const cliJs = join(root, 'dist/simulator/cli.js');
+const cliJs = join(ROOT, 'dist/simulator/cli.js');
 let dir: string;
 
 beforeAll(async () => {
-  // The standalone runner is the compiled file: build so it is never stale. tsc still
-  // emits when another folder has type errors, hence the ignored rejection.
-  await promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.json')]).catch(() => undefined);
+  // The standalone runner is the compiled file. npm test builds dist/ once before vitest; building here
+  // too would rewrite dist/ while other suites read it.
+  assertBuilt();
   dir = await mkdtemp(join(tmpdir(), 'sim-cli-'));
-}, 120_000);
+});
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('standalone simulator process', () => {

@@ -7,11 +7,11 @@ import { spawn } from 'node:child_process';
 import { chmod, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNNABLE_STEPS } from '../../src/engine/catalogue.js';
 import { createSimulatedQlikVm } from '../../src/simulator/qlik-vm.js';
 import { assertBuilt, CLI, ROOT, runCli } from '../support/cli.js';
+import { copyExampleSecrets } from '../support/example-secrets.js';
 import { connectionFlags, createWorkspace, type Workspace } from '../steps/support.js';
 import { COMPUTER_NAME, leakedSecrets, VM_CONFIG, type StateFile } from './support.js';
 
@@ -23,11 +23,9 @@ describe('init --simulate with the example config and secrets', () => {
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'qlik-azure-init-sim-'));
-    const secretsFile = join(dir, 'secrets.yaml');
-    await copyFile(join(ROOT, 'examples/secrets.example.yaml'), secretsFile);
-    await chmod(secretsFile, 0o600);
-    secretValues = Object.values(parse(await readFile(secretsFile, 'utf8')) as Record<string, string>);
-    result = await runCli(['init', '--simulate', '--yes', '--config', join(ROOT, 'examples/qlik-azure.yaml'), '--secrets-file', secretsFile, '--state-dir', join(dir, 'state')], { cwd: dir });
+    const secrets = await copyExampleSecrets(dir);
+    secretValues = [...secrets.values];
+    result = await runCli(['init', '--simulate', '--yes', '--config', join(ROOT, 'examples/qlik-azure.yaml'), '--secrets-file', secrets.path, '--state-dir', join(dir, 'state')], { cwd: dir });
     state = JSON.parse(await readFile(join(dir, 'state', 'qlik-demo', 'state.json'), 'utf8')) as StateFile;
   }, 120_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 /** `qlik-azure apply` and `qlik-azure resume`: plan, confirm, and walk the step graph. */
 import { describeError } from '../../azure/errors.js';
-import { secretValues } from '../../config/secrets.js';
+import { secretValues, type Secrets } from '../../config/secrets.js';
 import { buildPlan, summarisePlan } from '../../engine/planner.js';
 import { runSteps, type RunOutcome } from '../../engine/runner.js';
 import { selectSteps, type Selection } from '../../engine/selection.js';
@@ -34,8 +34,8 @@ export function applyCommand(options: ApplyOptions): Promise<number> {
 }
 
 /** --existing-vm: the Azure phase is recorded from what exists, before the steps are chosen. */
-async function adoptExistingVmInto(store: StateStore, options: ApplyOptions, config: ResolvedConfig, output: Output): Promise<void> {
-  const azure = await connectAzure(options, config);
+async function adoptExistingVmInto(store: StateStore, options: ApplyOptions, config: ResolvedConfig, output: Output, secrets: Secrets): Promise<void> {
+  const azure = await connectAzure(options, config, { secretValues: secretValues(secrets), warn: (message) => output.warn(message) });
   try {
     const adopted = await adoptExistingVm({ azure: azure.services, config, journal: store }, options.existingVm!);
     if (!output.json) output.line(`Adopted VM ${adopted.vmId} (${adopted.address}): steps ${adopted.steps.join(', ')} recorded from Azure; the run starts at step ${EXISTING_VM_START}.`);
@@ -95,7 +95,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
     const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command, toolVersion: TOOL_VERSION, secretValues: secretValues(secretsLoad.secrets) });
     try {
       if (store.lock.staleTakenOver && !output.json) output.warn(`took over a stale lock left by pid ${store.lock.staleTakenOver.pid} (${store.lock.staleTakenOver.command}), which is no longer running`);
-      if (options.existingVm && command !== 'resume') await adoptExistingVmInto(store, options, config, output);
+      if (options.existingVm && command !== 'resume') await adoptExistingVmInto(store, options, config, output, secretsLoad.secrets);
       const steps = selectSteps(selection, store, { toStep: options.toStep });
       const interrupted = steps.filter((entry) => store.entry(entry.number)?.status === 'running');
       if (interrupted.length > 0 && !output.json) {
@@ -106,7 +106,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
         else output.line(`Nothing to do: every step of '${config.deployment}' is done. 'qlik-azure apply' re-checks everything.`);
         return EXIT.ok;
       }
-      const azure = await connectAzure(options, config);
+      const azure = await connectAzure(options, config, { secretValues: secretValues(secretsLoad.secrets), warn: (message) => output.warn(message) });
       try {
         if (azure.simulated && !output.json) output.line(output.style.yellow('SIMULATION: talking to a local Azure simulator; nothing real is created.'));
         const { loadStepRegistry } = await import('../../steps/index.js');

@@ -34,7 +34,7 @@ export async function destroyCommand(options: DestroyOptions): Promise<number> {
     const { inspectResourceGroup, deleteResourceGroup } = await import('../../steps/teardown.js');
     const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION });
     try {
-      const azure = await connectAzure(options, config);
+      const azure = await connectAzure(options, config, { warn: (message) => output.warn(message) });
       try {
         const target = await inspectResourceGroup(azure.services, config.names.resourceGroup, config.deployment);
         if (target.kind === 'absent') {

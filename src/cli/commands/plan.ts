@@ -8,6 +8,7 @@ import { guarded } from '../failures.js';
 import type { GlobalOptions, StepRangeOptions } from '../options.js';
 import { createOutput } from '../output.js';
 import { planJson, printPlan } from '../plan-view.js';
+import { secretValues } from '../../config/secrets.js';
 import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory } from '../session.js';
 
 export interface PlanOptions extends GlobalOptions, StepRangeOptions {
@@ -28,7 +29,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       lines = await buildPlan({ selected });
     } else {
       const { secrets } = await loadSecrets(options, config);
-      const azure = await connectAzure(options, config);
+      const azure = await connectAzure(options, config, { secretValues: secretValues(secrets), save: false, warn: (message) => output.warn(message) });
       try {
         const { loadStepRegistry } = await import('../../steps/index.js');
         const registry = await loadStepRegistry();

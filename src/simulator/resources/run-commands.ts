@@ -238,6 +238,25 @@ function postRunCommand(ctx: RequestContext): SimResponse {
   return accepted(operationHeaders(ctx, operation, 'both', false));
 }
 
+/**
+ * After a restore, a script the previous simulator was still running has nobody running it (its process
+ * is gone, as after a VM restart): it ends Canceled, so a client starts it again instead of waiting forever.
+ * Also frees a VM whose action Run Command was in flight.
+ */
+export function cancelOrphanedExecutions(resources: readonly StoredResource[]): void {
+  for (const resource of resources) {
+    if (resource.type.toLowerCase() === fullType(VM).toLowerCase() && resource.internal?.actionRunCommandBusy) {
+      resource.internal = { ...resource.internal, actionRunCommandBusy: false };
+    }
+    if (resource.type.toLowerCase() !== RUN_COMMAND_TYPE.toLowerCase()) continue;
+    const view = asObject(resource.internal?.instanceView);
+    if (view.executionState !== 'Running' && view.executionState !== 'Pending') continue;
+    resource.internal = { ...resource.internal, instanceView: { ...view, executionState: 'Canceled', executionMessage: 'Execution canceled: the simulator running it stopped', endTime: new Date().toISOString() } };
+    const state = properties(resource.body).provisioningState;
+    if (state === 'Creating' || state === 'Updating') setProvisioningState(resource, 'Failed');
+  }
+}
+
 export const runCommandRoutes: Route[] = [
   route('GET', RUN_COMMANDS, listRunCommands),
   route('PUT', `${RUN_COMMANDS}/{runCommandName}`, putRunCommand),
