@@ -1,7 +1,8 @@
 /**
  * Simulator.snapshot() and startSimulator({ restore }): a second simulator, loaded with the first's
  * snapshot as JSON, answers for the same resources and blobs, goes on with new ids instead of repeating
- * them, and holds no admin password; the simulated VM's machines survive their own round trip.
+ * them, holds no admin password, and ends a script nobody runs any more; the simulated VM's machines
+ * survive their own round trip.
  */
 import { AnonymousCredential, BlobServiceClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -61,6 +62,20 @@ describe('simulator snapshot and restore', () => {
     expect(endpoint.startsWith(second.sim.url)).toBe(true);
     const text = await blobs(second, endpoint).getContainerClient('logs').getBlobClient('run.log').downloadToBuffer();
     expect(text.toString()).toBe('kept');
+  });
+
+  it('a script the old simulator was still running ends Canceled after a restore, so a client runs it again', async () => {
+    const first = await start();
+    first.sim.setRunCommandExecutor(() => new Promise(() => undefined));
+    await first.resources.resourceGroups.createOrUpdate(rg, { location });
+    await first.compute.virtualMachines.beginCreateOrUpdateAndWait(rg, 'vm-1', windowsVmBody(await createNic(first, rg, 'nic-1')), FAST_POLL);
+    const body = { location, source: { script: 'Write-Output hi' }, asyncExecution: true };
+    await first.compute.virtualMachineRunCommands.beginCreateOrUpdateAndWait(rg, 'vm-1', 'stuck', body, FAST_POLL);
+    const snapshot = throughJson(first.sim.snapshot());
+
+    const second = await start(snapshot);
+    const view = (await second.compute.virtualMachineRunCommands.getByVirtualMachine(rg, 'vm-1', 'stuck', { expand: 'instanceView' })).instanceView;
+    expect(view?.executionState).toBe('Canceled');
   });
 
   it('the simulated VM keeps its machines through JSON, and drops those of deleted VMs', () => {
