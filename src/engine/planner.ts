@@ -27,9 +27,10 @@ export interface PlanSummary {
 
 const SYMBOLS: Record<Change, PlanSymbol> = { create: '+', update: '~', unchanged: '=', skip: '·', check: '·' };
 
-function staticLine(entry: CatalogueEntry, selected: ReadonlySet<number>): PlanLine | undefined {
+function staticLine(entry: CatalogueEntry, selected: ReadonlySet<number>, adopted: ReadonlySet<number>): PlanLine | undefined {
   if (entry.kind === 'folded') return { number: entry.number, title: entry.title, symbol: '·', change: 'folded', summary: `folded into step ${entry.into}` };
   if (entry.kind === 'info') return { number: entry.number, title: entry.title, symbol: '·', change: 'info', summary: entry.tool };
+  if (adopted.has(entry.number)) return { number: entry.number, title: entry.title, symbol: '·', change: 'not-selected', summary: 'adopted with --existing-vm: left as recorded' };
   if (!selected.has(entry.number)) return { number: entry.number, title: entry.title, symbol: '·', change: 'not-selected', summary: 'not in this run' };
   return undefined;
 }
@@ -40,12 +41,14 @@ export interface PlanOptions {
   /** Absent for an offline plan. */
   readonly contextFor?: (entry: RunnableEntry) => StepContext;
   readonly describeError?: (error: unknown) => string;
+  /** Steps recorded from an existing VM, which no run touches (engine/selection.ts). */
+  readonly adopted?: ReadonlySet<number>;
 }
 
 export async function buildPlan(options: PlanOptions): Promise<PlanLine[]> {
   const selected = new Set(options.selected.map((entry) => entry.number));
   return Promise.all(CATALOGUE.map(async (entry): Promise<PlanLine> => {
-    const fixed = staticLine(entry, selected);
+    const fixed = staticLine(entry, selected, options.adopted ?? new Set());
     if (fixed) return fixed;
     const runnable = entry as RunnableEntry;
     const implementation = options.registry?.get(runnable.number);

@@ -44,6 +44,11 @@ export function selectSteps(selection: Selection, journal: Pick<Journal, 'entry'
   return RUNNABLE_STEPS.filter((entry) => chosen.has(entry.number));
 }
 
+/** The steps recorded from an existing VM, for the plan to name. */
+export function adoptedSteps(journal: Pick<Journal, 'entry'>): Set<StepNumber> {
+  return new Set(RUNNABLE_STEPS.filter((entry) => isAdopted(journal, entry.number)).map((entry) => entry.number));
+}
+
 function unfinishedPrerequisites(steps: StepNumber[], journal: Pick<Journal, 'entry'>): StepNumber[] {
   const byNumber = new Map(RUNNABLE_STEPS.map((entry) => [entry.number, entry]));
   const found: StepNumber[] = [];

@@ -57,6 +57,13 @@ describe('a later apply after --existing-vm with names of its own', () => {
     expect(ws.sim.resources().filter((r) => /\/virtualMachines\//i.test(r.id)).map((r) => r.id.split('/').pop())).toEqual(['their-vm']);
   });
 
+  it('plan names the adopted steps as such, and plans nothing for them', async () => {
+    const result = await ws.cli(['plan', '--to-step', '33', ...connectionFlags(ws)]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/29 .*adopted with --existing-vm: left as recorded/);
+    expect(result.stdout).not.toMatch(/^\s*\+/m);
+  });
+
   it('apply --from-step 1 leaves the adopted steps as recorded too', async () => {
     const { result, armWrites } = await azureWritesDuring(['apply', '--from-step', '1', '--to-step', '33']);
     expect(result.code, result.stdout + result.stderr).toBe(0);

@@ -3,7 +3,7 @@ import { describeError } from '../../azure/errors.js';
 import { secretValues, type Secrets } from '../../config/secrets.js';
 import { buildPlan, summarisePlan } from '../../engine/planner.js';
 import { runSteps, type RunOutcome } from '../../engine/runner.js';
-import { selectSteps, type Selection } from '../../engine/selection.js';
+import { adoptedSteps, selectSteps, type Selection } from '../../engine/selection.js';
 import { StateStore } from '../../state/store.js';
 import { CANNOT_CONFIRM, confirmOrRefuse } from '../confirm.js';
 import { EXIT } from '../exit-codes.js';
@@ -127,7 +127,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
         try {
           if (command !== 'resume' && !output.json) {
             if (!azure.simulated) output.line(output.style.dim(`Reading what exists in Azure to plan ${steps.length} steps...`));
-            const lines = await buildPlan({ selected: steps, registry, contextFor, describeError: (error) => describeError(error).message });
+            const lines = await buildPlan({ selected: steps, registry, contextFor, describeError: (error) => describeError(error).message, adopted: adoptedSteps(store) });
             const summary = summarisePlan(lines);
             printPlan(output, lines, summary, `Plan for '${config.deployment}'${azure.simulated ? ' (simulated)' : ''}`);
           }

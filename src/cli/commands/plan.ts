@@ -1,7 +1,7 @@
 /** `qlik-azure plan`: every guide step with +, ~, =, or ·, offline or against Azure. */
 import { describeError } from '../../azure/errors.js';
 import { buildPlan, summarisePlan } from '../../engine/planner.js';
-import { selectSteps } from '../../engine/selection.js';
+import { adoptedSteps, selectSteps } from '../../engine/selection.js';
 import { readState, statePaths } from '../../state/store.js';
 import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
@@ -26,7 +26,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     const selected = selectSteps(options.fromStep ? { kind: 'from', step: options.fromStep } : { kind: 'all' }, journal, { toStep: options.toStep });
     let lines;
     if (options.offline) {
-      lines = await buildPlan({ selected });
+      lines = await buildPlan({ selected, adopted: adoptedSteps(journal) });
     } else {
       const { secrets } = await loadSecrets(options, config);
       const azure = await connectAzure(options, config, { secretValues: secretValues(secrets), save: false, warn: (message) => output.warn(message) });
@@ -38,7 +38,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
           journal, artifactDirectory: paths.directory,
           progress: () => undefined, note: () => undefined,
         });
-        lines = await buildPlan({ selected, registry, contextFor, describeError: (error) => describeError(error).message });
+        lines = await buildPlan({ selected, registry, contextFor, describeError: (error) => describeError(error).message, adopted: adoptedSteps(journal) });
       } finally {
         await azure.close();
       }
