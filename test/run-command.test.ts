@@ -1,11 +1,15 @@
 /**
  * The Run Command wrapper through the real compute client against the simulator and the simulated VM:
- * secrets travel only as protected parameters, the installer runs as the service account, a failed script
- * is a clear error, and a run left behind by an interrupted invocation is waited for and adopted.
+ * every input travels inside the envelope's two base64url parameters, secrets only in the protected one;
+ * a script runs as LocalSystem or, through the envelope's scheduled task, as the service account (never
+ * runAsUser); a failed script is a clear error; a run left behind by an interrupted invocation is waited
+ * for and adopted.
  */
 import { BlobClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runScript, type ScriptRun } from '../src/azure/run-command.js';
+import { INPUTS_BUDGET_CHARS, runScript, type ScriptRun } from '../src/azure/run-command.js';
+import type { RunCommandInvocation } from '../src/simulator/index.js';
+import { loadTemplate } from '../src/qlik/templates.js';
 import { Secret } from '../src/config/secrets.js';
 import { StepError } from '../src/engine/step.js';
 import { vmTarget } from '../src/steps/vm/target.js';
@@ -19,9 +23,16 @@ describe('runScript (managed Run Command)', () => {
     template: 'vm/accounts.ps1',
     parameters: { ServiceAccountName: 'qservice', AdminAccountName: 'QSAdmin', LocalUserPrefix: 'QlikUser', LocalUserCount: '2' },
     secretParameters: { ServiceAccountPassword: ALL_SECRETS.serviceAccountPassword!, AdminAccountPassword: ALL_SECRETS.qlikAdminPassword!, LocalUserPassword: ALL_SECRETS.localUserPassword! },
+    runsAs: 'LocalSystem',
     timeoutSeconds: 600,
     ...overrides,
   });
+  /** The envelope's inputs as the VM decodes them (base64url of UTF-8 JSON), read here without the product's code. */
+  const decoded = (list: RunCommandInvocation['parameters'], name: string): Record<string, string> => {
+    expect(list.map((p) => p.name)).toEqual([name]);
+    expect(list[0]!.value).toMatch(/^[A-Za-z0-9_-]+$/);
+    return JSON.parse(Buffer.from(list[0]!.value, 'base64url').toString('utf8')) as Record<string, string>;
+  };
   const runCommandRequests = (name: string) => world.sim.requestLog().filter((r) => r.path.endsWith(`/runCommands/${name}`));
 
   beforeAll(async () => {
@@ -31,17 +42,21 @@ describe('runScript (managed Run Command)', () => {
   });
   afterAll(() => world?.close());
 
-  it('sends every secret as a protected parameter and nowhere else', async () => {
+  it('sends the template inside the envelope with two base64url inputs, every secret in the protected one only', async () => {
     const { result, adopted } = await runScript(world.context(38), accounts());
     expect(adopted).toBe(false);
     expect(result).toMatchObject({ changed: true, created: ['qservice', 'QSAdmin', 'QlikUser1', 'QlikUser2'] });
     const sent = world.invocations.at(-1)!;
-    expect(Object.fromEntries(sent.protectedParameters.map((p) => [p.name, p.value]))).toEqual({
+    expect(decoded(sent.protectedParameters, 'QlikProtectedInputs')).toEqual({
       ServiceAccountPassword: SECRETS.serviceAccountPassword, AdminAccountPassword: SECRETS.qlikAdminPassword, LocalUserPassword: SECRETS.localUserPassword,
     });
+    expect(decoded(sent.parameters, 'QlikInputs')).toEqual(accounts().parameters);
+    expect(sent.script).toContain((await loadTemplate('vm/accounts.ps1')).trimEnd());
+    expect(sent.script).toMatch(/\[CmdletBinding\(PositionalBinding = \$false\)\]\r?\nparam\(\r?\n\s+\[string\]\$QlikInputs/);
     expect(leakedSecrets(JSON.stringify(sent.parameters))).toEqual([]);
     expect(leakedSecrets(sent.script)).toEqual([]);
     expect(sent.runAsUser).toBeUndefined();
+    expect(sent.runAsPassword).toBeUndefined();
     // What ARM logged and what a GET returns hold no secret either.
     expect(leakedSecrets(JSON.stringify(world.sim.requestLog()))).toEqual([]);
     // Looked for first (a resume would find it), put once, followed by GETs, deleted once its result was read.
@@ -62,24 +77,43 @@ describe('runScript (managed Run Command)', () => {
     expect(world.notes.some((n) => /full output of vm\/accounts\.ps1 goes to https:.*output\.log \(and \.error\.log\)$/.test(n) && !n.includes('?'))).toBe(true);
   });
 
-  it('runs as a local account when asked; its password travels as runAsPassword only', async () => {
+  it('runs as the service account through the envelope, never runAsUser; its password travels inside the protected input only', async () => {
     const run: ScriptRun = {
       vm: vmTarget(world.context(46)),
       name: 'qlik-azure-test-run-as',
       template: 'vm/firewall.ps1',
       parameters: { Ports: '443' },
       secretParameters: {},
-      runAs: { user: 'qservice', password: ALL_SECRETS.serviceAccountPassword! },
+      runsAs: { serviceAccount: 'qservice', password: ALL_SECRETS.serviceAccountPassword! },
       timeoutSeconds: 300,
     };
     await runScript(world.context(46), run);
-    expect(world.invocations.at(-1)).toMatchObject({ runAsUser: 'qservice', runAsPassword: SECRETS.serviceAccountPassword, timeoutInSeconds: 300 });
+    const sent = world.invocations.at(-1)!;
+    expect(sent).toMatchObject({ timeoutInSeconds: 300 });
+    expect(sent.runAsUser).toBeUndefined();
+    expect(sent.runAsPassword).toBeUndefined();
+    // The scheduled task gets a minute less than Run Command, so that the envelope can still report.
+    expect(decoded(sent.parameters, 'QlikInputs')).toEqual({ Ports: '443', QlikRunAsAccount: 'qservice', QlikRunAsTimeoutSeconds: '240' });
+    expect(decoded(sent.protectedParameters, 'QlikProtectedInputs')).toEqual({ QlikRunAsPassword: SECRETS.serviceAccountPassword });
+    expect(world.vm.runs.at(-1)).toMatchObject({ template: 'vm/firewall.ps1', runsAs: 'qservice', parameters: { Ports: '443' }, protectedNames: [] });
     const put = runCommandRequests('qlik-azure-test-run-as').find((r) => r.method === 'PUT')!;
-    expect(put.body).toMatchObject({ properties: { runAsUser: 'qservice', runAsPassword: '[REDACTED]', asyncExecution: true, treatFailureAsDeploymentFailure: false, timeoutInSeconds: 300 } });
-    // Run Command refuses a wrong password before the script starts; the error names the account, not the password.
-    const wrong = await runScript(world.context(46), { ...run, runAs: { user: 'qservice', password: new Secret('Not-The-Password-1') } }).catch((error: unknown) => error as StepError);
-    expect(wrong.message).toMatch(/could not log on as qservice/);
+    expect(put.body).toMatchObject({ properties: { protectedParameters: [{ name: 'QlikProtectedInputs', value: '[REDACTED]' }], asyncExecution: true, treatFailureAsDeploymentFailure: false, timeoutInSeconds: 300 } });
+    expect(Object.keys((put.body as { properties: object }).properties)).not.toContain('runAsUser');
+    // Task Scheduler refuses a wrong password (the envelope's exit code 3); the error names the account, not the password.
+    const wrong = await runScript(world.context(46), { ...run, runsAs: { serviceAccount: 'qservice', password: new Secret('Not-The-Password-1') } }).catch((error: unknown) => error as StepError);
+    expect(wrong.message).toMatch(/failed with exit code 3[\s\S]*Task Scheduler refused to run the script as qlik-sim\\qservice/);
+    expect(wrong.advice).toMatch(/step 38 created it and that serviceAccountPassword/);
     expect(wrong.message).not.toContain('Not-The-Password-1');
+  });
+
+  it('refuses, before calling Azure, inputs that would make a command line longer than cmd.exe takes, naming the input but not its value', async () => {
+    const before = world.sim.requestLog().length;
+    const large = 'x'.repeat(INPUTS_BUDGET_CHARS);
+    const failure = await runScript(world.context(38), accounts({ secretParameters: { ...accounts().secretParameters, LocalUserPassword: new Secret(large) } })).catch((error: unknown) => error as StepError);
+    expect(failure).toBeInstanceOf(StepError);
+    expect(failure.message).toMatch(/the largest is -LocalUserPassword, 7500 bytes/);
+    expect(failure.message).not.toContain(large);
+    expect(world.sim.requestLog().length).toBe(before);
   });
 
   it('refuses, before calling Azure, a secret in a plain parameter or a parameter the template does not declare', async () => {
@@ -125,7 +159,7 @@ describe('runScript (managed Run Command)', () => {
     const firewallRuns = () => world.vm.runs.filter((r) => r.template === 'vm/firewall.ps1').length;
     const runsBefore = firewallRuns();
     const held = world.vm.hold('vm/firewall.ps1');
-    const run: ScriptRun = { vm: vmTarget(world.context(46)), name: 'qlik-azure-test-firewall', template: 'vm/firewall.ps1', parameters: { Ports: '443,4244' }, secretParameters: {}, timeoutSeconds: 300 };
+    const run: ScriptRun = { vm: vmTarget(world.context(46)), name: 'qlik-azure-test-firewall', template: 'vm/firewall.ps1', parameters: { Ports: '443,4244' }, secretParameters: {}, runsAs: 'LocalSystem', timeoutSeconds: 300 };
     const interrupted = new AbortController();
     const first = runScript(world.context(46, interrupted.signal), run).catch((error: unknown) => error);
     await held.started;
@@ -144,17 +178,20 @@ describe('runScript (managed Run Command)', () => {
     expect(world.notes.some((n) => n.includes('still Running on qlik-sim-vm; waiting for it instead of starting the script again'))).toBe(true);
   });
 
-  it('runs again, rather than adopting, when the run left behind had other parameters', async () => {
+  it.each([
+    ['other inputs', { parameters: { Ports: '443,4244' } }],
+    ['another identity', { runsAs: { serviceAccount: 'qservice', password: new Secret(SECRETS.serviceAccountPassword!) } }],
+  ] as [string, Partial<ScriptRun>][])('runs again, rather than adopting, when the run left behind had %s', async (_, change) => {
     const held = world.vm.hold('vm/firewall.ps1');
-    const run: ScriptRun = { vm: vmTarget(world.context(46)), name: 'qlik-azure-test-firewall-2', template: 'vm/firewall.ps1', parameters: { Ports: '443' }, secretParameters: {}, timeoutSeconds: 300 };
+    const run: ScriptRun = { vm: vmTarget(world.context(46)), name: `qlik-azure-test-firewall-${Object.keys(change)[0]}`, template: 'vm/firewall.ps1', parameters: { Ports: '443' }, secretParameters: {}, runsAs: 'LocalSystem', timeoutSeconds: 300 };
     const interrupted = new AbortController();
     const first = runScript(world.context(46, interrupted.signal), run).catch(() => undefined);
     await held.started;
     interrupted.abort();
     await first;
     setTimeout(() => held.release(), 50);
-    const { adopted, result } = await runScript(world.context(46), { ...run, parameters: { Ports: '443,4244' } });
+    const { adopted } = await runScript(world.context(46), { ...run, ...change });
     expect(adopted).toBe(false);
-    expect(result).toMatchObject({ ports: [443, 4244] });
+    expect(world.vm.runs.at(-1)).toMatchObject({ parameters: change.parameters ?? run.parameters, runsAs: change.runsAs ? 'qservice' : 'LocalSystem' });
   });
 });

@@ -1,9 +1,16 @@
 /**
  * Runs a template on the VM through Azure managed Run Command (PUT virtualMachines/{vm}/runCommands/{name}).
  *
- * - Secrets travel only as protectedParameters (and runAsPassword), which Azure never returns; which
- *   parameters are secret is decided by name (…Password, …Key, …Url: a link may carry a SAS), the contract
- *   the templates mask by. Plain parameters are readable by anyone who may read the VM.
+ * - What Azure runs is the template inside an envelope (script-envelope.ts, templates/lib/envelope.ps1) with
+ *   two parameters: QlikInputs and QlikProtectedInputs, each base64url of the UTF-8 JSON of its inputs, so
+ *   that Windows' unquoted, cmd.exe-parsed `-Name value` command line cannot split or eat any value.
+ * - Secrets travel only inside QlikProtectedInputs, a protected parameter, which Azure never returns; which
+ *   inputs are secret is decided by name (…Password, …Key, …Url: a link may carry a SAS), the contract
+ *   the templates mask by. QlikInputs is readable by anyone who may read the VM.
+ * - Every script runs as LocalSystem: no runAsUser, whose output has been reported empty
+ *   (azure-powershell#22255, azure-docs#108621). A template that must run as the Qlik service account
+ *   gets there through the envelope's one-shot scheduled task, with the account's name and password as
+ *   inputs (the password protected).
  * - The script runs asynchronously (asyncExecution) and is followed through its instance view, so a fresh
  *   run and a run found still going after a crash are followed by the same loop, with progress from the
  *   latest `##qlik-azure[phase]` line. treatFailureAsDeploymentFailure is off: the exit code and the error
@@ -21,6 +28,7 @@ import { StepError, type StepContext } from '../engine/step.js';
 import { loadTemplate, templateParameters } from '../qlik/templates.js';
 import { readOptional } from './arm-helpers.js';
 import { openStagingStorage } from './installer-staging.js';
+import { decodeInputs, encodeInputs, envelopeScript, PLAIN_INPUTS, PROTECTED_INPUTS, RUN_AS_ACCOUNT, RUN_AS_PASSWORD, RUN_AS_TIMEOUT } from './script-envelope.js';
 
 export type RunCommandContext = Pick<StepContext, 'azure' | 'config' | 'outputsOf' | 'progress' | 'note' | 'signal'>;
 
@@ -38,8 +46,8 @@ export interface ScriptRun {
   readonly template: string;
   readonly parameters: Readonly<Record<string, string>>;
   readonly secretParameters: Readonly<Record<string, Secret>>;
-  /** A local account to run as instead of LocalSystem (the Qlik installer refuses LocalSystem). */
-  readonly runAs?: { readonly user: string; readonly password: Secret };
+  /** Who the template runs as; see RunIdentity. */
+  readonly runsAs: RunIdentity;
   readonly timeoutSeconds: number;
   /** Advice for the script's documented exit codes. */
   readonly exitAdvice?: Readonly<Record<number, string>>;
@@ -51,6 +59,13 @@ export interface ScriptOutcome {
   /** True when the result came from a run an interrupted invocation had started. */
   readonly adopted: boolean;
 }
+
+/**
+ * LocalSystem: Run Command's own identity. A service account: the envelope, still started as LocalSystem,
+ * runs the template as that local account through a one-shot scheduled task (QRS accepts only Qlik's
+ * client certificate, which lives in the service account's personal store).
+ */
+export type RunIdentity = 'LocalSystem' | { readonly serviceAccount: string; readonly password: Secret };
 
 /** Parameters the templates treat as secret, and that must therefore travel protected. */
 export const isSecretParameterName = (name: string): boolean => /(Password|Key|Url)$/.test(name);
@@ -65,10 +80,25 @@ const WAIT_GRACE_SECONDS = 600;
 const POLL_FACTOR = 2;
 /** How much of a failed script's streams goes into the error. */
 const FAILURE_LINES = 6;
+/**
+ * cmd.exe refuses a command line over 8191 characters; Run Command's own part of it (powershell.exe, its
+ * switches and the script's path under C:\Packages\Plugins\…) takes a few hundred.
+ */
+export const INPUTS_BUDGET_CHARS = 7500;
+/** The scheduled task's run as the service account must end before Run Command's timeout kills the envelope. */
+const RUN_AS_MARGIN_SECONDS = 60;
+/** The envelope's own exit codes (templates/lib/envelope.ps1), when the step has no advice of its own. */
+const ENVELOPE_EXIT_ADVICE: Readonly<Record<number, string>> = {
+  3: 'Windows would not run the script as the Qlik service account. Fix: check that step 38 created it and that serviceAccountPassword in the secrets file is its password, then run qlik-azure resume',
+  4: 'The script did not finish in time as the Qlik service account and was stopped. Fix: check the Qlik Sense services on the VM, then run qlik-azure resume',
+};
 
 export async function runScript(ctx: RunCommandContext, run: ScriptRun): Promise<ScriptOutcome> {
-  const script = await loadTemplate(run.template);
-  checkParameters(run, templateParameters(script));
+  const template = await loadTemplate(run.template);
+  checkParameters(run, templateParameters(template));
+  const script = await envelopeScript(template, run.template);
+  const inputs = envelopeInputs(run);
+  checkCommandLine(run, inputs);
   const compute = await ctx.azure.compute();
   const pollMs = ctx.azure.connection.pollIntervalMs * POLL_FACTOR;
   const { vm, name } = run;
@@ -80,7 +110,7 @@ export async function runScript(ctx: RunCommandContext, run: ScriptRun): Promise
       ctx.note(`run command ${name} from an interrupted run is still ${view?.executionState ?? 'starting'} on ${vm.name}; waiting for it instead of starting the script again`);
       view = await followExecution(ctx, compute, run, pollMs);
     }
-    if (view?.executionState === 'Succeeded' && view.exitCode === 0 && sameInvocation(left, script, run)) {
+    if (view?.executionState === 'Succeeded' && view.exitCode === 0 && sameInvocation(left, script, inputs.plain)) {
       ctx.note(`adopted the result of run command ${name}, which an interrupted run had started`);
       return { result: await consume(ctx, compute, run, view, logLocation(left)), adopted: true };
     }
@@ -88,7 +118,7 @@ export async function runScript(ctx: RunCommandContext, run: ScriptRun): Promise
     await removeRunCommand(ctx, compute, run);
   }
 
-  const body = await runCommandBody(ctx, script, run);
+  const body = await runCommandBody(ctx, script, run, inputs);
   try {
     await compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs, abortSignal: ctx.signal });
   } catch (error) {
@@ -103,6 +133,7 @@ function checkParameters(run: ScriptRun, declared: readonly string[]): void {
   for (const name of [...Object.keys(run.parameters), ...Object.keys(run.secretParameters)]) {
     if (!declared.includes(name)) problems.push(`-${name} is not a parameter of ${run.template}`);
   }
+  for (const name of declared.filter((n) => ENVELOPE_NAMES.includes(n))) problems.push(`${run.template} declares -${name}, a name the envelope keeps for itself`);
   for (const name of Object.keys(run.parameters)) {
     if (isSecretParameterName(name)) problems.push(`-${name} is a secret and must be sent as a protected parameter`);
   }
@@ -113,14 +144,46 @@ function checkParameters(run: ScriptRun, declared: readonly string[]): void {
   for (const [name, value] of Object.entries(run.parameters)) {
     if (secrets.some((secret) => value.includes(secret))) problems.push(`-${name} carries a secret value in a plain parameter`);
   }
-  if (run.runAs && secrets.some((secret) => run.runAs!.user.includes(secret))) problems.push('runAsUser carries a secret value');
+  const { runsAs } = run;
+  if (runsAs !== 'LocalSystem' && secrets.some((secret) => runsAs.serviceAccount.includes(secret))) problems.push('the service account name carries a secret value');
   // A programming error, not a user's: it must never reach Azure.
   if (problems.length > 0) throw new Error(`refusing to run ${run.template}: ${problems.join('; ')}`);
 }
 
 /** Values to look for and mask; as in config/secrets.ts, ones too short to tell from ordinary text are left out. */
 function secretValuesOf(run: ScriptRun): string[] {
-  return secretValues({ ...run.secretParameters, ...(run.runAs ? { runAs: run.runAs.password } : {}) } as Secrets);
+  return secretValues({ ...run.secretParameters, ...(run.runsAs !== 'LocalSystem' ? { runAs: run.runsAs.password } : {}) } as Secrets);
+}
+
+const ENVELOPE_NAMES: readonly string[] = [PLAIN_INPUTS, PROTECTED_INPUTS, RUN_AS_ACCOUNT, RUN_AS_PASSWORD, RUN_AS_TIMEOUT];
+
+interface EnvelopeInputs {
+  readonly plain: Readonly<Record<string, string>>;
+  readonly protected: Readonly<Record<string, string>>;
+}
+
+/** What the envelope is sent: the template's inputs, and how to reach the service account when it runs as that. */
+function envelopeInputs(run: ScriptRun): EnvelopeInputs {
+  const secrets = Object.fromEntries(Object.entries(run.secretParameters).map(([name, secret]) => [name, secret.reveal()]));
+  if (run.runsAs === 'LocalSystem') return { plain: run.parameters, protected: secrets };
+  const waitSeconds = Math.max(RUN_AS_MARGIN_SECONDS, run.timeoutSeconds - RUN_AS_MARGIN_SECONDS);
+  return {
+    plain: { ...run.parameters, [RUN_AS_ACCOUNT]: run.runsAs.serviceAccount, [RUN_AS_TIMEOUT]: String(waitSeconds) },
+    protected: { ...secrets, [RUN_AS_PASSWORD]: run.runsAs.password.reveal() },
+  };
+}
+
+/** A command line cmd.exe would refuse never leaves; the message names the largest input, never its value. */
+function checkCommandLine(run: ScriptRun, inputs: EnvelopeInputs): void {
+  const length = encodeInputs(inputs.plain).length + encodeInputs(inputs.protected).length;
+  if (length <= INPUTS_BUDGET_CHARS) return;
+  const [largest, size] = Object.entries({ ...inputs.plain, ...inputs.protected })
+    .map(([name, value]) => [name, Buffer.byteLength(value, 'utf8')] as const)
+    .reduce((a, b) => (b[1] > a[1] ? b : a));
+  throw new StepError(`the inputs of ${run.template} take ${length} characters once encoded, more than the ${INPUTS_BUDGET_CHARS} a Windows command line leaves them (the largest is -${largest}, ${size} bytes)`, {
+    code: 'RunCommandInputsTooLarge',
+    advice: `Make -${largest} smaller (e.g. a PFX without the extra chain certificates), then run qlik-azure resume`,
+  });
 }
 
 function findRunCommand(compute: ComputeManagementClient, run: ScriptRun): Promise<VirtualMachineRunCommand | undefined> {
@@ -128,27 +191,24 @@ function findRunCommand(compute: ComputeManagementClient, run: ScriptRun): Promi
 }
 
 /**
- * Secrets are write-only in Azure, so "the same run" is judged on everything else; a URL is compared
- * without its query, because a SAS is new on every attempt while the blob it names is not.
+ * Secrets are write-only in Azure, so "the same run" is judged on everything else: the script (template
+ * and envelope), and the decoded plain inputs, which include the service account a run went through. A URL
+ * is compared without its query, because a SAS is new on every attempt while the blob it names is not.
  */
-function sameInvocation(found: VirtualMachineRunCommand, script: string, run: ScriptRun): boolean {
+function sameInvocation(found: VirtualMachineRunCommand, script: string, plain: Readonly<Record<string, string>>): boolean {
   const withoutQuery = (value: string) => (/^https?:\/\//i.test(value) ? value.split('?')[0]! : value);
-  const parameters = (list: readonly { name: string; value: string }[] | undefined) =>
-    JSON.stringify([...(list ?? [])].map((p) => [p.name, withoutQuery(p.value)]).sort());
-  return found.source?.script === script
-    && parameters(found.parameters) === parameters(toList(run.parameters))
-    && (found.runAsUser ?? '') === (run.runAs?.user ?? '');
+  const comparable = (values: Readonly<Record<string, string>>) => JSON.stringify(Object.entries(values).map(([name, value]) => [name, withoutQuery(value)]).sort());
+  const sent = found.parameters ?? [];
+  const foundPlain = sent.length === 1 && sent[0]!.name === PLAIN_INPUTS ? decodeInputs(sent[0]!.value ?? '') : undefined;
+  return found.source?.script === script && !found.runAsUser && foundPlain !== undefined && comparable(foundPlain) === comparable(plain);
 }
 
-const toList = (values: Readonly<Record<string, string>>) => Object.entries(values).map(([name, value]) => ({ name, value }));
-
-async function runCommandBody(ctx: RunCommandContext, script: string, run: ScriptRun): Promise<VirtualMachineRunCommand> {
+async function runCommandBody(ctx: RunCommandContext, script: string, run: ScriptRun, inputs: EnvelopeInputs): Promise<VirtualMachineRunCommand> {
   return {
     location: run.vm.location,
     source: { script },
-    parameters: toList(run.parameters),
-    protectedParameters: Object.entries(run.secretParameters).map(([name, secret]) => ({ name, value: secret.reveal() })),
-    ...(run.runAs ? { runAsUser: run.runAs.user, runAsPassword: run.runAs.password.reveal() } : {}),
+    parameters: [{ name: PLAIN_INPUTS, value: encodeInputs(inputs.plain) }],
+    protectedParameters: [{ name: PROTECTED_INPUTS, value: encodeInputs(inputs.protected) }],
     asyncExecution: true,
     treatFailureAsDeploymentFailure: false,
     timeoutInSeconds: run.timeoutSeconds,
@@ -226,7 +286,7 @@ async function consume(ctx: RunCommandContext, compute: ComputeManagementClient,
     const how = state === 'TimedOut' ? `timed out after ${run.timeoutSeconds} s` : `failed${exitCode !== undefined ? ` with exit code ${exitCode}` : ''}`;
     throw new StepError(`${run.template} ${how} on VM ${run.vm.name}${lines.length > 0 ? `:\n  ${lines.join('\n  ')}` : ''}`, {
       code: state === 'TimedOut' ? 'ScriptTimedOut' : 'ScriptFailed',
-      advice: (exitCode !== undefined ? run.exitAdvice?.[exitCode] : undefined) ?? inspectAdvice(run),
+      advice: (exitCode !== undefined ? (run.exitAdvice?.[exitCode] ?? ENVELOPE_EXIT_ADVICE[exitCode]) : undefined) ?? inspectAdvice(run),
     });
   }
   const line = lastLine(view.output, RESULT);

@@ -1,4 +1,5 @@
-// A simulated Windows VM for Run Command: recognises which template the script is, keeps what a
+// A simulated Windows VM for Run Command: recognises which template the script's envelope
+// (templates/lib/envelope.ps1) carries and decodes its two inputs as the envelope does, keeps what a
 // real machine would keep between runs (local accounts, installed release, firewall rules, the QRS
 // settings) and answers with the template's own protocol: ##qlik-azure[phase] lines, one
 // ##qlik-azure[result] line, or stderr "qlik-azure: <message>" with the template's exit code.
@@ -43,8 +44,13 @@ export interface FakeMachine {
 export interface RecordedRun {
   readonly template: VmTemplate | 'unknown';
   readonly vmName: string;
+  /** Set only if a client sent Run Command's runAsUser (this product never does). */
   readonly runAsUser?: string;
+  /** Who the template ran as: LocalSystem, or the account the envelope's scheduled task ran it as. */
+  readonly runsAs: string;
+  /** The decoded plain inputs the template received (the envelope's own QlikRunAs* inputs left out). */
   readonly parameters: Readonly<Record<string, string>>;
+  /** Names of the decoded protected inputs the template received. */
   readonly protectedNames: readonly string[];
 }
 
@@ -78,7 +84,8 @@ type Parameters = Readonly<Record<string, string>>;
 interface ScriptRun {
   readonly machine: FakeMachine;
   readonly params: Parameters;
-  readonly invocation: RunCommandInvocation;
+  /** 'LocalSystem', or the local account the envelope ran the template as. */
+  readonly runsAs: string;
   phase(text: string): void;
 }
 type Handler = (run: ScriptRun) => Record<string, unknown>;
@@ -156,7 +163,7 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     return { changed: outcomes.created.length + outcomes.updated.length > 0, ...outcomes, servicesUpdated, restartRequired: servicesUpdated.length > 0 };
   },
 
-  'vm/install-qlik.ps1': ({ machine, params, invocation, phase }) => {
+  'vm/install-qlik.ps1': ({ machine, params, runsAs, phase }) => {
     // As the script: an empty ReleaseName accepts whatever release is installed, and the result names
     // the release installed on the machine, not the one asked for.
     const wanted = params.ReleaseName ?? '';
@@ -168,10 +175,9 @@ const HANDLERS: Record<VmTemplate, Handler> = {
       return { changed: false, release: machine.release, hostname, sharePath, installerLog: null };
     }
     if (machine.release) throw new ScriptFailure(26, `'${machine.release}' is installed, not '${wanted}'; upgrading an existing Qlik Sense is not supported by this script`);
-    // A runAsUser logon has a UAC-filtered token; as LocalSystem the script starts the installer as the service account through Task Scheduler.
-    if (invocation.runAsUser) {
-      throw new ScriptFailure(27, 'this script runs without administrator rights (a UAC-filtered token), which the Qlik Sense installer needs; run it as LocalSystem (Run Command\'s default) or elevated');
-    }
+    // As LocalSystem the script starts the installer as the service account through Task Scheduler;
+    // the product sends it as LocalSystem, which this fake insists on.
+    if (runsAs !== 'LocalSystem') throw new ScriptFailure(1, `unexpected error: the fake VM runs install-qlik.ps1 only as LocalSystem, not as ${runsAs}`);
     const account = required(params, 'ServiceAccountName');
     if (machine.accounts.get(account) !== digest(required(params, 'ServiceAccountPassword'))) {
       throw new ScriptFailure(22, `Task Scheduler refused to run the installer as ${account}: the user name or password is incorrect`);
@@ -261,9 +267,7 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     return { allowHttp: qrs.allowHttp, proxyChanged, hostWhiteList: merged, formLogin, virtualProxyChanged };
   },
 
-  // Importing into LocalMachine\My and granting the key need an elevated token, which a runAs logon lacks.
-  'qlik/certificate-import.ps1': ({ machine, params, invocation, phase }) => {
-    if (invocation.runAsUser) throw new ScriptFailure(1, 'unexpected error: Access is denied. (the runAs logon is not elevated; run as LocalSystem)');
+  'qlik/certificate-import.ps1': ({ machine, params, phase }) => {
     // As the script does: a bare account name is local to the machine.
     const serviceAccount = required(params, 'ServiceAccount');
     const account = serviceAccount.includes('\\') ? serviceAccount : `${machine.computerName}\\${serviceAccount}`;
@@ -277,9 +281,8 @@ const HANDLERS: Record<VmTemplate, Handler> = {
   },
 
   // QRS takes only the Qlik client certificate, which lives in the service account's store.
-  'qlik/certificate-proxy.ps1': ({ machine, params, invocation, phase }) => {
+  'qlik/certificate-proxy.ps1': ({ machine, params, phase }) => {
     requireRepository(machine);
-    if (!invocation.runAsUser) throw new ScriptFailure(23, 'the Qlik client certificate was not found in the personal store of the account running this script');
     const thumbprint = required(params, 'Thumbprint').toUpperCase();
     if (!/^[0-9A-F]{40}$/.test(thumbprint)) throw new ScriptFailure(2, `parameter -Thumbprint must be 40 hexadecimal digits, got '${params.Thumbprint}'`);
     const thumbprintChanged = machine.qrs.sslThumbprint !== thumbprint;
@@ -312,12 +315,65 @@ async function templatesByText(): Promise<Map<string, VmTemplate>> {
   return known;
 }
 
-/** Run Command checks runAsUser's password before anything runs. */
-function checkRunAs(machine: FakeMachine, run: RunCommandInvocation): void {
-  if (!run.runAsUser) return;
-  const user = run.runAsUser.split('\\').at(-1)!;
-  if (machine.accounts.get(user) !== digest(run.runAsPassword ?? '')) {
-    throw new ScriptFailure(1, `Run Command could not log on as ${run.runAsUser}: the user name or password is incorrect.`);
+/** The envelope's text before and after the line where the template goes. */
+async function envelopeParts(): Promise<{ before: string; after: string }> {
+  const envelope = await loadTemplate('lib/envelope.ps1');
+  const [before, after, ...rest] = envelope.split(/^#@template$/m);
+  if (after === undefined || rest.length > 0) throw new Error('lib/envelope.ps1 must have one #@template line');
+  return { before: before!, after };
+}
+
+/** The template text inside an envelope; undefined for a script that is not one. */
+function unwrap(script: string, envelope: { before: string; after: string }): string | undefined {
+  if (!script.startsWith(envelope.before) || !script.endsWith(envelope.after)) return undefined;
+  return `${script.slice(envelope.before.length, script.length - envelope.after.length).trimEnd()}\n`;
+}
+
+/**
+ * A parameter's value as the script received it. Today from the name/value lists of the PUT body; a
+ * simulator that binds the command line as Windows does (cmd.exe, then powershell.exe -File) hands over
+ * its bound parameters instead, and those win.
+ */
+function boundParameter(invocation: RunCommandInvocation, name: string): string | undefined {
+  const bound = (invocation as { boundParameters?: Readonly<Record<string, string>> }).boundParameters;
+  if (bound) return bound[name];
+  return [...invocation.parameters, ...invocation.protectedParameters].find((p) => p.name === name)?.value;
+}
+
+/** base64url UTF-8 JSON {name: string}, decoded as the envelope decodes it; a failure is its exit code 2. */
+function decodeEnvelopeInput(name: string, encoded: string | undefined): Record<string, string> {
+  if (encoded === undefined || encoded === '') return {};
+  if (!/^[A-Za-z0-9_-]+$/.test(encoded)) throw new ScriptFailure(2, `-${name} is not base64url: it was changed on its way to the VM, or not written by qlik-azure`);
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new ScriptFailure(2, `-${name} does not hold base64url UTF-8 JSON`);
+  for (const [key, inner] of Object.entries(value)) if (typeof inner !== 'string') throw new ScriptFailure(2, `input '${key}' in -${name} is not a string`);
+  return value as Record<string, string>;
+}
+
+/** The envelope's own inputs: running as a local account through a scheduled task. */
+const RUN_AS_INPUTS = ['QlikRunAsAccount', 'QlikRunAsPassword', 'QlikRunAsTimeoutSeconds'];
+const withoutRunAs = (inputs: Parameters): Parameters => Object.fromEntries(Object.entries(inputs).filter(([name]) => !RUN_AS_INPUTS.includes(name)));
+
+/** As the envelope: Task Scheduler checks the account's password when the task is registered (exit code 3). */
+function runAsIdentity(machine: FakeMachine, plain: Parameters, secret: Parameters): string {
+  const account = plain.QlikRunAsAccount;
+  if (!account) return 'LocalSystem';
+  const user = account.split('\\').at(-1)!;
+  if (machine.accounts.get(user) !== digest(secret.QlikRunAsPassword ?? '')) {
+    throw new ScriptFailure(3, `Task Scheduler refused to run the script as ${machine.computerName}\\${user}: The user name or password is incorrect.; check that the account exists (step 38) and its password`);
+  }
+  return user;
+}
+
+/** The QRS scripts find Qlik's client certificate only in the service account's personal store (qlik/qrs.ps1). */
+function requireQlikClientCertificate(template: VmTemplate, runsAs: string): void {
+  if (template.startsWith('qlik/') && template !== 'qlik/certificate-import.ps1' && runsAs === 'LocalSystem') {
+    throw new ScriptFailure(23, 'Qlik client certificate (QlikClient) not found in CurrentUser\\My or LocalMachine\\My: run this step as the Qlik service account, or check that Qlik Sense finished installing');
   }
 }
 
@@ -327,6 +383,7 @@ export function createSimulatedQlikVm(options: SimulatedQlikVmOptions = {}): Sim
   const holds = new Map<VmTemplate, { started: () => void; released: Promise<void> }>();
   const runs: RecordedRun[] = [];
   let templates: Promise<Map<string, VmTemplate>> | undefined;
+  let envelope: Promise<{ before: string; after: string }> | undefined;
   const machine = (vmName: string) => {
     let found = machines.get(vmName);
     if (!found) {
@@ -337,15 +394,26 @@ export function createSimulatedQlikVm(options: SimulatedQlikVmOptions = {}): Sim
   };
 
   const executor: RunCommandExecutor = async (invocation): Promise<RunCommandOutcome> => {
-    const template = (await (templates ??= templatesByText())).get(invocation.script);
+    const inner = unwrap(invocation.script, await (envelope ??= envelopeParts()));
+    const template = inner === undefined ? undefined : (await (templates ??= templatesByText())).get(inner);
+    let plain: Parameters = {};
+    let secret: Parameters = {};
+    let decodeFailure: ScriptFailure | undefined;
+    try {
+      plain = decodeEnvelopeInput('QlikInputs', boundParameter(invocation, 'QlikInputs'));
+      secret = decodeEnvelopeInput('QlikProtectedInputs', boundParameter(invocation, 'QlikProtectedInputs'));
+    } catch (error) {
+      decodeFailure = error as ScriptFailure;
+    }
     runs.push({
       template: template ?? 'unknown',
       vmName: invocation.vmName,
       ...(invocation.runAsUser ? { runAsUser: invocation.runAsUser } : {}),
-      parameters: Object.fromEntries(invocation.parameters.map((p) => [p.name, p.value])),
-      protectedNames: invocation.protectedParameters.map((p) => p.name),
+      runsAs: plain.QlikRunAsAccount ?? 'LocalSystem',
+      parameters: withoutRunAs(plain),
+      protectedNames: Object.keys(withoutRunAs(secret)),
     });
-    if (!template) return { exitCode: 1, output: '', error: 'qlik-azure: the simulated VM does not know this script' };
+    if (!template) return { exitCode: 1, output: '', error: 'qlik-azure: the simulated VM does not know this script (not a known template inside lib/envelope.ps1)' };
     const hold = holds.get(template);
     if (hold) {
       hold.started();
@@ -353,17 +421,20 @@ export function createSimulatedQlikVm(options: SimulatedQlikVmOptions = {}): Sim
     }
     const output: string[] = [];
     try {
-      const plain = invocation.parameters.find((p) => isSecretName(p.name));
-      if (plain) throw new ScriptFailure(2, `parameter -${plain.name} arrived as a plain parameter; secrets must be protected`);
+      if (decodeFailure) throw decodeFailure;
+      const exposed = Object.keys(plain).find(isSecretName);
+      if (exposed) throw new ScriptFailure(2, `input '${exposed}' arrived in -QlikInputs; secrets must come in -QlikProtectedInputs`);
       const failure = failures.get(template);
       if (failure) {
         failures.delete(template);
         throw new ScriptFailure(failure.exitCode, failure.message);
       }
       const vm = machine(invocation.vmName);
-      checkRunAs(vm, invocation);
-      const params = Object.fromEntries([...invocation.parameters, ...invocation.protectedParameters].map((p) => [p.name, p.value]));
-      const result = HANDLERS[template]({ machine: vm, params, invocation, phase: (text) => output.push(`##qlik-azure[phase] ${text}`) });
+      const runsAs = runAsIdentity(vm, plain, secret);
+      requireQlikClientCertificate(template, runsAs);
+      const params = { ...withoutRunAs(plain), ...withoutRunAs(secret) };
+      if (runsAs !== 'LocalSystem') output.push(`##qlik-azure[phase] running as ${vm.computerName}\\${runsAs} (scheduled task)`);
+      const result = HANDLERS[template]({ machine: vm, params, runsAs, phase: (text) => output.push(`##qlik-azure[phase] ${text}`) });
       output.push(`##qlik-azure[result] ${JSON.stringify(result)}`);
       return { exitCode: 0, output: `${output.join('\n')}\n`, error: '' };
     } catch (error) {

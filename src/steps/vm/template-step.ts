@@ -27,7 +27,10 @@ export interface FollowingScript {
 export interface TemplateStepSpec {
   readonly template: string;
   readonly timeoutSeconds: number;
-  /** Run as the Qlik service account: the installer refuses LocalSystem, and QRS's client certificate lives in that account's store. */
+  /**
+   * Run as the Qlik service account (through the envelope's one-shot scheduled task, never runAsUser):
+   * QRS accepts only Qlik's client certificate, which lives in that account's personal store.
+   */
   readonly asServiceAccount?: boolean;
   /** Runs after `template` succeeded; the step's result is both results merged (the second's fields win). */
   readonly then?: FollowingScript;
@@ -86,7 +89,7 @@ async function runTemplate(ctx: StepContext, vm: VmTarget, spec: TemplateStepSpe
     template: script.template,
     parameters: inputs.parameters ?? {},
     secretParameters: inputs.secretParameters ?? {},
-    ...(script.asServiceAccount ? { runAs: { user: ctx.config.qlik.serviceAccount, password: requireSecret(ctx, 'serviceAccountPassword') } } : {}),
+    runsAs: script.asServiceAccount ? { serviceAccount: ctx.config.qlik.serviceAccount, password: requireSecret(ctx, 'serviceAccountPassword') } : 'LocalSystem',
     timeoutSeconds: spec.timeoutSeconds,
     ...(spec.exitAdvice ? { exitAdvice: spec.exitAdvice } : {}),
   });
