@@ -210,10 +210,10 @@ function Invoke-QlikAsAccount {
         [IO.File]::WriteAllText((Join-Path $folder 'envelope.ps1'), [IO.File]::ReadAllText($PSCommandPath), $utf8)
         [IO.File]::WriteAllText((Join-Path $folder 'inputs.json'), (ConvertTo-Json -InputObject $templateInputs -Compress), $utf8)
         [IO.File]::WriteAllBytes((Join-Path $folder 'protected.bin'), (Protect-QlikRunInput -Bytes $utf8.GetBytes((ConvertTo-Json -InputObject $secrets -Compress))))
-        $powershell = Join-Path $PSHOME 'powershell.exe'
+        $powershell = "$PSHOME\powershell.exe"
         # cmd.exe only redirects the streams: Task Scheduler keeps no output. No value of any input is on this line.
         $command = "`"`"$powershell`" -NoProfile -NonInteractive -ExecutionPolicy Bypass -File `"$folder\envelope.ps1`" -QlikRunFolder `"$folder`" 1>`"$folder\stdout.txt`" 2>`"$folder\stderr.txt`"`""
-        $action = New-ScheduledTaskAction -Execute (Join-Path $env:SystemRoot 'System32\cmd.exe') -Argument "/d /c $command"
+        $action = New-ScheduledTaskAction -Execute "$env:SystemRoot\System32\cmd.exe" -Argument "/d /c $command"
         try {
             # -User with -Password: a batch logon with the account's stored credentials; RunLevel Highest: its full
             # administrator token (a runAsUser-style interactive logon would get a UAC-filtered one).

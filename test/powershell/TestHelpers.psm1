@@ -36,6 +36,24 @@ function Export-Template {
     $path
 }
 
+# What Run Command is sent for a template (same as src/azure/script-envelope.ts envelopeScript): the
+# envelope with its "#@template" line replaced by the template text, written to Path.
+function Export-EnvelopeScript {
+    param([Parameter(Mandatory)][string]$TemplateText, [Parameter(Mandatory)][string]$Path)
+    $envelope = [IO.File]::ReadAllText((Join-Path $TemplatesRoot 'lib/envelope.ps1'))
+    $marker = [regex]::new('(?m)^#@template$')
+    if ($marker.Matches($envelope).Count -ne 1) { throw 'lib/envelope.ps1 must have one #@template line' }
+    [IO.File]::WriteAllText($Path, $marker.Replace($envelope, { param($m) $TemplateText.TrimEnd() }))
+    $Path
+}
+
+# An envelope input: base64url (RFC 4648 section 5, no padding) of the UTF-8 JSON of Inputs.
+function ConvertTo-EnvelopeInput {
+    param([hashtable]$Inputs = @{})
+    $json = ConvertTo-Json -InputObject $Inputs -Compress
+    [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($json)).TrimEnd('=').Replace('+', '-').Replace('/', '_')
+}
+
 # Pester can mock only commands that exist. Defines global stand-ins for:
 #  -Definition @{ 'Get-LocalUser' = '[string]$Name' }: Windows-only cmdlets (skipped where the real command
 #   exists, so on Windows the real cmdlet is mocked), with the parameters the script passes. Leave a
@@ -178,5 +196,5 @@ function Start-LoopbackFileServer {
     $server
 }
 
-Export-ModuleMember -Function Expand-Template, Export-Template, Install-CommandStub, Remove-CommandStub,
+Export-ModuleMember -Function Expand-Template, Export-Template, Export-EnvelopeScript, ConvertTo-EnvelopeInput, Install-CommandStub, Remove-CommandStub,
     Initialize-TemplateTest, Reset-TemplateTest, Join-TemplateParameter, Invoke-Template, New-FakeSecret, Get-ClosedLoopbackUrl, Start-LoopbackFileServer
