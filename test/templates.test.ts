@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeInputs, encodeInputs, envelopeScript } from '../src/azure/script-envelope.js';
 import { loadTemplate, templateParameters, TemplateError } from '../src/qlik/templates.js';
+import { VM_TEMPLATES } from '../src/simulator/qlik-vm.js';
 
 const packageRoot = fileURLToPath(new URL('..', import.meta.url));
 
@@ -115,5 +117,33 @@ describe('templateParameters', () => {
 
   it('returns nothing for a script without a param block', () => {
     expect(templateParameters('Write-Host "param($x)"\nfunction F { param($y) }')).toEqual([]);
+  });
+});
+
+describe('envelopeScript', () => {
+  it.each(VM_TEMPLATES)('wraps %s whole, inside the script block the envelope dot-sources', async (name) => {
+    const template = await loadTemplate(name);
+    const script = await envelopeScript(template, name);
+    expect(script).toContain(`$QlikEnvelopeTemplate = {\n${template.trimEnd()}\n}\n`);
+    expect(script).not.toMatch(/^#@template$/m);
+    // The envelope's own parameters, nothing else: the template's param block stays inside the script block.
+    expect(templateParameters(script)).toEqual(['QlikInputs', 'QlikProtectedInputs', 'QlikRunFolder']);
+  });
+
+  it.each([
+    ['#Requires -Version 5.1\nparam([string]$A)'],
+    ['using namespace System.Text\nparam([string]$A)'],
+  ])('refuses a template with a statement only a script file may hold: %s', async (text) => {
+    await expect(envelopeScript(text, 'x.ps1')).rejects.toThrow(TemplateError);
+  });
+
+  it('encodes inputs with base64url characters only, and back', () => {
+    const inputs = { Owner: 'BI Team & Co', Lef: 'a\r\nb ^ % é 漢 😀', Empty: '' };
+    const encoded = encodeInputs(inputs);
+    expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeInputs(encoded)).toEqual(inputs);
+    expect(encodeInputs({})).toBe('e30');
+    expect(decodeInputs('e30+')).toBeUndefined();
+    expect(decodeInputs(encodeInputs({ a: 'x' }).slice(0, -2))).toBeUndefined();
   });
 });

@@ -43,11 +43,15 @@ describe('guide steps 1-48 in process', () => {
     expect(machine.qrs).toMatchObject({ everyoneRule: true, allowHttp: false, formLogin: false });
     expect([...machine.qrs.rootAdmins]).toEqual(['QSAdmin']);
     expect(machine.qrs.hostWhiteList).toEqual([String(outputs(30).publicIpAddress), COMPUTER_NAME, FQDN, 'qlik.example.com']);
-    // The install runs as LocalSystem and starts the installer as the service account itself; QRS needs the service account's client certificate.
+    // The install runs as LocalSystem and starts the installer as the service account itself; the QRS scripts
+    // need the service account's client certificate and get there through the envelope's scheduled task.
+    // Run Command's runAsUser is never sent.
     const install = world.vm.runs.find((r) => r.template === 'vm/install-qlik.ps1')!;
-    expect(install.runAsUser).toBeUndefined();
+    expect(install.runsAs).toBe('LocalSystem');
     expect(install.protectedNames).toEqual(['InstallerUrl', 'ServiceAccountPassword', 'RepositoryDbPassword']);
-    expect(new Set(world.vm.runs.filter((r) => r.template.startsWith('qlik/')).map((r) => r.runAsUser))).toEqual(new Set(['qservice']));
+    expect(new Set(world.vm.runs.filter((r) => r.template.startsWith('qlik/')).map((r) => r.runsAs))).toEqual(new Set(['qservice']));
+    expect(new Set(world.vm.runs.filter((r) => r.template.startsWith('vm/')).map((r) => r.runsAs))).toEqual(new Set(['LocalSystem']));
+    expect(world.vm.runs.filter((r) => r.runAsUser !== undefined)).toEqual([]);
     expect(world.vm.runs.find((r) => r.template === 'qlik/license.ps1')?.protectedNames).toEqual(['SignedLicenseKey']);
   });
 

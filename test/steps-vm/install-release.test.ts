@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentConfigInput } from '../../src/config/schema.js';
-import { startVmWorld, stepsUpTo, VM_CONFIG, type VmWorld } from './support.js';
+import { sentInputs, startVmWorld, stepsUpTo, VM_CONFIG, type VmWorld } from './support.js';
 
 const { releaseName: _unset, ...qlikWithoutRelease } = VM_CONFIG.qlik as Record<string, unknown>;
 const WITHOUT_RELEASE: DeploymentConfigInput = { ...VM_CONFIG, qlik: qlikWithoutRelease } as DeploymentConfigInput;
@@ -30,6 +30,8 @@ describe('step 40 resumed after the services timed out, qlik.releaseName unset',
     expect(resumed.failed).toEqual([]);
     expect(world.entry(40)).toMatchObject({ status: 'done', change: 'unchanged', outputs: { release: INSTALLERS_RELEASE } });
     const sent = world.invocations.filter((run) => run.script.includes('install-qlik.ps1 —')).at(-1)!;
-    expect([...sent.parameters, ...sent.protectedParameters].map((p) => p.name)).not.toContain('ReleaseName');
+    const { plain, protected: secret } = sentInputs(sent);
+    expect(Object.keys({ ...plain, ...secret })).not.toContain('ReleaseName');
+    expect(Object.keys(plain)).toContain('ServiceAccountName');
   });
 });

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Secret } from '../../src/config/secrets.js';
 import type { DeploymentConfigInput } from '../../src/config/schema.js';
 import { loadStepRegistry } from '../../src/steps/index.js';
-import { ALL_SECRETS, leakedSecrets, startVmWorld, stepsUpTo, VM_CONFIG, type VmWorld } from './support.js';
+import { ALL_SECRETS, leakedSecrets, sentInputs, startVmWorld, stepsUpTo, VM_CONFIG, type VmWorld } from './support.js';
 
 const withQlik = (qlik: Record<string, unknown>): DeploymentConfigInput => ({ ...VM_CONFIG, qlik: { ...(VM_CONFIG.qlik as object), ...qlik } });
 /** The last invocation of a template, as Azure received it (each template's help starts "<file> —"). */
@@ -57,12 +57,11 @@ describe('files the config names: the installer and the PFX', () => {
     const outcome = await world.run();
     expect(outcome.failed).toEqual([]);
     const install = lastRun(world, 'vm/install-qlik.ps1');
-    const parameters = Object.fromEntries(install.parameters.map((p) => [p.name, p.value]));
-    const protectedParameters = Object.fromEntries(install.protectedParameters.map((p) => [p.name, p.value]));
+    const { plain: parameters, protected: protectedParameters } = sentInputs(install);
     const sha256 = createHash('sha256').update(installer).digest('hex');
     // The read SAS is a credential to the blob: it travels protected, never as a plain (readable) parameter.
     expect(parameters).not.toHaveProperty('InstallerUrl');
-    expect(JSON.stringify(install.parameters)).not.toMatch(/sig=/);
+    expect(JSON.stringify(parameters)).not.toMatch(/sig=/);
     expect(protectedParameters.InstallerUrl).toMatch(new RegExp(`/qlik-azure-staging/${sha256}/Qlik_Sense_setup\\.exe\\?.*sp=r(&|$)`));
     expect(parameters.InstallerSha256).toBe(sha256);
     expect(world.notes).toContainEqual(expect.stringMatching(new RegExp(`^40: staged Qlik_Sense_setup\\.exe at https://127\\.0\\.0\\.1:\\d+/.+/qlik-azure-staging/${sha256}/Qlik_Sense_setup\\.exe$`)));
@@ -75,16 +74,19 @@ describe('files the config names: the installer and the PFX', () => {
 
   it('imports the PFX as LocalSystem, sending it and its password protected, then sets the proxy as the service account', () => {
     const imported = lastRun(world, 'qlik/certificate-import.ps1');
-    expect(Object.fromEntries(imported.protectedParameters.map((p) => [p.name, p.value]))).toEqual({ PfxBase64Key: pfx.toString('base64'), PfxPassword: 'Sim-Only-Pfx-4u!' });
-    expect(imported.parameters.map((p) => p.name)).toEqual(['ServiceAccount']);
+    expect(sentInputs(imported).protected).toEqual({ PfxBase64Key: pfx.toString('base64'), PfxPassword: 'Sim-Only-Pfx-4u!' });
+    expect(Object.keys(sentInputs(imported).plain)).toEqual(['ServiceAccount']);
     expect(imported.runAsUser).toBeUndefined();
+    expect(world.vm.runs.findLast((r) => r.template === 'qlik/certificate-import.ps1')?.runsAs).toBe('LocalSystem');
     const proxy = lastRun(world, 'qlik/certificate-proxy.ps1');
     const entry = world.entry(48);
     const thumbprint = entry?.status === 'done' ? entry.outputs.thumbprint : undefined;
     expect(thumbprint).toMatch(/^[0-9A-F]{40}$/);
-    expect(Object.fromEntries(proxy.parameters.map((p) => [p.name, p.value]))).toEqual({ Thumbprint: thumbprint, KeepHttp: 'false' });
-    expect(proxy.protectedParameters).toEqual([]);
-    expect(proxy.runAsUser).toBe('qservice');
+    // As the service account through the envelope's scheduled task: its name plain, its password protected, no runAsUser.
+    expect(sentInputs(proxy).plain).toEqual({ Thumbprint: thumbprint, KeepHttp: 'false', QlikRunAsAccount: 'qservice', QlikRunAsTimeoutSeconds: '540' });
+    expect(sentInputs(proxy).protected).toEqual({ QlikRunAsPassword: ALL_SECRETS.serviceAccountPassword!.reveal() });
+    expect(proxy.runAsUser).toBeUndefined();
+    expect(world.vm.runs.findLast((r) => r.template === 'qlik/certificate-proxy.ps1')?.runsAs).toBe('qservice');
     expect(world.entry(48)).toMatchObject({ status: 'done', change: 'create', outputs: { subject: 'CN=qlik.example.com', allowHttp: false } });
     expect(world.vm.machine('qlik-sim-vm').qrs.sslThumbprint).toBe(thumbprint);
     expect(JSON.stringify(world.sim.requestLog())).not.toContain(pfx.toString('base64'));

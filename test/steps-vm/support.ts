@@ -110,3 +110,14 @@ export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vm
 
 /** The runnable steps up to `last`. */
 export const stepsUpTo = (last: number): RunnableEntry[] => RUNNABLE_STEPS.filter((entry) => entry.number <= last);
+
+/** One envelope input as the VM decodes it: base64url of UTF-8 JSON (decoded here without the product's code). */
+function envelopeInput(list: readonly { name: string; value: string }[], name: string): Record<string, string> {
+  const value = list.find((p) => p.name === name)?.value;
+  return value === undefined ? {} : (JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as Record<string, string>);
+}
+
+/** What a Run Command invocation carried inside the envelope's QlikInputs and QlikProtectedInputs. */
+export function sentInputs(run: RunCommandInvocation): { plain: Record<string, string>; protected: Record<string, string> } {
+  return { plain: envelopeInput(run.parameters, 'QlikInputs'), protected: envelopeInput(run.protectedParameters, 'QlikProtectedInputs') };
+}
