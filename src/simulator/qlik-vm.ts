@@ -127,10 +127,10 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     if (olderThan(machine.os.version, MINIMUM_OS)) {
       throw new ScriptFailure(10, `unsupported operating system '${machine.os.caption}' (${machine.os.version}): Qlik Sense needs Windows Server 2016 (10.0.14393) or later; choose a newer VM image`);
     }
-    phase('checking disk, Secondary Logon service and installed Qlik Sense');
+    phase('checking disk and installed Qlik Sense');
     return {
       computerName: machine.computerName, osCaption: machine.os.caption, osVersion: machine.os.version, isServer: true,
-      psVersion: '5.1.20348.2849', freeSpaceGB: 97.4, seclogonExists: true, seclogonStartType: 'Manual', seclogonCanStart: true,
+      psVersion: '5.1.20348.2849', freeSpaceGB: 97.4,
       qlikReleases: machine.release ? [machine.release] : [],
     };
   },

@@ -11,9 +11,6 @@ Result JSON (##qlik-azure[result]):
   isServer           false on a client edition of Windows
   psVersion          version of the PowerShell running Run Command scripts (5.1 expected)
   freeSpaceGB        free space on C:, in GB with one decimal
-  seclogonExists     Secondary Logon service present (Run Command needs it for runAsUser)
-  seclogonStartType  Automatic | Manual | Disabled | null
-  seclogonCanStart   exists and not disabled
   qlikReleases       installed Qlik Sense releases/patches (empty array when none)
 
 Exit codes: 0 ready; 1 unexpected error; 10 unsupported OS (older than Windows Server 2016).
@@ -27,15 +24,6 @@ $ExitUnsupportedOs = 10
 # Windows Server 2016 is build 10.0.14393; older releases are out of support for Qlik Sense and Microsoft.
 $MinimumOsVersion = [version]'10.0.14393'
 
-function Get-SecondaryLogonState {
-    $service = Get-Service -Name 'seclogon' -ErrorAction SilentlyContinue
-    if (-not $service) {
-        return [ordered]@{ seclogonExists = $false; seclogonStartType = $null; seclogonCanStart = $false }
-    }
-    $startType = [string]$service.StartType
-    [ordered]@{ seclogonExists = $true; seclogonStartType = $startType; seclogonCanStart = ($startType -ne 'Disabled') }
-}
-
 function Get-SystemDriveFreeSpaceGB {
     $disk = Get-CimInstance -ClassName Win32_LogicalDisk -Filter "DeviceID='C:'"
     [math]::Round([double]$disk.FreeSpace / 1GB, 1)
@@ -48,7 +36,7 @@ Invoke-QlikMain {
         Exit-QlikFailure -Code $ExitUnsupportedOs -Message "unsupported operating system '$($os.Caption)' ($($os.Version)): Qlik Sense needs Windows Server 2016 (10.0.14393) or later; choose a newer VM image"
     }
 
-    Write-QlikPhase 'checking disk, Secondary Logon service and installed Qlik Sense'
+    Write-QlikPhase 'checking disk and installed Qlik Sense'
     $result = [ordered]@{
         computerName = $env:COMPUTERNAME
         osCaption    = [string]$os.Caption
@@ -58,8 +46,6 @@ Invoke-QlikMain {
         psVersion    = $PSVersionTable.PSVersion.ToString()
         freeSpaceGB  = Get-SystemDriveFreeSpaceGB
     }
-    $secondaryLogon = Get-SecondaryLogonState
-    foreach ($key in $secondaryLogon.Keys) { $result[$key] = $secondaryLogon[$key] }
     $result.qlikReleases = @(Get-QlikInstalledRelease)
     Write-QlikResult $result
 }

@@ -2,7 +2,6 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     $script:ReadinessScript = Initialize-TemplateTest -Name 'vm/readiness.ps1' -Directory $TestDrive -WindowsCommand @{
         'Get-CimInstance' = '[string]$ClassName, [string]$Filter'
-        'Get-Service'     = '[string]$Name'
     }
     function script:Set-FakeOperatingSystem {
         param([string]$Caption, [string]$Version, [int]$ProductType = 3)
@@ -20,12 +19,11 @@ Describe 'readiness.ps1' {
         Mock Get-CimInstance -ParameterFilter { $ClassName -eq 'Win32_LogicalDisk' } -MockWith {
             [pscustomobject]@{ DeviceID = 'C:'; FreeSpace = 107374182400 }
         }
-        Mock Get-Service { [pscustomobject]@{ Name = 'seclogon'; StartType = 'Manual'; Status = 'Stopped' } }
         # Uninstall entries in the registry: none unless a test says otherwise.
         Mock Get-ItemProperty -ParameterFilter { "$Path" -like 'HKLM:*Uninstall*' } -MockWith { }
     }
 
-    It 'reports OS, PowerShell, machine name, free space and the Secondary Logon service' {
+    It 'reports OS, PowerShell, machine name and free space, and nothing about Secondary Logon (no step uses runAsUser)' {
         $run = Invoke-Template -Path $ReadinessScript
 
         $run.ExitCode | Should -Be 0
@@ -36,23 +34,9 @@ Describe 'readiness.ps1' {
         $run.Result.isServer | Should -BeTrue
         $run.Result.psVersion | Should -Be $PSVersionTable.PSVersion.ToString()
         $run.Result.freeSpaceGB | Should -Be 100
-        $run.Result.seclogonExists | Should -BeTrue
-        $run.Result.seclogonStartType | Should -Be 'Manual'
-        $run.Result.seclogonCanStart | Should -BeTrue
+        @($run.Result.PSObject.Properties.Name | Where-Object { $_ -like 'seclogon*' }) | Should -HaveCount 0
         @($run.Result.qlikReleases).Count | Should -Be 0
         Should -Invoke Get-CimInstance -ParameterFilter { $Filter -eq "DeviceID='C:'" } -Times 1 -Exactly
-    }
-
-    It 'says Run Command cannot use runAsUser when Secondary Logon is disabled or missing' {
-        Mock Get-Service { [pscustomobject]@{ Name = 'seclogon'; StartType = 'Disabled'; Status = 'Stopped' } }
-        $disabled = Invoke-Template -Path $ReadinessScript
-        Mock Get-Service { }
-        $missing = Invoke-Template -Path $ReadinessScript
-
-        $disabled.Result.seclogonCanStart | Should -BeFalse
-        $disabled.Result.seclogonStartType | Should -Be 'Disabled'
-        $missing.Result.seclogonExists | Should -BeFalse
-        $missing.Result.seclogonCanStart | Should -BeFalse
     }
 
     It 'lists the Qlik Sense releases and patches installed, from both registry views' {

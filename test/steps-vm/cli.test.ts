@@ -108,4 +108,22 @@ describe('apply against a simulator that outlives the CLI', () => {
     expect(result.stdout).toContain('how to fix: Windows refused an account');
     expect(leakedSecrets(await ws.stateJson() + result.stdout + result.stderr)).toEqual([]);
   }, 120_000);
+
+  it('sends Run Command no plain parameter holding anything outside [A-Za-z0-9._-], and never runAsUser', () => {
+    // What Azure received, as the simulator logged it (protected values redacted): a cmd.exe layer cannot change these.
+    const puts = ws.sim.requestLog().filter((r) => r.method === 'PUT' && r.path.includes('/runCommands/'));
+    expect(puts.map((r) => r.path.split('/').at(-1))).toEqual(expect.arrayContaining(['qlik-azure-step-34', 'qlik-azure-step-38', 'qlik-azure-step-40', 'qlik-azure-step-42', 'qlik-azure-step-45', 'qlik-azure-step-46']));
+    for (const put of puts) {
+      const properties = (put.body as { properties: Record<string, unknown> }).properties;
+      const plain = properties.parameters as { name: string; value: string }[];
+      expect(plain.map((p) => p.name)).toEqual(['QlikInputs']);
+      for (const parameter of plain) expect(parameter.value).toMatch(/^[A-Za-z0-9._-]+$/);
+      expect((properties.protectedParameters as { name: string }[]).map((p) => p.name)).toEqual(['QlikProtectedInputs']);
+      expect(Object.keys(properties)).not.toContain('runAsUser');
+    }
+    // The release name, blanks and all, travels inside QlikInputs.
+    const install = puts.find((r) => r.path.endsWith('/qlik-azure-step-40'))!;
+    const sent = ((install.body as { properties: { parameters: { value: string }[] } }).properties.parameters[0]!).value;
+    expect(JSON.parse(Buffer.from(sent, 'base64url').toString('utf8'))).toMatchObject({ ReleaseName: 'Qlik Sense November 2025' });
+  });
 });

@@ -29,9 +29,6 @@ export const readinessStep = templateStep({
     if (olderThanMinimum(version)) {
       throw new StepError(`${text(result, 'osCaption')} (${version}) is older than Windows Server 2016`, { code: 'UnsupportedOs', advice: 'Recreate the VM with vm.image 2022-datacenter-azure-edition' });
     }
-    if (result.seclogonCanStart !== true) {
-      throw new StepError('the Secondary Logon service (seclogon) is disabled on the VM; Run Command needs it to run the installer as the service account', { code: 'SecondaryLogonDisabled', advice: 'Set seclogon to Manual: az vm run-command invoke ... "Set-Service seclogon -StartupType Manual", then run qlik-azure resume' });
-    }
   },
   outputs: (result) => ({
     computerName: text(result, 'computerName'),
