@@ -16,7 +16,7 @@ export function requiredSecrets(config: DeploymentConfig): SecretName[] {
   if (config.qlik.localUsers.count > 0) names.push('localUserPassword');
   if (config.qlik.license.method === 'signed-key') names.push('licenseKey');
   else names.push('licenseSerial', 'licenseControl');
-  if (config.qlik.certificate) names.push('pfxPassword');
+  // pfxPassword is optional: a PFX may have no password.
   return names;
 }
 

@@ -37,7 +37,7 @@ export const SECRET_FIELDS = {
   licenseSerial: 'the license serial number (qlik.license.method: serial)',
   licenseControl: 'the license control number (qlik.license.method: serial)',
   licenseLef: 'the license enabler file text, for servers without internet (optional)',
-  pfxPassword: 'the password of qlik.certificate.pfxFile',
+  pfxPassword: 'the password of qlik.certificate.pfxFile (leave it out for a PFX without one)',
 } as const;
 
 export type SecretName = keyof typeof SECRET_FIELDS;

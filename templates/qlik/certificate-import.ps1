@@ -83,8 +83,10 @@ function Import-MachinePfx {
     $path = [IO.Path]::GetTempFileName()
     try {
         [IO.File]::WriteAllBytes($path, $PfxBytes)
-        $password = ConvertTo-SecureString -String $PfxPassword -AsPlainText -Force
-        $null = Import-PfxCertificate -FilePath $path -CertStoreLocation 'Cert:\LocalMachine\My' -Password $password
+        # A PFX without a password: no -Password at all (ConvertTo-SecureString refuses an empty string).
+        $password = @{}
+        if ($PfxPassword) { $password.Password = ConvertTo-SecureString -String $PfxPassword -AsPlainText -Force }
+        $null = Import-PfxCertificate -FilePath $path -CertStoreLocation 'Cert:\LocalMachine\My' @password
     } finally {
         Remove-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue
     }

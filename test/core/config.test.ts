@@ -95,6 +95,9 @@ describe('secrets', () => {
     expect(requiredSecrets(config)).toEqual(['vmAdminPassword', 'serviceAccountPassword', 'qlikAdminPassword', 'repositoryDbPassword', 'localUserPassword', 'licenseKey']);
     const serial = validateConfig({ ...base, qlik: { license: { method: 'serial', owner: 'A', organization: 'B' } } });
     expect(requiredSecrets(serial)).toEqual(expect.arrayContaining(['licenseSerial', 'licenseControl']));
+    // A PFX may have no password: pfxPassword is used when given, never demanded.
+    const withCertificate = validateConfig({ ...base, qlik: { ...(base.qlik as object), certificate: { pfxFile: './qlik-proxy.pfx' } } });
+    expect(requiredSecrets(withCertificate)).toEqual(requiredSecrets(config));
   });
 
   it('names every missing or weak secret without echoing any value', () => {

@@ -62,6 +62,10 @@ export async function askSecrets(context: WizardContext, config: ResolvedConfig,
     values[name] = value.trim();
     output.line(output.style.dim(`  received ${values[name]!.length} characters`));
   }
+  if (config.qlik.certificate) {
+    const pfxPassword = (await ask.hidden({ message: 'The password of the PFX (paste it; hidden; empty when it has none)' })).trim();
+    if (pfxPassword) values.pfxPassword = pfxPassword;
+  }
   return { values, generated: generate ? passwords : [] };
 }
 

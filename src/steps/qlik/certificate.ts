@@ -8,7 +8,6 @@ import { buffer } from 'node:stream/consumers';
 import { Secret } from '../../config/secrets.js';
 import { StepError, type StepContext } from '../../engine/step.js';
 import { changeOf, flag, templateStep, text } from '../vm/template-step.js';
-import { requireSecret } from '../vm/target.js';
 import { QRS_EXIT_ADVICE } from './qrs-advice.js';
 
 async function pfxBase64(ctx: StepContext): Promise<string> {
@@ -30,13 +29,14 @@ export const certificateStep = templateStep({
   skipReason: (ctx) => (ctx.config.qlik.certificate ? undefined : 'no qlik.certificate configured; Qlik Sense keeps its self-signed certificate'),
   exitAdvice: {
     ...QRS_EXIT_ADVICE,
-    40: 'The PFX could not be read. Fix: check qlik.certificate.pfxFile and pfxPassword in the secrets file; the PFX must hold the private key',
+    40: 'The PFX could not be read. Fix: check qlik.certificate.pfxFile and pfxPassword in the secrets file (left out for a PFX without a password); the PFX must hold the private key',
     41: 'The certificate has expired. Fix: renew it and point qlik.certificate.pfxFile at the new PFX',
   },
   async inputs(ctx) {
     return {
       parameters: { ServiceAccount: ctx.config.qlik.serviceAccount },
-      secretParameters: { PfxBase64Key: new Secret(await pfxBase64(ctx)), PfxPassword: requireSecret(ctx, 'pfxPassword') },
+      // No pfxPassword in the secrets file: a PFX without a password, which the script imports as such.
+      secretParameters: { PfxBase64Key: new Secret(await pfxBase64(ctx)), ...(ctx.secrets.pfxPassword ? { PfxPassword: ctx.secrets.pfxPassword } : {}) },
     };
   },
   change: (result) => changeOf(flag(result, 'imported'), flag(result, 'privateKeyGranted') || flag(result, 'proxyChanged')),

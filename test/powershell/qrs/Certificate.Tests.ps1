@@ -116,6 +116,47 @@ Describe 'certificate-import.ps1 (step 48, as LocalSystem)' {
     }
 }
 
+Describe 'certificate-import.ps1 importing into the machine store (Import-PfxCertificate)' {
+    BeforeAll {
+        Import-Module (Join-Path $PSScriptRoot '../TestHelpers.psm1') -Force
+        $script:StepScript = Initialize-TemplateTest -Name 'qlik/certificate-import.ps1' -Directory $TestDrive -WindowsCommand @{
+            'Import-PfxCertificate' = '$FilePath, $CertStoreLocation, $Password'
+        }
+    }
+    AfterAll { Reset-TemplateTest }
+    BeforeEach {
+        $script:PfxImportSeen = @{}
+        Mock Test-MachineCertificate { $false }
+        Mock Grant-PrivateKeyRead { $true }
+        Mock Import-PfxCertificate {
+            $PfxImportSeen.Store = $CertStoreLocation
+            $PfxImportSeen.PasswordGiven = $PSBoundParameters.ContainsKey('Password')
+            if ($Password) { $PfxImportSeen.Password = [Net.NetworkCredential]::new('', $Password).Password }
+        }
+    }
+
+    It 'imports a PFX without a password: no -Password, where ConvertTo-SecureString would refuse the empty string' {
+        $pfx = New-TestPfx -Password ''
+        $run = Invoke-Template -Path $StepScript -Parameters @{ PfxBase64Key = $pfx.Base64; ServiceAccount = 'QlikService' }
+
+        $run.Stderr | Should -BeNullOrEmpty
+        $run.ExitCode | Should -Be 0
+        $run.Result.thumbprint | Should -Be $pfx.Thumbprint
+        $PfxImportSeen.Store | Should -Be 'Cert:\LocalMachine\My'
+        $PfxImportSeen.PasswordGiven | Should -BeFalse
+    }
+
+    It 'hands a PFX password to Import-PfxCertificate as a SecureString' {
+        $password = (New-FakeSecret -Label 'pfx') + ' "&^%'
+        $pfx = New-TestPfx -Password $password
+        $run = Invoke-Template -Path $StepScript -Parameters @{ PfxBase64Key = $pfx.Base64; PfxPassword = $password; ServiceAccount = 'QlikService' }
+
+        $run.ExitCode | Should -Be 0
+        $PfxImportSeen.Password | Should -BeExactly $password
+        $run.AllText.Contains($password) | Should -BeFalse
+    }
+}
+
 Describe 'certificate-proxy.ps1 (step 48, as the service account)' {
     BeforeAll {
         . (Join-Path $PSScriptRoot 'Use-FakeQrs.ps1') -Step 'qlik/certificate-proxy.ps1'
