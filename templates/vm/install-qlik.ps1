@@ -179,14 +179,21 @@ function Test-ServiceRunning {
     $service -and "$($service.Status)" -eq 'Running'
 }
 
-# The installer, its log and spc.cfg hold or may hold secrets: only SYSTEM (S-1-5-18), Administrators
-# (S-1-5-32-544) and the account running this script may read this folder. The installer task reads it
-# through Administrators, which its full token (RunLevel Highest) includes.
+# Full Control for SYSTEM (S-1-5-18), Administrators (S-1-5-32-544) and Account (an icacls principal:
+# DOMAIN\user, or *SID) on Path and everything in it, and nothing inherited from the parent: whatever the
+# parent grants others (on C:\, Users may create folders and files) no longer applies.
+function Protect-QlikFolder {
+    param([string]$Path, [string]$Account)
+    $output = & icacls.exe $Path /inheritance:r /grant:r '*S-1-5-18:(OI)(CI)F' '*S-1-5-32-544:(OI)(CI)F' "${Account}:(OI)(CI)F" 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "icacls could not protect ${Path}: $output" }
+}
+
+# The installer, its log and spc.cfg hold or may hold secrets: only SYSTEM, Administrators and the account
+# running this script may read this folder. The installer task reads it through Administrators, which its
+# full token (RunLevel Highest) includes.
 function Protect-QlikWorkDirectory {
     param([string]$Path)
-    $currentUser = [Security.Principal.WindowsIdentity]::GetCurrent().User.Value
-    $output = & icacls.exe $Path /inheritance:r /grant:r '*S-1-5-18:(OI)(CI)F' '*S-1-5-32-544:(OI)(CI)F' "*${currentUser}:(OI)(CI)F" 2>&1
-    if ($LASTEXITCODE -ne 0) { throw "icacls could not protect ${Path}: $output" }
+    Protect-QlikFolder -Path $Path -Account ('*' + [Security.Principal.WindowsIdentity]::GetCurrent().User.Value)
 }
 
 # The share is named after the folder: C:\QlikShare -> \\<Hostname>\QlikShare.
@@ -195,7 +202,10 @@ function Get-ShareName {
 }
 
 # Creates the shared persistence folder and its SMB share with full access for the service account;
-# returns the UNC root the Qlik services use.
+# returns the UNC root the Qlik services use. The folder's NTFS rights matter as much as the share's: it
+# holds the apps and the static content the hub serves, and inherited from C:\ it would let every local
+# user (the QlikUserN accounts too) create and change files there. Only the service account, SYSTEM and
+# Administrators keep access.
 function Publish-QlikShare {
     $shareName = Get-ShareName
     $account = "$env:COMPUTERNAME\$ServiceAccountName"
@@ -203,6 +213,7 @@ function Publish-QlikShare {
         # -Force creates SharedFolderPath itself too.
         New-Item -ItemType Directory -Force -Path (Join-Path $SharedFolderPath $folder) | Out-Null
     }
+    Protect-QlikFolder -Path $SharedFolderPath -Account $account
     $share = Get-SmbShare -Name $shareName -ErrorAction SilentlyContinue
     if (-not $share) {
         New-SmbShare -Name $shareName -Path $SharedFolderPath -FullAccess $account | Out-Null

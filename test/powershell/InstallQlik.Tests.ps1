@@ -14,6 +14,7 @@ BeforeAll {
         'Get-ScheduledTaskInfo'        = '[string]$TaskName'
         'Stop-ScheduledTask'           = '[string]$TaskName'
         'Unregister-ScheduledTask'     = '[string]$TaskName, [switch]$Confirm'
+        'icacls.exe'                   = '[Parameter(ValueFromRemainingArguments = $true)] $Arguments'
     }
 
     # The installer is a small file served over loopback HTTP, so download and checksum run for real.
@@ -84,7 +85,7 @@ Describe 'install-qlik.ps1' {
         # What the installer does to the fake machine is set per test: exit code and services it starts.
         # InstallerRunningPolls: how many task-state polls still see the installer task running.
         $script:FakeMachine = @{
-            Installed = @(); Services = @{}; Shares = @{}; ShareAccess = @{}
+            Installed = @(); Services = @{}; Shares = @{}; ShareAccess = @{}; Acl = @{}
             InstallerExitCode = 0; InstallerRelease = 'Qlik Sense May 2025'; ServicesStartedByInstaller = $QlikServices; ConfigDuringInstall = $null
             Task = $null; InstallerRunningPolls = 0
         }
@@ -93,6 +94,8 @@ Describe 'install-qlik.ps1' {
         Mock Test-RunningAsLocalSystem { $true }
         Mock Test-RunningElevated { $true }
         Mock Protect-QlikWorkDirectory { }
+        # NTFS rights as icacls leaves them: path -> the arguments it was given.
+        Mock icacls.exe { $FakeMachine.Acl[$Arguments[0]] = @($Arguments | Select-Object -Skip 1) }
         Mock Get-Service { if ($FakeMachine.Services.ContainsKey($Name)) { [pscustomobject]@{ Name = $Name; Status = $FakeMachine.Services[$Name] } } }
         Mock Get-SmbShare { $FakeMachine.Shares[$Name] }
         Mock New-SmbShare {
@@ -209,6 +212,13 @@ Describe 'install-qlik.ps1' {
 
             Join-Path $SharedFolder 'Apps' | Should -Exist
             Should -Invoke New-SmbShare -Times 1 -Exactly -ParameterFilter { $Name -eq 'QlikShare' -and $Path -eq $SharedFolder -and "$FullAccess" -eq 'QSVM01\QlikService' }
+        }
+
+        It 'gives the persistence folder NTFS rights for the service account, SYSTEM and Administrators only, nothing inherited from C:\' {
+            $null = Invoke-Install
+
+            # /inheritance:r drops what C:\ grants Authenticated Users and Users; /grant:r leaves Full Control to these three, for every file and folder below.
+            $FakeMachine.Acl[$SharedFolder] | Should -Be @('/inheritance:r', '/grant:r', '*S-1-5-18:(OI)(CI)F', '*S-1-5-32-544:(OI)(CI)F', 'QSVM01\QlikService:(OI)(CI)F')
         }
 
         It 'installs when ReleaseName is empty, and reports the release the installer installed' {
