@@ -1,8 +1,8 @@
 /**
  * Step 48: with qlik.certificate, the PFX (opened by the CLI, sent as a protected parameter, never staged)
  * becomes the proxy's browser certificate. Without it there is nothing to do. Two scripts, because no one
- * identity can do both: importing into LocalMachine\My and granting the key need LocalSystem (a runAs
- * logon's token is UAC-filtered), while QRS needs the service account's client certificate.
+ * identity fits both: the import into LocalMachine\My and the key grant run as LocalSystem, while QRS needs
+ * the service account's client certificate, so the second runs as that account (the envelope's scheduled task).
  */
 import { buffer } from 'node:stream/consumers';
 import { Secret } from '../../config/secrets.js';
