@@ -6,6 +6,8 @@
  * backticks, CR/LF, non-ASCII and 8 KB.
  */
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +121,31 @@ describe.skipIf(!pwsh)('the envelope under pwsh', () => {
     const mangled = await runEnvelope(script, ['-QlikInputs', 'eyJ+Zm9vIjoi']);
     expect(mangled.code).toBe(2);
     expect(mangled.stderr).toContain('-QlikInputs is not base64url');
+  }, 60_000);
+
+  it('downloads protected inputs staged as a blob from their link, and delivers them byte for byte', async () => {
+    const served: string[] = [];
+    const server: Server = createServer((request, response) => {
+      served.push(request.url ?? '');
+      if (!request.url?.startsWith('/inputs/staged.json?')) return void response.writeHead(404).end();
+      response.writeHead(200, { 'content-type': 'application/octet-stream' }).end(Buffer.from(JSON.stringify(SECRET_VALUES), 'utf8'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const staged = await runEnvelope(script, ['-QlikInputs', encodeInputs({ ...VALUES, ExpectedFile: expectedFile }), '-QlikProtectedInputs', encodeInputs({ QlikInputsUrl: `${base}/inputs/staged.json?sp=r&sig=FakeSig%2B1` })]);
+      expect(staged.stderr).toBe('');
+      expect(staged.code).toBe(0);
+      expect(staged.stdout).toContain('##qlik-azure[result] {"matched":');
+      expect(served).toEqual(['/inputs/staged.json?sp=r&sig=FakeSig%2B1']);
+
+      const missing = await runEnvelope(script, ['-QlikProtectedInputs', encodeInputs({ QlikInputsUrl: `${base}/inputs/gone.json?sp=r&sig=FakeSig%2B1` })]);
+      expect(missing.code).toBe(5);
+      expect(missing.stderr).toContain(`qlik-azure: could not read the staged inputs from ${base}/inputs/gone.json: `);
+      expect(missing.stderr).not.toContain('FakeSig');
+    } finally {
+      server.close();
+    }
   }, 60_000);
 
   it('fails loudly on a stray word, as a value split at a blank would leave, instead of binding it by position', async () => {

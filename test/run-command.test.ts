@@ -5,6 +5,7 @@
  * runAsUser); a failed script is a clear error; a run left behind by an interrupted invocation is waited
  * for and adopted.
  */
+import { createHash } from 'node:crypto';
 import { BlobClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INPUTS_BUDGET_CHARS, runScript, type ScriptRun } from '../src/azure/run-command.js';
@@ -106,14 +107,34 @@ describe('runScript (managed Run Command)', () => {
     expect(wrong.message).not.toContain('Not-The-Password-1');
   });
 
-  it('refuses, before calling Azure, inputs that would make a command line longer than cmd.exe takes, naming the input but not its value', async () => {
+  it('stages protected inputs too long for a Windows command line as a blob, sends only a read SAS link to it, and deletes it after the run', async () => {
+    const large = `${'L'.repeat(INPUTS_BUDGET_CHARS)}-Fake-9!`;
+    const run = accounts({ name: 'qlik-azure-test-staged', secretParameters: { ...accounts().secretParameters, LocalUserPassword: new Secret(large) } });
+    const { result } = await runScript(world.context(38), run);
+    expect(result).toMatchObject({ updated: ['QlikUser1', 'QlikUser2'] });
+    const sent = world.invocations.at(-1)!;
+    const link = decoded(sent.protectedParameters, 'QlikProtectedInputs');
+    expect(Object.keys(link)).toEqual(['QlikInputsUrl']);
+    expect(link.QlikInputsUrl).toMatch(/\/qlik-azure-run-command-inputs\/qlik-sim-vm\/qlik-azure-test-staged\/[0-9a-f-]+\.json\?.*sp=r(&|$)/);
+    expect(`${sent.parameters[0]!.value}${sent.protectedParameters[0]!.value}`.length).toBeLessThanOrEqual(INPUTS_BUDGET_CHARS);
+    // The VM received the value itself, and the blob is gone.
+    expect(world.vm.machine('qlik-sim-vm').accounts.get('QlikUser1')).toBe(createHash('sha256').update(large).digest('hex'));
+    const blobPath = new URL(link.QlikInputsUrl!).pathname;
+    const blob = world.sim.requestLog().filter((r) => r.path === blobPath).map((r) => `${r.method} ${r.status}`);
+    expect(blob).toEqual(['PUT 201', 'DELETE 202']);
+    expect(world.notes.some((n) => /too long for a Windows command line: staged at https:.*\.json for the VM to download, deleted after the run$/.test(n))).toBe(true);
+    expect(JSON.stringify(world.sim.requestLog())).not.toContain(large);
+  });
+
+  it('refuses, before calling Azure, protected inputs too long for a command line when there is no storage account to stage them in, naming the input but not its value', async () => {
     const before = world.sim.requestLog().length;
     const large = 'x'.repeat(INPUTS_BUDGET_CHARS);
-    const failure = await runScript(world.context(38), accounts({ secretParameters: { ...accounts().secretParameters, LocalUserPassword: new Secret(large) } })).catch((error: unknown) => error as StepError);
+    const withoutStorage = { ...world.context(38), outputsOf: () => ({}) };
+    const failure = await runScript(withoutStorage, accounts({ secretParameters: { ...accounts().secretParameters, LocalUserPassword: new Secret(large) } })).catch((error: unknown) => error as StepError);
     expect(failure).toBeInstanceOf(StepError);
-    expect(failure.message).toMatch(/the largest is -LocalUserPassword, 7500 bytes/);
+    expect(failure.message).toMatch(/the largest is -LocalUserPassword, 7500 bytes\), and the deployment has no storage account to stage them in$/);
     expect(failure.message).not.toContain(large);
-    expect(world.sim.requestLog().length).toBe(before);
+    expect(world.sim.requestLog().slice(before).filter((r) => r.method !== 'GET')).toEqual([]);
   });
 
   it('refuses, before calling Azure, a secret in a plain parameter or a parameter the template does not declare', async () => {

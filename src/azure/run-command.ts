@@ -19,6 +19,9 @@
  *   stopped before reading its result, or by a failure (consumed ones are deleted): it is waited for while
  *   running, and its result adopted when it succeeded with the same script, parameters and identity;
  *   otherwise it is deleted and the script runs afresh.
+ * - cmd.exe takes at most 8191 characters. Protected inputs that would not fit (a PFX, a LEF) go to a private
+ *   blob of the deployment's storage account; the protected input then holds only a short read-only SAS
+ *   link to it, which the envelope downloads. The blob is deleted once the script has ended.
  * - Azure keeps only 4 KB of output; when the deployment has a storage account, the full streams go to
  *   append blobs there.
  */
@@ -28,7 +31,8 @@ import { StepError, type StepContext } from '../engine/step.js';
 import { loadTemplate, templateParameters } from '../qlik/templates.js';
 import { readOptional } from './arm-helpers.js';
 import { openStagingStorage } from './installer-staging.js';
-import { decodeInputs, encodeInputs, envelopeScript, PLAIN_INPUTS, PROTECTED_INPUTS, RUN_AS_ACCOUNT, RUN_AS_PASSWORD, RUN_AS_TIMEOUT } from './script-envelope.js';
+import { randomUUID } from 'node:crypto';
+import { decodeInputs, encodeInputs, envelopeScript, PLAIN_INPUTS, PROTECTED_INPUTS, RUN_AS_ACCOUNT, RUN_AS_PASSWORD, RUN_AS_TIMEOUT, STAGED_INPUTS } from './script-envelope.js';
 
 export type RunCommandContext = Pick<StepContext, 'azure' | 'config' | 'outputsOf' | 'progress' | 'note' | 'signal'>;
 
@@ -74,6 +78,9 @@ const PHASE = '##qlik-azure[phase] ';
 const RESULT = '##qlik-azure[result] ';
 const TERMINAL_STATES = new Set(['Succeeded', 'Failed', 'TimedOut', 'Canceled']);
 const LOG_CONTAINER = 'qlik-azure-run-command-logs';
+const INPUTS_CONTAINER = 'qlik-azure-run-command-inputs';
+/** Room the SAS link of staged inputs takes in the protected input. */
+const STAGED_LINK_CHARS = 600;
 /** Client-side patience beyond the script's own timeout (Azure reports TimedOut itself). */
 const WAIT_GRACE_SECONDS = 600;
 /** Instance-view polls are spaced a few LRO poll intervals apart: scripts take minutes. */
@@ -89,6 +96,7 @@ export const INPUTS_BUDGET_CHARS = 7500;
 const RUN_AS_MARGIN_SECONDS = 60;
 /** The envelope's own exit codes (templates/lib/envelope.ps1), when the step has no advice of its own. */
 const ENVELOPE_EXIT_ADVICE: Readonly<Record<number, string>> = {
+  5: 'The VM could not download its staged inputs from the storage account. Fix: check that the VM reaches the storage account over HTTPS, then run qlik-azure resume',
   3: 'Windows would not run the script as the Qlik service account. Fix: check that step 38 created it and that serviceAccountPassword in the secrets file is its password, then run qlik-azure resume',
   4: 'The script did not finish in time as the Qlik service account and was stopped. Fix: check the Qlik Sense services on the VM, then run qlik-azure resume',
 };
@@ -98,7 +106,7 @@ export async function runScript(ctx: RunCommandContext, run: ScriptRun): Promise
   checkParameters(run, templateParameters(template));
   const script = await envelopeScript(template, run.template);
   const inputs = envelopeInputs(run);
-  checkCommandLine(run, inputs);
+  checkPlainInputs(run, inputs);
   const compute = await ctx.azure.compute();
   const pollMs = ctx.azure.connection.pollIntervalMs * POLL_FACTOR;
   const { vm, name } = run;
@@ -118,13 +126,21 @@ export async function runScript(ctx: RunCommandContext, run: ScriptRun): Promise
     await removeRunCommand(ctx, compute, run);
   }
 
-  const body = await runCommandBody(ctx, script, run, inputs);
+  const sent = await fitCommandLine(ctx, run, inputs);
+  let view: VirtualMachineRunCommandInstanceView | undefined;
+  let body: VirtualMachineRunCommand;
   try {
-    await compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs, abortSignal: ctx.signal });
-  } catch (error) {
-    throw ctx.signal.aborted ? stoppedWaiting(run) : error;
+    body = await runCommandBody(ctx, script, run, sent.inputs);
+    try {
+      await compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs, abortSignal: ctx.signal });
+    } catch (error) {
+      throw ctx.signal.aborted ? stoppedWaiting(run) : error;
+    }
+    view = await followExecution(ctx, compute, run, pollMs);
+  } finally {
+    // A script still running (the user stopped waiting) may not have read them yet: they expire with their SAS.
+    if (!ctx.signal.aborted) await sent.removeStaged();
   }
-  const view = await followExecution(ctx, compute, run, pollMs);
   return { result: await consume(ctx, compute, run, view, logLocation(body)), adopted: false };
 }
 
@@ -155,7 +171,7 @@ function secretValuesOf(run: ScriptRun): string[] {
   return secretValues({ ...run.secretParameters, ...(run.runsAs !== 'LocalSystem' ? { runAs: run.runsAs.password } : {}) } as Secrets);
 }
 
-const ENVELOPE_NAMES: readonly string[] = [PLAIN_INPUTS, PROTECTED_INPUTS, RUN_AS_ACCOUNT, RUN_AS_PASSWORD, RUN_AS_TIMEOUT];
+const ENVELOPE_NAMES: readonly string[] = [PLAIN_INPUTS, PROTECTED_INPUTS, RUN_AS_ACCOUNT, RUN_AS_PASSWORD, RUN_AS_TIMEOUT, STAGED_INPUTS];
 
 interface EnvelopeInputs {
   readonly plain: Readonly<Record<string, string>>;
@@ -173,17 +189,52 @@ function envelopeInputs(run: ScriptRun): EnvelopeInputs {
   };
 }
 
+const encodedLength = (inputs: EnvelopeInputs) => encodeInputs(inputs.plain).length + encodeInputs(inputs.protected).length;
+
 /** A command line cmd.exe would refuse never leaves; the message names the largest input, never its value. */
-function checkCommandLine(run: ScriptRun, inputs: EnvelopeInputs): void {
-  const length = encodeInputs(inputs.plain).length + encodeInputs(inputs.protected).length;
-  if (length <= INPUTS_BUDGET_CHARS) return;
-  const [largest, size] = Object.entries({ ...inputs.plain, ...inputs.protected })
+function tooLarge(run: ScriptRun, values: Readonly<Record<string, string>>, length: number, why: string): StepError {
+  const [largest, size] = Object.entries(values)
     .map(([name, value]) => [name, Buffer.byteLength(value, 'utf8')] as const)
-    .reduce((a, b) => (b[1] > a[1] ? b : a));
-  throw new StepError(`the inputs of ${run.template} take ${length} characters once encoded, more than the ${INPUTS_BUDGET_CHARS} a Windows command line leaves them (the largest is -${largest}, ${size} bytes)`, {
+    .reduce((a, b) => (b[1] > a[1] ? b : a), ['', 0] as const);
+  return new StepError(`the inputs of ${run.template} take ${length} characters once encoded, more than the ${INPUTS_BUDGET_CHARS} a Windows command line leaves them (the largest is -${largest}, ${size} bytes)${why}`, {
     code: 'RunCommandInputsTooLarge',
     advice: `Make -${largest} smaller (e.g. a PFX without the extra chain certificates), then run qlik-azure resume`,
   });
+}
+
+/** Plain inputs are never staged (they are small by nature): too many is refused before Azure is called. */
+function checkPlainInputs(run: ScriptRun, inputs: EnvelopeInputs): void {
+  const length = encodedLength({ plain: inputs.plain, protected: { [STAGED_INPUTS]: 'x'.repeat(STAGED_LINK_CHARS) } });
+  if (length > INPUTS_BUDGET_CHARS) throw tooLarge(run, inputs.plain, length, '');
+}
+
+interface SentInputs {
+  readonly inputs: EnvelopeInputs;
+  /** Deletes the blob of staged inputs, if any. */
+  removeStaged(): Promise<void>;
+}
+
+/** The inputs as sent: as they are when they fit the command line, else the protected ones staged as a blob. */
+async function fitCommandLine(ctx: RunCommandContext, run: ScriptRun, inputs: EnvelopeInputs): Promise<SentInputs> {
+  const length = encodedLength(inputs);
+  if (length <= INPUTS_BUDGET_CHARS) return { inputs, removeStaged: async () => undefined };
+  const storage = await openStagingStorage(ctx);
+  if (!storage) throw tooLarge(run, inputs.protected, length, ', and the deployment has no storage account to stage them in');
+  const container = await storage.container(INPUTS_CONTAINER);
+  const blob = container.getBlockBlobClient(`${run.vm.name}/${run.name}/${randomUUID()}.json`);
+  const content = Buffer.from(JSON.stringify(inputs.protected), 'utf8');
+  await blob.upload(content, content.length);
+  ctx.note(`the protected inputs of ${run.template} (${content.length} bytes) are too long for a Windows command line: staged at ${storage.plainUrl(INPUTS_CONTAINER, blob.name)} for the VM to download, deleted after the run`);
+  return {
+    inputs: { plain: inputs.plain, protected: { [STAGED_INPUTS]: storage.sasUrl(INPUTS_CONTAINER, blob.name, 'read', run.timeoutSeconds + WAIT_GRACE_SECONDS) } },
+    async removeStaged() {
+      try {
+        await blob.deleteIfExists();
+      } catch (error) {
+        ctx.note(`the staged inputs at ${storage.plainUrl(INPUTS_CONTAINER, blob.name)} could not be deleted (${(error as Error).message.split('\n')[0]}); their SAS expires on its own`);
+      }
+    },
+  };
 }
 
 function findRunCommand(compute: ComputeManagementClient, run: ScriptRun): Promise<VirtualMachineRunCommand | undefined> {

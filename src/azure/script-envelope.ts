@@ -23,6 +23,8 @@ const FILE_ONLY_STATEMENT = /^[ \t]*(#requires\b|using[ \t]+(namespace|module|as
 export const RUN_AS_ACCOUNT = 'QlikRunAsAccount';
 export const RUN_AS_PASSWORD = 'QlikRunAsPassword';
 export const RUN_AS_TIMEOUT = 'QlikRunAsTimeoutSeconds';
+/** Protected inputs too large for the command line: a read-only SAS link to their JSON, staged as a blob. */
+export const STAGED_INPUTS = 'QlikInputsUrl';
 export const PLAIN_INPUTS = 'QlikInputs';
 export const PROTECTED_INPUTS = 'QlikProtectedInputs';
 

@@ -355,6 +355,18 @@ function decodeEnvelopeInput(name: string, encoded: string | undefined): Record<
   return value as Record<string, string>;
 }
 
+/** As the envelope: protected inputs too large for the command line come as a blob, QlikInputsUrl links to it (exit code 5 when it cannot be read). */
+function withStagedInputs(invocation: RunCommandInvocation, secret: Parameters): Parameters {
+  const url = secret.QlikInputsUrl;
+  if (url === undefined) return secret;
+  const where = url.split('?')[0];
+  const content = invocation.download?.(url);
+  if (!content) throw new ScriptFailure(5, `could not read the staged inputs from ${where}: The remote server returned an error: (403) Forbidden.`);
+  const staged = decodeEnvelopeInput('QlikInputsUrl', content.toString('base64url'));
+  const { QlikInputsUrl: _link, ...rest } = secret;
+  return { ...rest, ...staged };
+}
+
 /** The envelope's own inputs: running as a local account through a scheduled task. */
 const RUN_AS_INPUTS = ['QlikRunAsAccount', 'QlikRunAsPassword', 'QlikRunAsTimeoutSeconds'];
 const withoutRunAs = (inputs: Parameters): Parameters => Object.fromEntries(Object.entries(inputs).filter(([name]) => !RUN_AS_INPUTS.includes(name)));
@@ -401,7 +413,7 @@ export function createSimulatedQlikVm(options: SimulatedQlikVmOptions = {}): Sim
     let decodeFailure: ScriptFailure | undefined;
     try {
       plain = decodeEnvelopeInput('QlikInputs', boundParameter(invocation, 'QlikInputs'));
-      secret = decodeEnvelopeInput('QlikProtectedInputs', boundParameter(invocation, 'QlikProtectedInputs'));
+      secret = withStagedInputs(invocation, decodeEnvelopeInput('QlikProtectedInputs', boundParameter(invocation, 'QlikProtectedInputs')));
     } catch (error) {
       decodeFailure = error as ScriptFailure;
     }

@@ -52,6 +52,8 @@ export interface RunCommandInvocation {
   timeoutInSeconds?: number;
   outputBlobUri?: string;
   errorBlobUri?: string;
+  /** What the VM gets when it downloads a URL of this simulator's blob endpoint with a read SAS; undefined when it cannot. */
+  download?: (url: string) => Buffer | undefined;
 }
 
 export interface RunCommandOutcome {

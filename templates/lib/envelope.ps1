@@ -31,9 +31,15 @@ the task runs `powershell.exe -NoProfile -ExecutionPolicy Bypass -File <copy> -Q
 with stdout/stderr redirected to files in the folder; this script relays both and the exit code, and always
 unregisters the task and deletes the folder. QlikRunAsTimeoutSeconds bounds the wait.
 
+Large inputs. cmd.exe takes at most 8191 characters, which a PFX or a LEF can exceed once encoded. Then
+the wrapper stages the protected inputs' JSON as a private blob, and -QlikProtectedInputs holds only
+QlikInputsUrl, a short read-only SAS link to it (inside base64url, so its & and % survive), which this
+script downloads (TLS 1.2) before anything else.
+
 Exit codes of the envelope itself (the template's own pass through unchanged): 2 inputs not decodable or
 not declared by the template; 3 Task Scheduler refused to run the template as the account (missing account
-or wrong password); 4 the template did not finish within QlikRunAsTimeoutSeconds as the account (stopped).
+or wrong password); 4 the template did not finish within QlikRunAsTimeoutSeconds as the account (stopped);
+5 the staged inputs could not be downloaded.
 #>
 [CmdletBinding(PositionalBinding = $false)]
 param(
@@ -53,6 +59,8 @@ $QlikEnvelopeTemplate = {
 $QlikEnvelopeExitInvalidInput = 2
 $QlikEnvelopeExitLogon = 3
 $QlikEnvelopeExitTimedOut = 4
+$QlikEnvelopeExitStagedInputs = 5
+$QlikEnvelopeStagedName = 'QlikInputsUrl'
 # Inputs for the envelope itself, not the template.
 $QlikEnvelopeRunAsNames = @('QlikRunAsAccount', 'QlikRunAsPassword', 'QlikRunAsTimeoutSeconds')
 $QlikEnvelopeSecretNamePattern = '(Password|Key|Url)$'
@@ -105,6 +113,26 @@ function Read-QlikRunInput {
     param([string]$Json)
     $inputs = @{}
     foreach ($property in (ConvertFrom-QlikJson -Json $Json).PSObject.Properties) { $inputs[$property.Name] = [string]$property.Value }
+    $inputs
+}
+
+# The protected inputs a staged blob holds, in place of the link to it; the link never prints beyond host and path.
+function Get-QlikStagedInput {
+    param([hashtable]$Protected)
+    $url = $Protected[$QlikEnvelopeStagedName]
+    $where = $url.Split([char[]]'?#')[0]
+    # Windows PowerShell 5.1 may still default to TLS 1.0, which Azure Storage refuses.
+    [Net.ServicePointManager]::SecurityProtocol = [Net.ServicePointManager]::SecurityProtocol -bor [Net.SecurityProtocolType]::Tls12
+    try {
+        $response = Invoke-WebRequest -Uri $url -UseBasicParsing
+        $staged = Read-QlikRunInput -Json ([Text.Encoding]::UTF8.GetString($response.RawContentStream.ToArray()))
+    } catch {
+        $reason = $_.Exception.Message.Replace($url, $where)
+        Stop-QlikEnvelope -Code $QlikEnvelopeExitStagedInputs -Message "could not read the staged inputs from ${where}: $($reason.Split([char[]]'?')[0])"
+    }
+    $inputs = @{} + $Protected
+    $inputs.Remove($QlikEnvelopeStagedName)
+    foreach ($name in $staged.Keys) { $inputs[$name] = $staged[$name] }
     $inputs
 }
 
@@ -253,6 +281,7 @@ if ($QlikRunFolder) {
 } else {
     $QlikEnvelopePlain = ConvertFrom-QlikEnvelopeInput -Name 'QlikInputs' -Encoded $QlikInputs
     $QlikEnvelopeProtected = ConvertFrom-QlikEnvelopeInput -Name 'QlikProtectedInputs' -Encoded $QlikProtectedInputs
+    if ($QlikEnvelopeProtected.ContainsKey($QlikEnvelopeStagedName)) { $QlikEnvelopeProtected = Get-QlikStagedInput -Protected $QlikEnvelopeProtected }
 }
 $QlikEnvelopeArguments = Get-QlikEnvelopeArgument -Plain $QlikEnvelopePlain -Protected $QlikEnvelopeProtected
 

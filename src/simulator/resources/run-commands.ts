@@ -44,6 +44,19 @@ function copyToBlob(ctx: RequestContext, uri: string | undefined, text: string):
   ctx.sim.blobs.replaceAppendBlob(at.account, at.container, at.blob, text);
 }
 
+/**
+ * A download by the script on the VM: a blob of this simulator, through a SAS that grants read (sp has r)
+ * and has not expired; anything else fails as the request would.
+ */
+function downloadFromBlob(ctx: RequestContext, uri: string): Buffer | undefined {
+  const url = new URL(uri);
+  if (url.origin !== ctx.sim.baseUrl || !url.searchParams.get('sig') || !(url.searchParams.get('sp') ?? '').includes('r')) return undefined;
+  const expiry = Date.parse(url.searchParams.get('se') ?? '');
+  if (!Number.isNaN(expiry) && expiry < Date.now()) return undefined;
+  const at = blobAddress(url.pathname);
+  return ctx.sim.blobs.container(at.account, at.container)?.blobs.get(at.blob)?.content;
+}
+
 function nameValues(list: unknown): { name: string; value: string }[] {
   return asArray(list).map((p) => ({ name: String(p.name ?? ''), value: String(p.value ?? '') }));
 }
@@ -110,6 +123,7 @@ function putRunCommand(ctx: RequestContext): SimResponse {
     ...(typeof props.timeoutInSeconds === 'number' ? { timeoutInSeconds: props.timeoutInSeconds } : {}),
     ...(asString(props.outputBlobUri) ? { outputBlobUri: asString(props.outputBlobUri) } : {}),
     ...(asString(props.errorBlobUri) ? { errorBlobUri: asString(props.errorBlobUri) } : {}),
+    download: (uri) => downloadFromBlob(ctx, uri),
   };
   // Secrets are write-only: never stored, never returned.
   const { protectedParameters: _p, runAsPassword: _r, ...visible } = props;
