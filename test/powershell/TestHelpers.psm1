@@ -82,7 +82,8 @@ function Install-CommandStub {
 }
 
 function Remove-CommandStub {
-    foreach ($name in $InstalledStubs) { Remove-Item -Path "function:global:$name" -ErrorAction SilentlyContinue }
+    # "function:global:<name>" would silently remove nothing; the plain path finds the global function.
+    foreach ($name in $InstalledStubs) { Remove-Item -Path "function:$name" -ErrorAction SilentlyContinue }
     $InstalledStubs.Clear()
 }
 
