@@ -181,18 +181,33 @@ function Protect-QlikRunFolder {
     if ($LASTEXITCODE -ne 0) { throw "icacls could not protect ${Path}: $output" }
 }
 
+# Whether the envelope that made a run folder still runs (its process id is in owner.pid). Another run
+# command may be running as the account at the same time (steps 42 and 45 can run in parallel); a folder
+# without owner.pid is one being set up right now, unless it is older than that takes.
+function Test-QlikRunOwned {
+    param([IO.DirectoryInfo]$Folder)
+    $owner = Join-Path $Folder.FullName 'owner.pid'
+    if (-not (Test-Path -LiteralPath $owner)) { return $Folder.CreationTimeUtc -gt [DateTime]::UtcNow.AddMinutes(-10) }
+    $id = 0
+    [int]::TryParse([IO.File]::ReadAllText($owner).Trim(), [ref]$id) -and [bool](Get-Process -Id $id -ErrorAction SilentlyContinue)
+}
+
 # A run cut short (Run Command kills a script that outlives its timeout, without running finally blocks)
-# leaves its task and folder: removed here, unless its task still runs.
+# leaves its task and folder: removed here, unless their envelope or their task still runs.
 function Clear-QlikRunLeftover {
     param([string]$Root)
-    $running = @{}
+    $kept = @{}
+    $folders = @(Get-ChildItem -LiteralPath $Root -Directory -ErrorAction SilentlyContinue)
+    foreach ($folder in $folders) {
+        if (Test-QlikRunOwned -Folder $folder) { $kept[$folder.Name] = $true }
+    }
     foreach ($task in @(Get-ScheduledTask -TaskName "$QlikEnvelopeTaskPrefix*" -ErrorAction SilentlyContinue)) {
         $id = $task.TaskName.Substring($QlikEnvelopeTaskPrefix.Length)
-        if ("$($task.State)" -eq 'Running' -or "$($task.State)" -eq 'Queued') { $running[$id] = $true; continue }
+        if ($kept.ContainsKey($id) -or "$($task.State)" -eq 'Running' -or "$($task.State)" -eq 'Queued') { $kept[$id] = $true; continue }
         Unregister-ScheduledTask -TaskName $task.TaskName -Confirm:$false
     }
-    foreach ($folder in @(Get-ChildItem -LiteralPath $Root -Directory -ErrorAction SilentlyContinue)) {
-        if (-not $running.ContainsKey($folder.Name)) { Remove-Item -LiteralPath $folder.FullName -Recurse -Force }
+    foreach ($folder in $folders) {
+        if (-not $kept.ContainsKey($folder.Name)) { Remove-Item -LiteralPath $folder.FullName -Recurse -Force }
     }
 }
 
@@ -229,6 +244,7 @@ function Invoke-QlikAsAccount {
     $taskName = $QlikEnvelopeTaskPrefix + $id
     New-Item -ItemType Directory -Path $folder | Out-Null
     try {
+        [IO.File]::WriteAllText((Join-Path $folder 'owner.pid'), "$PID")
         Protect-QlikRunFolder -Path $folder -Account $account
         $utf8 = New-Object Text.UTF8Encoding $false
         $templateInputs = @{} + $Plain

@@ -134,13 +134,18 @@ Describe 'envelope: a template run as the service account through a scheduled ta
         @(Get-ChildItem -LiteralPath (Get-RunRoot)) | Should -HaveCount 0
     }
 
-    It 'removes the task and folder a run cut short left behind, but not those of a task still running' {
+    It 'removes the task and folder a run cut short left behind, but not those of a task still running or of another run in progress' {
         $root = Get-RunRoot
-        New-Item -ItemType Directory -Force -Path (Join-Path $root 'left1'), (Join-Path $root 'busy2') | Out-Null
+        New-Item -ItemType Directory -Force -Path (Join-Path $root 'left1'), (Join-Path $root 'busy2'), (Join-Path $root 'other3') | Out-Null
+        # left1's envelope is gone (no such process); other3's runs in parallel (this process) and has not started its task yet.
+        [IO.File]::WriteAllText((Join-Path $root 'left1/owner.pid'), '2147483000')
+        [IO.File]::WriteAllText((Join-Path $root 'busy2/owner.pid'), '2147483000')
+        [IO.File]::WriteAllText((Join-Path $root 'other3/owner.pid'), "$PID")
         Mock Get-ScheduledTask {
             if ($TaskName -like '*`**') {
                 [pscustomobject]@{ TaskName = 'qlik-azure run left1'; State = 'Ready' }
                 [pscustomobject]@{ TaskName = 'qlik-azure run busy2'; State = 'Running' }
+                [pscustomobject]@{ TaskName = 'qlik-azure run other3'; State = 'Ready' }
             } elseif ($TaskWorld.Registered -and $TaskName -eq $TaskWorld.Registered.TaskName) {
                 [pscustomobject]@{ TaskName = $TaskName; State = 'Ready' }
             }
@@ -150,7 +155,7 @@ Describe 'envelope: a template run as the service account through a scheduled ta
 
         $run.ExitCode | Should -Be 0
         $TaskWorld.Unregistered | Should -Be @('qlik-azure run left1', $TaskWorld.Registered.TaskName)
-        @(Get-ChildItem -LiteralPath $root).Name | Should -Be @('busy2')
+        @(Get-ChildItem -LiteralPath $root | Sort-Object Name).Name | Should -Be @('busy2', 'other3')
     }
 
     It 'runs in-process as LocalSystem when no account is named: no task, no folder' {
