@@ -218,15 +218,26 @@ function Test-QlikRunTaskFinished {
     $state -ne 'Running' -and $state -ne 'Queued' -and $result -ne $QlikEnvelopeTaskNotRunYet -and $result -ne $QlikEnvelopeTaskRunning
 }
 
-# Relays what the task's run wrote: stdout line by line through Write-Host (as the templates print), stderr as it is.
+# What the task's run has written to Path so far ('' before anything); its cmd.exe may still hold the file open.
+function Read-QlikRunStream {
+    param([string]$Path)
+    if (-not (Test-Path -LiteralPath $Path)) { return '' }
+    $stream = New-Object IO.FileStream($Path, [IO.FileMode]::Open, [IO.FileAccess]::Read, [IO.FileShare]::ReadWrite)
+    try { (New-Object IO.StreamReader($stream, [Text.Encoding]::UTF8)).ReadToEnd() } finally { $stream.Dispose() }
+}
+
+# Relays the stdout lines the task's run wrote after the first Relayed characters, through Write-Host as the
+# templates print (so that Run Command's instance view shows its progress while it runs); only complete
+# lines, unless Final, which also relays stderr. Returns how many characters are relayed now.
 function Send-QlikRunOutput {
-    param([string]$Folder)
-    $stdout = Join-Path $Folder 'stdout.txt'
-    $stderr = Join-Path $Folder 'stderr.txt'
-    if (Test-Path -LiteralPath $stdout) {
-        foreach ($line in ([IO.File]::ReadAllText($stdout, [Text.Encoding]::UTF8) -split '\r?\n')) { if ($line) { Write-Host $line } }
+    param([string]$Folder, [int]$Relayed = 0, [switch]$Final)
+    $text = Read-QlikRunStream -Path (Join-Path $Folder 'stdout.txt')
+    $end = if ($Final) { $text.Length } else { $text.LastIndexOf("`n") + 1 }
+    if ($end -gt $Relayed) {
+        foreach ($line in ($text.Substring($Relayed, $end - $Relayed) -split '\r?\n')) { if ($line) { Write-Host $line } }
     }
-    if (Test-Path -LiteralPath $stderr) { [Console]::Error.Write([IO.File]::ReadAllText($stderr, [Text.Encoding]::UTF8)) }
+    if ($Final) { [Console]::Error.Write((Read-QlikRunStream -Path (Join-Path $Folder 'stderr.txt'))) }
+    [Math]::Max($Relayed, $end)
 }
 
 # Runs the template as Account through a one-shot scheduled task; relays its output; returns its exit code.
@@ -269,16 +280,18 @@ function Invoke-QlikAsAccount {
             Start-ScheduledTask -TaskName $taskName
             Write-Host "##qlik-azure[phase] running as $account (scheduled task '$taskName')"
             $deadline = (Get-Date).ToUniversalTime().AddSeconds($timeoutSeconds)
+            $relayed = 0
             while (-not (Test-QlikRunTaskFinished -TaskName $taskName)) {
+                $relayed = Send-QlikRunOutput -Folder $folder -Relayed $relayed
                 if ((Get-Date).ToUniversalTime() -ge $deadline) {
                     Stop-ScheduledTask -TaskName $taskName
-                    Send-QlikRunOutput -Folder $folder
+                    $null = Send-QlikRunOutput -Folder $folder -Relayed $relayed -Final
                     Stop-QlikEnvelope -Code $QlikEnvelopeExitTimedOut -Message "the script did not finish within $timeoutSeconds s as $account and was stopped"
                 }
                 Start-Sleep -Seconds $QlikEnvelopePollSeconds
             }
             $taskResult = [long](Get-ScheduledTaskInfo -TaskName $taskName).LastTaskResult
-            Send-QlikRunOutput -Folder $folder
+            $null = Send-QlikRunOutput -Folder $folder -Relayed $relayed -Final
             # LastTaskResult is the exit code as an unsigned number; the same bits as a signed one.
             [BitConverter]::ToInt32([BitConverter]::GetBytes([uint32]$taskResult), 0)
         } finally {

@@ -120,8 +120,12 @@ Describe 'envelope: a template run as the service account through a scheduled ta
         @(Get-ChildItem -LiteralPath (Get-RunRoot)) | Should -HaveCount 0
     }
 
-    It 'stops the task after the timeout with exit code 4, and removes it and the folder' {
-        Mock Start-ScheduledTask { $TaskWorld.TaskResult = 267009 }
+    It 'relays the output of a run still going, once, and stops the task after the timeout with exit code 4, removing it and the folder' {
+        Mock Start-ScheduledTask {
+            $TaskWorld.TaskResult = 267009
+            $folder = [regex]::Match($TaskWorld.Registered.Action.Arguments, '-QlikRunFolder "([^"]+)"').Groups[1].Value
+            [IO.File]::WriteAllText((Join-Path $folder 'stdout.txt'), "##qlik-azure[phase] waiting for the repository`r`n##qlik-azure[phase] still wait")
+        }
         Mock Get-ScheduledTask { [pscustomobject]@{ TaskName = $TaskName; State = 'Running' } }
         Mock Get-Date { $TaskWorld.Clock = $TaskWorld.Clock.AddSeconds(40); $TaskWorld.Clock }
 
@@ -129,6 +133,8 @@ Describe 'envelope: a template run as the service account through a scheduled ta
 
         $run.ExitCode | Should -Be 4
         $run.Stderr | Should -Be 'qlik-azure: the script did not finish within 120 s as QSVM01\qservice and was stopped'
+        # The complete line while it waited, the partial one at the end: each once.
+        $run.Phases | Should -Be @("running as QSVM01\qservice (scheduled task '$($TaskWorld.Registered.TaskName)')", 'waiting for the repository', 'still wait')
         $TaskWorld.Stopped | Should -Be @($TaskWorld.Registered.TaskName)
         $TaskWorld.Unregistered | Should -Be @($TaskWorld.Registered.TaskName)
         @(Get-ChildItem -LiteralPath (Get-RunRoot)) | Should -HaveCount 0
