@@ -151,7 +151,7 @@ function putRunCommand(ctx: RequestContext): SimResponse {
   stored.internal = { instanceView: view };
   ctx.sim.store.put(stored);
   const execution = execute(ctx, vm, run).then(({ executionState, outcome }): OperationOutcome => {
-    const reported = asReported(run, outcome); if (outcome.exitCode !== 0) console.error("RCFAIL", run.runCommandName, outcome.exitCode, outcome.error.slice(0, 300));
+    const reported = asReported(run, outcome);
     copyToBlob(ctx, run.outputBlobUri, reported.output);
     copyToBlob(ctx, run.errorBlobUri, reported.error);
     Object.assign(view, {
