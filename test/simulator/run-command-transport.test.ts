@@ -81,6 +81,8 @@ describe('Windows managed Run Command delivers parameters as Azure does', () => 
     await run('order', { parameters: { ReleaseName: 'May' }, protectedParameters: { ServicePassword: 'Sw0rdfish' } });
     expect(runs[0]?.commandLine).toMatch(/^powershell\.exe -ExecutionPolicy Unrestricted -File \S*script\.ps1 -ReleaseName May -ServicePassword Sw0rdfish$/);
     expect(runs[0]?.boundParameters).toEqual({ ReleaseName: 'May', ServicePassword: 'Sw0rdfish' });
+    // The command line holds the secret; the simulator keeps it nowhere.
+    expect(JSON.stringify([azure.sim.snapshot(), azure.sim.requestLog(), azure.sim.resources()])).not.toContain('Sw0rdfish');
   });
 
   it('an & in a SAS link ends the command: the script gets the link cut short, cmd.exe runs the rest', async () => {
