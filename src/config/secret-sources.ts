@@ -33,8 +33,18 @@ const SECRET_RULES: Partial<Record<SecretName, RuleCheck>> = {
   repositoryDbPassword: checkRepositoryPassword,
 };
 
+/** Only the license enabler file is text of several lines; in any other secret a control character is a paste error. */
+const CONTROL_CHARACTERS: Partial<Record<SecretName, RegExp>> & { default: RegExp } = {
+  licenseLef: /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/,
+  default: /[\u0000-\u001f\u007f]/,
+};
+
 export function checkSecret(name: SecretName, value: string): string | undefined {
   if (value.length === 0) return 'is empty. Fix: supply a value';
+  // Azure takes a tab in a VM password, but Windows and the Qlik installer do not: it would fail at step 29 or later, after resources exist.
+  if ((CONTROL_CHARACTERS[name] ?? CONTROL_CHARACTERS.default).test(value)) {
+    return 'contains a control character (a tab, a line break or similar), which Windows and Qlik refuse. Fix: retype the value without it; in YAML, quote it on one line';
+  }
   return SECRET_RULES[name]?.(value);
 }
 
