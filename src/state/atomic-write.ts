@@ -1,9 +1,10 @@
 /** Write-then-rename, so a reader (or a crash) only ever sees the old file or the new one, never half. */
 import { copyFile, open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { temporaryPath } from './files.js';
 
 export async function writeFileAtomic(path: string, content: string, options: { keepBackup?: boolean } = {}): Promise<void> {
-  const temporary = `${path}.tmp-${process.pid}`;
+  const temporary = temporaryPath(path);
   const handle = await open(temporary, 'w', 0o600);
   try {
     await handle.writeFile(content);

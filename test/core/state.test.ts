@@ -8,11 +8,18 @@ import { describe, expect, it } from 'vitest';
 import { Secret, SecretLeakError } from '../../src/config/secrets.js';
 import { LockedError } from '../../src/state/lock.js';
 import { StateStore } from '../../src/state/store.js';
+import { assertBuilt, ROOT } from '../support/cli.js';
 import { BASE_CONFIG, resolveConfig } from '../steps/support.js';
 
 async function stateDir() {
   return mkdtemp(join(tmpdir(), 'qa-state-'));
 }
+
+/** The pid of a process that has ended. */
+const deadPid = () => new Promise<number>((resolve) => {
+  const child = spawn(process.execPath, ['-e', '0']);
+  child.on('exit', () => resolve(child.pid!));
+});
 
 const open = (dir: string, extra: { secretValues?: string[] } = {}) =>
   StateStore.open({ stateDir: dir, deployment: 'demo', command: 'apply', toolVersion: '0.0.0', ...extra });
@@ -46,10 +53,7 @@ describe('state store', () => {
 
   it('takes over a lock whose process is gone, and says so', async () => {
     const dir = await stateDir();
-    const dead = await new Promise<number>((resolve) => {
-      const child = spawn(process.execPath, ['-e', '0']);
-      child.on('exit', () => resolve(child.pid!));
-    });
+    const dead = await deadPid();
     const store = await open(dir);
     await store.close();
     await writeFile(join(dir, 'demo', 'state.lock'), JSON.stringify({ pid: dead, host: hostname(), command: 'apply', startedAt: 'earlier' }));
@@ -57,6 +61,41 @@ describe('state store', () => {
     expect(next.lock.staleTakenOver).toMatchObject({ pid: dead, command: 'apply' });
     await next.close();
   });
+
+  it('lets exactly one of many processes take over a stale lock, every time (issue 12 item 3)', async () => {
+    assertBuilt();
+    const dir = await stateDir();
+    const lock = join(dir, 'state.lock');
+    const dead = await deadPid();
+    const children = Array.from({ length: 6 }, () => spawn(process.execPath, [join(ROOT, 'test/fixtures/lock-contender.mjs'), lock], { stdio: ['pipe', 'pipe', 'inherit'] }));
+    const lines = children.map((child) => {
+      const said: string[] = [];
+      let wake: (() => void) | undefined;
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        said.push(...chunk.split('\n').filter(Boolean));
+        wake?.();
+      });
+      // The next line this contender says.
+      return async () => {
+        while (said.length === 0) await new Promise<void>((resolve) => { wake = resolve; });
+        return said.shift()!;
+      };
+    });
+    const all = (word?: string) => {
+      if (word) for (const child of children) child.stdin.write(`${word}\n`);
+      return Promise.all(lines.map((next) => next()));
+    };
+    await all(); // every contender loaded and waiting
+    for (let round = 0; round < 20; round++) {
+      await writeFile(lock, JSON.stringify({ pid: dead, host: hostname(), command: 'apply', startedAt: 'earlier' }));
+      const outcomes = await all('go');
+      expect(outcomes.filter((o) => o.startsWith('won')), `round ${round}: ${outcomes.join(', ')}`).toHaveLength(1);
+      expect(outcomes.filter((o) => o === 'locked')).toHaveLength(children.length - 1);
+      await all('release');
+      expect(existsSync(lock)).toBe(false);
+    }
+    await Promise.all(children.map((child) => new Promise((resolve) => { child.on('exit', resolve); child.stdin.end(); })));
+  }, 60_000);
 
   it('records the installer link without its SAS query, and refuses any later write holding that query', async () => {
     const dir = await stateDir();
