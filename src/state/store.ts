@@ -15,6 +15,7 @@ import { acquireLock, type Lock } from './lock.js';
 import { parseState, STATE_SCHEMA_VERSION, type DeploymentState } from './schema.js';
 
 export interface StatePaths {
+  readonly deployment: string;
   readonly directory: string;
   readonly state: string;
   readonly lock: string;
@@ -22,13 +23,13 @@ export interface StatePaths {
 
 export function statePaths(stateDir: string, deployment: string): StatePaths {
   const directory = join(stateDir, deployment);
-  return { directory, state: join(directory, 'state.json'), lock: join(directory, 'state.lock') };
+  return { deployment, directory, state: join(directory, 'state.json'), lock: join(directory, 'state.lock') };
 }
 
 /** Reads a deployment's state without locking (for status); undefined when there is none. */
 export async function readState(paths: StatePaths): Promise<DeploymentState | undefined> {
   try {
-    return parseState(await readFile(paths.state, 'utf8'), paths.state);
+    return parseState(await readFile(paths.state, 'utf8'), paths.state, paths.deployment);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;

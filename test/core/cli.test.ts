@@ -1,8 +1,9 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { copyExampleSecrets } from '../support/example-secrets.js';
 
 const EXAMPLE = 'examples/qlik-azure.yaml';
 
@@ -110,5 +111,34 @@ describe('one message for everything missing', () => {
     const result = await runCli(['apply', '--config', config, '--state-dir', dir, '--simulate']);
     expect(result.code).toBe(3);
     for (const field of ['deployment:', 'network.allowedSourceCidrs:', '--yes:']) expect(result.stderr).toContain(field);
+  });
+});
+
+describe('a damaged state file (issue 12 item 6)', () => {
+  async function damagedState(journal: Record<string, unknown>, deployment = 'qlik-demo') {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-cli-'));
+    await mkdir(join(dir, 'qlik-demo'), { mode: 0o700 });
+    const now = new Date().toISOString();
+    await writeFile(join(dir, 'qlik-demo', 'state.json'), JSON.stringify({ schemaVersion: 1, lineage: 'l-1', serial: 3, deployment, toolVersion: '0.0.0', createdAt: now, updatedAt: now, journal }), { mode: 0o600 });
+    return dir;
+  }
+  it('status, resume and apply stop with exit 3, naming the file, the entry and the fix, instead of crashing', async () => {
+    const dir = await damagedState({ 23: { status: 'done' } });
+    const secrets = await copyExampleSecrets(dir);
+    const run = ['--yes', '--simulate', '--config', EXAMPLE, '--secrets-file', secrets.path];
+    for (const args of [['status', '-d', 'qlik-demo'], ['resume', ...run], ['apply', ...run]]) {
+      const result = await runCli([...args, '--state-dir', dir]);
+      expect(result.code, `${args[0]}: ${result.stderr}`).toBe(3);
+      expect(result.stderr).toContain(join(dir, 'qlik-demo', 'state.json'));
+      expect(result.stderr).toMatch(/journal entry for step 23 .*outputs.*Fix: /);
+      expect(result.stderr).not.toMatch(/Cannot read properties/);
+    }
+  });
+
+  it('a state naming another deployment is refused with exit 3', async () => {
+    const dir = await damagedState({}, 'someone-else');
+    const result = await runCli(['status', '-d', 'qlik-demo', '--state-dir', dir]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/belongs to deployment 'someone-else', not 'qlik-demo'/);
   });
 });

@@ -7,7 +7,8 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Secret, SecretLeakError } from '../../src/config/secrets.js';
 import { LockedError } from '../../src/state/lock.js';
-import { StateStore } from '../../src/state/store.js';
+import { StateFormatError } from '../../src/state/schema.js';
+import { readState, statePaths, StateStore } from '../../src/state/store.js';
 import { assertBuilt, ROOT } from '../support/cli.js';
 import { BASE_CONFIG, resolveConfig } from '../steps/support.js';
 
@@ -118,6 +119,54 @@ describe('state store', () => {
     await expect(store.markPending([1]).then(() => store.markRunning(1)).then(() => store.markDone(1, { change: 'create', outputs: { oops: password } }))).rejects.toThrow(SecretLeakError);
     await store.close();
     expect(await readFile(join(dir, 'demo', 'state.json'), 'utf8')).not.toContain(password);
+  });
+
+  describe('a state file is checked when it is read (issue 12 item 6)', () => {
+    async function writtenState(dir: string) {
+      const store = await open(dir);
+      await store.markPending([1]);
+      await store.markRunning(1);
+      await store.markDone(1, { change: 'create', outputs: { resourceGroupId: '/subscriptions/x/resourceGroups/rg-demo' } });
+      await store.close();
+      const path = join(dir, 'demo', 'state.json');
+      return { path, state: JSON.parse(await readFile(path, 'utf8')) };
+    }
+
+    it('refuses a journal entry without its outputs, naming the file, the step and the fix', async () => {
+      const dir = await stateDir();
+      const { path, state } = await writtenState(dir);
+      state.journal['5'] = { status: 'done' };
+      await writeFile(path, JSON.stringify(state));
+      const error = await open(dir).then(() => undefined, (e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(StateFormatError);
+      expect(error!.message).toContain(path);
+      expect(error!.message).toMatch(/journal entry for step 5/);
+      expect(error!.message).toMatch(/outputs/);
+      expect(error!.message).toMatch(/Fix: .*state\.json\.backup.*step 5/);
+      expect(existsSync(join(dir, 'demo', 'state.lock'))).toBe(false);
+    });
+
+    it.each([
+      ['a step number outside the guide', (s: any) => { s.journal['60'] = s.journal['1']; }, /journal entry for step 60/],
+      ['an unknown status', (s: any) => { s.journal['1'].status = 'finished'; }, /journal entry for step 1/],
+      ['outputs that are not values', (s: any) => { s.journal['1'].outputs = { id: { nested: true } }; }, /journal entry for step 1/],
+      ['no lineage', (s: any) => { delete s.lineage; }, /lineage/],
+      ['a serial that is not a number', (s: any) => { s.serial = 'seven'; }, /serial/],
+    ])('refuses %s', async (_name, spoil, message) => {
+      const dir = await stateDir();
+      const { path, state } = await writtenState(dir);
+      spoil(state);
+      await writeFile(path, JSON.stringify(state));
+      await expect(open(dir)).rejects.toThrow(message);
+    });
+
+    it('refuses a state that names another deployment', async () => {
+      const dir = await stateDir();
+      const { path, state } = await writtenState(dir);
+      await writeFile(path, JSON.stringify({ ...state, deployment: 'other' }));
+      await expect(open(dir)).rejects.toThrow(/belongs to deployment 'other', not 'demo'/);
+      await expect(readState(statePaths(dir, 'demo'))).rejects.toThrow(StateFormatError);
+    });
   });
 
   it('renders a Secret as a placeholder in JSON, strings and inspection', () => {
