@@ -3,6 +3,7 @@ import { ConfigError } from '../config/errors.js';
 import { SecretLeakError } from '../config/secrets.js';
 import { SelectionError } from '../engine/selection.js';
 import { LockedError } from '../state/lock.js';
+import { StateFolderError } from '../state/files.js';
 import { StateFormatError } from '../state/schema.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Output } from './output.js';
@@ -15,7 +16,7 @@ export function reportFailure(output: Output, error: unknown): ExitCode {
 }
 
 function classify(error: unknown): { code: ExitCode; message: string } {
-  if (error instanceof ConfigError || error instanceof SelectionError || error instanceof StateFormatError) return { code: EXIT.invalidInput, message: error.message };
+  if (error instanceof ConfigError || error instanceof SelectionError || error instanceof StateFormatError || error instanceof StateFolderError) return { code: EXIT.invalidInput, message: error.message };
   if (error instanceof LockedError) return { code: EXIT.locked, message: error.message };
   if (error instanceof SecretLeakError) return { code: EXIT.failed, message: error.message };
   if (error instanceof Error) return { code: EXIT.failed, message: error.message };

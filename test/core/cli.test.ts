@@ -135,6 +135,14 @@ describe('a damaged state file (issue 12 item 6)', () => {
     }
   });
 
+  it('status -d with a path refuses to read outside the state folder (issue 12 item 7)', async () => {
+    const dir = await damagedState({});
+    await mkdir(join(dir, 'x'));
+    const result = await runCli(['status', '-d', '../x', '--state-dir', join(dir, 'qlik-demo')]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/--deployment: '\.\.\/x' is not a valid deployment name/);
+  });
+
   it('a state naming another deployment is refused with exit 3', async () => {
     const dir = await damagedState({}, 'someone-else');
     const result = await runCli(['status', '-d', 'qlik-demo', '--state-dir', dir]);

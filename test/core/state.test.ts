@@ -1,11 +1,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readFile, rename, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { stepContextFactory } from '../../src/cli/session.js';
 import { Secret, SecretLeakError } from '../../src/config/secrets.js';
+import { RUNNABLE_STEPS } from '../../src/engine/catalogue.js';
 import { LockedError } from '../../src/state/lock.js';
 import { StateFormatError } from '../../src/state/schema.js';
 import { readState, statePaths, StateStore } from '../../src/state/store.js';
@@ -166,6 +168,70 @@ describe('state store', () => {
       await writeFile(path, JSON.stringify({ ...state, deployment: 'other' }));
       await expect(open(dir)).rejects.toThrow(/belongs to deployment 'other', not 'demo'/);
       await expect(readState(statePaths(dir, 'demo'))).rejects.toThrow(StateFormatError);
+    });
+  });
+
+  describe('the state folder is private and holds only plain files (issue 12 item 7)', () => {
+    it('creates the folders 0700', async () => {
+      const dir = join(await stateDir(), 'fresh');
+      await (await open(dir)).close();
+      expect((await stat(dir)).mode & 0o777).toBe(0o700);
+      expect((await stat(join(dir, 'demo'))).mode & 0o777).toBe(0o700);
+    });
+
+    it.each([['the deployment folder', 'demo'], ['the state dir', '.']])('refuses %s when other users may write to it, with the chmod that fixes it', async (_name, sub) => {
+      const dir = await stateDir();
+      const folder = join(dir, sub);
+      await mkdir(folder, { recursive: true });
+      await chmod(folder, 0o777);
+      await expect(open(dir)).rejects.toThrow(new RegExp(`${folder.replace(/\/\.$/, '')}.* writable by other users \\(mode 777\\).*Fix: chmod 700 `));
+      await chmod(folder, 0o700);
+      await (await open(dir)).close();
+    });
+
+    it('refuses a state.json that is a symbolic link, and leaves it (and its target) alone', async () => {
+      const dir = await stateDir();
+      const first = await open(dir);
+      await first.markPending([1]);
+      await first.close();
+      const elsewhere = join(dir, 'elsewhere.json');
+      await rename(join(dir, 'demo', 'state.json'), elsewhere);
+      await symlink(elsewhere, join(dir, 'demo', 'state.json'));
+      const before = await readFile(elsewhere, 'utf8');
+      await expect(open(dir)).rejects.toThrow(/state\.json is a symbolic link.*Fix: /);
+      expect((await lstat(join(dir, 'demo', 'state.json'))).isSymbolicLink()).toBe(true);
+      expect(await readFile(elsewhere, 'utf8')).toBe(before);
+    });
+
+    it('refuses to write through a planted state.json.backup link', async () => {
+      const dir = await stateDir();
+      const store = await open(dir);
+      await store.markPending([1]);
+      const victim = join(dir, 'victim.txt');
+      await writeFile(victim, 'keep me');
+      await symlink(victim, join(dir, 'demo', 'state.json.backup'));
+      await expect(store.markRunning(1)).rejects.toThrow(/state\.json\.backup is a symbolic link/);
+      await store.close();
+      expect(await readFile(victim, 'utf8')).toBe('keep me');
+    });
+
+    it('writes an artifact (the account table) only as a plain file, never through a planted link', async () => {
+      const dir = await stateDir();
+      const victim = join(dir, 'victim.txt');
+      await writeFile(victim, 'keep me');
+      await mkdir(join(dir, 'demo'), { mode: 0o700 });
+      await symlink(victim, join(dir, 'demo', 'accounts.md'));
+      const contextFor = stepContextFactory({ config: resolveConfig(BASE_CONFIG), secrets: {}, azure: {} as never, journal: { entry: () => undefined }, artifactDirectory: join(dir, 'demo'), signal: new AbortController().signal, progress() {}, note() {} });
+      const context = contextFor(RUNNABLE_STEPS.find((entry) => entry.number === 39)!);
+      await expect(context.artifacts.write('accounts.md', '| account |')).rejects.toThrow(/accounts\.md is a symbolic link/);
+      expect(await readFile(victim, 'utf8')).toBe('keep me');
+      await unlink(join(dir, 'demo', 'accounts.md'));
+      const written = await context.artifacts.write('accounts.md', '| account |');
+      expect((await stat(written)).mode & 0o777).toBe(0o600);
+    });
+
+    it.each(['../../x', '../demo', 'a/b', '.', 'UPPER'])('refuses the deployment name %s before touching the file system', (name) => {
+      expect(() => statePaths('/nonexistent', name)).toThrow(/--deployment: .*not a valid deployment name/);
     });
   });
 
