@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -149,4 +149,23 @@ describe('a damaged state file (issue 12 item 6)', () => {
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/belongs to deployment 'someone-else', not 'qlik-demo'/);
   });
+});
+
+describe('a disk that fills up during a run (issue 12 item 8)', () => {
+  it('names the file, says the disk is full, ends with the summary and the resume line; resume then finishes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-cli-'));
+    const secrets = await copyExampleSecrets(dir);
+    const stateDir = join(dir, 'state');
+    const args = ['--yes', '--simulate', '--config', EXAMPLE, '--secrets-file', secrets.path, '--state-dir', stateDir];
+    const full = await runCli(['apply', ...args], { env: { QLIK_AZURE_TEST_WRITE_FAULT: 'state.json:20:ENOSPC' } });
+    const statePath = join(stateDir, 'qlik-demo', 'state.json');
+    expect(full.code, full.stderr).toBe(1);
+    expect(full.stderr).toContain(`cannot write ${statePath}: the disk is full (ENOSPC). Fix: free some space`);
+    expect(full.stdout).toMatch(/Resume: +qlik-azure resume /);
+    expect(full.stderr + full.stdout).not.toMatch(/^Error: ENOSPC/m);
+    expect((await readdir(join(stateDir, 'qlik-demo'))).filter((name) => name.includes('.tmp-'))).toEqual([]);
+    const resumed = await runCli(['resume', ...args]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain("Deployment 'qlik-demo' is ready.");
+  }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, readFile, rename, stat, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, mkdtemp, readdir, readFile, rename, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { stepContextFactory } from '../../src/cli/session.js';
 import { Secret, SecretLeakError } from '../../src/config/secrets.js';
 import { RUNNABLE_STEPS } from '../../src/engine/catalogue.js';
+import { FileWriteError } from '../../src/state/atomic-write.js';
 import { LockedError } from '../../src/state/lock.js';
 import { StateFormatError } from '../../src/state/schema.js';
 import { readState, statePaths, StateStore } from '../../src/state/store.js';
@@ -241,5 +242,41 @@ describe('state store', () => {
     expect(`${secret}`).toBe('[secret]');
     expect(inspect({ secret })).not.toContain('Correct');
     expect(secret.reveal()).toBe('Correct-Horse-Battery-9');
+  });
+});
+
+describe('a full disk and what failed writes leave (issue 12 item 8)', () => {
+  it('names the file and says the disk is full, leaving no temporary file and the old state whole', async () => {
+    const dir = await stateDir();
+    const store = await open(dir);
+    await store.markPending([1]);
+    const before = await readFile(join(dir, 'demo', 'state.json'), 'utf8');
+    process.env.QLIK_AZURE_TEST_WRITE_FAULT = 'state.json:1:ENOSPC';
+    try {
+      const error = await store.markRunning(1).then(() => undefined, (e: unknown) => e as Error);
+      expect(error).toBeInstanceOf(FileWriteError);
+      expect(error!.message).toBe(`cannot write ${join(dir, 'demo', 'state.json')}: the disk is full (ENOSPC). Fix: free some space on the disk that holds ${join(dir, 'demo')}`);
+    } finally {
+      delete process.env.QLIK_AZURE_TEST_WRITE_FAULT;
+    }
+    await store.close();
+    expect(await readFile(join(dir, 'demo', 'state.json'), 'utf8')).toBe(before);
+    expect((await readdir(join(dir, 'demo'))).filter((name) => name.includes('.tmp-'))).toEqual([]);
+  });
+
+  it('removes the temporary files of processes that are gone, and only those', async () => {
+    const dir = await stateDir();
+    await (await open(dir)).close();
+    const dead = await deadPid();
+    const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    try {
+      const leftovers = [`state.json.tmp-${dead}`, `state.json.backup.tmp-${dead}`, `state.lock.tmp-${dead}`, `simulation.json.tmp-${dead}`];
+      const living = `state.json.tmp-${alive.pid}`;
+      for (const name of [...leftovers, living, 'notes.tmp-x']) await writeFile(join(dir, 'demo', name), 'partial');
+      await (await open(dir)).close();
+      expect((await readdir(join(dir, 'demo'))).sort()).toEqual(['notes.tmp-x', living].sort());
+    } finally {
+      alive.kill();
+    }
   });
 });
