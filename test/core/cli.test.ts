@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -167,5 +167,22 @@ describe('a disk that fills up during a run (issue 12 item 8)', () => {
     const resumed = await runCli(['resume', ...args]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain("Deployment 'qlik-demo' is ready.");
+  }, 120_000);
+});
+
+describe('secret checks give no false alarm (issue 12 item 5)', () => {
+  it('a serial license whose control number is the Windows build and whose serial is inside the simulated subscription id deploys', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-cli-'));
+    const secrets = await copyExampleSecrets(dir);
+    // The example's own serial and control (all zeros) are inside the simulated subscription id; 20348 is the Windows build step 34 records.
+    await writeFile(secrets.path, `${await readFile(secrets.path, 'utf8')}\nlicenseSerial: "0000000000000000"\nlicenseControl: "20348"\n`);
+    const config = join(dir, 'serial.yaml');
+    await writeFile(config, (await readFile(EXAMPLE, 'utf8')).replace('method: signed-key', 'method: serial\n    owner: Example Owner\n    organization: Example Org'));
+    const result = await runCli(['apply', '--yes', '--simulate', '--config', config, '--secrets-file', secrets.path, '--state-dir', join(dir, 'state')]);
+    expect(result.stderr).not.toMatch(/would contain a secret/);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("Deployment 'qlik-demo' is ready.");
+    const state = await readFile(join(dir, 'state', 'qlik-demo', 'state.json'), 'utf8');
+    expect(state).toContain('20348'); // the build, recorded as it is
   }, 120_000);
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { stepContextFactory } from '../../src/cli/session.js';
-import { Secret, SecretLeakError } from '../../src/config/secrets.js';
+import { assertNoSecrets, Secret, SecretLeakError } from '../../src/config/secrets.js';
 import { RUNNABLE_STEPS } from '../../src/engine/catalogue.js';
 import { FileWriteError } from '../../src/state/atomic-write.js';
 import { LockedError } from '../../src/state/lock.js';
@@ -233,6 +233,39 @@ describe('state store', () => {
 
     it.each(['../../x', '../demo', 'a/b', '.', 'UPPER'])('refuses the deployment name %s before touching the file system', (name) => {
       expect(() => statePaths('/nonexistent', name)).toThrow(/--deployment: .*not a valid deployment name/);
+    });
+  });
+
+  describe('secret checks: no false alarm, no miss (issue 12 item 5)', () => {
+    const password = 'Correct-Horse-Battery-9';
+    const control = '20348';
+    const serial = '0000000000000000';
+    const secrets = [password, control, serial, '00000'];
+    const state = (extra: Record<string, unknown>) => JSON.stringify({
+      subscription: '/subscriptions/00000000-0000-4000-8000-000000000000/resourceGroups/rg',
+      journal: { 34: { outputs: { osVersion: '10.0.20348', osBuild: '20348', imageVersion: '20348.4294.251010' } } },
+      ...extra,
+    }, null, 2);
+
+    it('does not take a Windows build or a GUID for a license control or serial number', () => {
+      expect(() => assertNoSecrets(state({}), secrets, 'state.json')).not.toThrow();
+      expect(() => assertNoSecrets('| Windows | 10.0.20348 |\n| subscription | 00000000-0000-4000-8000-000000000000 |', secrets, 'accounts.md')).not.toThrow();
+    });
+
+    it.each([
+      ['a password inside a longer value', { note: `net user qservice ${password} /add` }],
+      ['a password as a key', { [password]: true }],
+      ['a control number in a license field', { license: { control: control } }],
+      ['a control number as a protected parameter would carry it', { parameters: [{ name: 'LicenseControl', value: control }] }],
+      ['a serial number in a serial field', { licenseSerial: serial }],
+      ['a control number given as a number', { licenseControl: 20348 }],
+    ])('finds %s', (_name, extra) => {
+      expect(() => assertNoSecrets(state(extra), secrets, 'state.json')).toThrow(SecretLeakError);
+    });
+
+    it('finds a short secret in a document that is not JSON when it stands as a value of its own', () => {
+      expect(() => assertNoSecrets('| License control | 20348 |', secrets, 'accounts.md')).toThrow(SecretLeakError);
+      expect(() => assertNoSecrets(`password=${password}`, secrets, 'qlik.rdp')).toThrow(SecretLeakError);
     });
   });
 
