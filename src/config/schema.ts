@@ -154,7 +154,7 @@ export const configSchema = z.object({
   subscriptionId: z.uuid().describe('Azure subscription id').optional(),
   location: ruled(checkLocation, 'Azure region short name, e.g. westeurope'),
   resourceGroup: ruled(checkResourceGroupName, 'Resource group (default: rg-<deployment>)').optional(),
-  tags: z.record(z.string(), z.string().superRefine(refineWith(checkTagValue))).describe('Tags added to every resource').default({})
+  tags: z.record(z.string(), z.string().superRefine(refineWith(checkTagValue))).describe('Tags added to every resource: at most 49, names up to 128 characters without < > % & \\ ? /, values up to 256').default({})
     .superRefine((tags, ctx) => {
       for (const name of Object.keys(tags)) {
         const problem = name === DEPLOYMENT_TAG
