@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { link, lstat, open, readFile, rm, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { isProcessRunning, temporaryPath } from './files.js';
+import { isProcessRunning, refuseSymlink, temporaryPath } from './files.js';
 
 export interface LockHolder {
   readonly pid: number;
@@ -116,7 +116,7 @@ async function linkIfAbsent(from: string, to: string): Promise<boolean> {
 async function look(path: string): Promise<SeenLock | undefined> {
   try {
     const info = await lstat(path);
-    if (info.isSymbolicLink()) throw new Error(`${path} is a symbolic link; qlik-azure writes its lock only as a plain file. Fix: delete ${path}`);
+    if (info.isSymbolicLink()) await refuseSymlink(path);
     const text = await readFile(path, 'utf8');
     return { ino: info.ino, text, holder: parseHolder(text) };
   } catch (error) {

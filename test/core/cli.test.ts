@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -141,6 +142,18 @@ describe('a damaged state file (issue 12 item 6)', () => {
     const result = await runCli(['status', '-d', '../x', '--state-dir', join(dir, 'qlik-demo')]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/--deployment: '\.\.\/x' is not a valid deployment name/);
+  });
+
+  it('apply refuses a deployment folder others may write to, with exit 3 and the chmod that fixes it (issue 12 item 7)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-cli-'));
+    const secrets = await copyExampleSecrets(dir);
+    await mkdir(join(dir, 'state', 'qlik-demo'), { recursive: true });
+    await chmod(join(dir, 'state', 'qlik-demo'), 0o777);
+    const result = await runCli(['apply', '--yes', '--simulate', '--config', EXAMPLE, '--secrets-file', secrets.path, '--state-dir', join(dir, 'state')]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`${join(dir, 'state', 'qlik-demo')} is writable by other users (mode 777)`);
+    expect(result.stderr).toContain(`Fix: chmod 700 ${join(dir, 'state', 'qlik-demo')}`);
+    expect(existsSync(join(dir, 'state', 'qlik-demo', 'state.json'))).toBe(false);
   });
 
   it('a state naming another deployment is refused with exit 3', async () => {
