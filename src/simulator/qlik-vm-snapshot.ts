@@ -31,3 +31,10 @@ export function snapshotMachines(machines: ReadonlyMap<string, FakeMachine>, kee
 export function restoreMachines(snapshot: QlikVmSnapshot): Map<string, FakeMachine> {
   return new Map(Object.entries(snapshot).map(([vmName, machine]) => [vmName, decode(machine) as FakeMachine]));
 }
+
+/** What is wrong with machines read from a file (empty when they can be restored). */
+export function machinesProblems(value: unknown): string[] {
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(value)) return ['machines is not an object of machines by VM name'];
+  return Object.entries(value as Record<string, unknown>).filter(([, machine]) => !isObject(machine)).map(([name]) => `machines.${name} is not a machine`);
+}
