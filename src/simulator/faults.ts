@@ -33,7 +33,7 @@ export const FAULT_PROFILES: Record<string, FaultRule[]> = {
   /** ARM's eventual consistency: reads that miss a resource that exists (404 after create). */
   'eventual-consistency': [{ kind: 'notFound', method: 'GET', path: '/providers/Microsoft\\.(Network|Storage|Compute)/[^/]+/[^/]+$', probability: 0.2 }],
   /** Long-running writes that end Failed. */
-  'failed-lros': [{ kind: 'failLro', method: 'PUT', probability: 0.2 }],
+  'failed-lros': [{ kind: 'failLro', method: 'PUT', probability: 0.1 }],
   /** Every VM create ends OSProvisioningTimedOut although the VM comes up. */
   'os-provisioning': [{ kind: 'osProvisioningTimeout', method: 'PUT', path: '/providers/Microsoft\\.Compute/virtualMachines/[^/]+$', times: 3 }],
   /** Every LRO-shaped write fails once (the first VM create times out in OS provisioning). */
