@@ -104,6 +104,10 @@ const QLIK_SERVICES = [
 ] as const;
 /** The release the simulated installer installs when no ReleaseName names one. */
 const FAKE_INSTALLER_RELEASE = 'Qlik Sense May 2025';
+/** install-qlik.ps1 (Get-InstalledReleaseName) finds releases without their patch: 'Qlik Sense May 2025 Patch 2' is 'Qlik Sense May 2025'. */
+const withoutPatch = (release: string) => release.replace(/ Patch \d+$/, '');
+/** proxy.ps1's $HostNamePattern: a host name or IPv4 address with an optional port, or a bracketed IPv6 address. */
+const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
 function olderThan(version: string, minimum: number[]): boolean {
   const parts = version.split('.').map(Number);
@@ -189,7 +193,8 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     phase(`downloading installer from ${params.InstallerUrl!.split('?')[0]}`);
     if (params.InstallerSha256) phase('installer SHA-256 verified');
     phase('running Qlik_Sense_setup.exe -s accepteula=1 ...');
-    machine.release = wanted || FAKE_INSTALLER_RELEASE;
+    // The installer stands for one of the release asked for; what the script then finds has no "Patch N".
+    machine.release = withoutPatch(wanted || FAKE_INSTALLER_RELEASE);
     phase('Qlik Sense services running, repository ready');
     return { changed: true, release: machine.release, hostname, sharePath, installerLog: 'C:\\ProgramData\\qlik-azure\\qlik-sense-install.log' };
   },
@@ -254,6 +259,10 @@ const HANDLERS: Record<VmTemplate, Handler> = {
   },
 
   'qlik/proxy.ps1': ({ machine, params, phase }) => {
+    // As the script: every requested name is checked before anything is read or changed.
+    const requested = list(params.HostWhiteList);
+    const bad = requested.find((name) => !HOST_NAME.test(name));
+    if (bad !== undefined) throw new ScriptFailure(2, `parameter -HostWhiteList: '${bad}' is not a host name or IP address`);
     requireRepository(machine);
     const { qrs } = machine;
     phase('reading the central proxy');
@@ -263,7 +272,7 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     qrs.allowHttp = httpWanted;
     if (proxyChanged) phase(`Allow HTTP switched ${httpWanted ? 'on' : 'off'} (the proxy restarts)`);
     const merged = [...qrs.hostWhiteList];
-    for (const name of list(params.HostWhiteList)) if (!merged.some((m) => m.toLowerCase() === name.toLowerCase())) merged.push(name);
+    for (const name of requested) if (!merged.some((m) => m.toLowerCase() === name.toLowerCase())) merged.push(name);
     const formLogin = params.FormLogin === 'true' || qrs.formLogin;
     const virtualProxyChanged = merged.length !== qrs.hostWhiteList.length || formLogin !== qrs.formLogin;
     Object.assign(qrs, { hostWhiteList: merged, formLogin });
