@@ -65,7 +65,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const random = createRandom(seed, opts.restore?.randomPosition);
   // A restored world goes on with the fault stream where the last process left it, unless the seed changed.
   const faultSeed = (seed ^ 0x5eed_fa17) >>> 0;
-  const faultRandom = createRandom(faultSeed);
+  const faultRandom = createRandom(faultSeed, opts.restore?.faultSeed === faultSeed ? opts.restore.faultRandomPosition : undefined);
   const state: SimState = {
     baseUrl: '',
     store: new ResourceStore(),

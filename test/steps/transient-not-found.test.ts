@@ -17,6 +17,14 @@ afterEach(async () => {
 const wait = { azure: { connection: { pollIntervalMs: 5 } }, signal: new AbortController().signal, progress: () => undefined };
 const OTHER_TEAM_TAGS = { team: 'platform', costCenter: '4711' };
 
+/** The group the config names, made by another team before qlik-azure runs, with a VNet of theirs in it. */
+async function otherTeamsGroup(w: Workspace): Promise<void> {
+  const services = simulatorServices(w.sim);
+  await (await services.resources()).resourceGroups.createOrUpdate('rg-qlik-sim', { location: 'westeurope', tags: OTHER_TEAM_TAGS });
+  const network = await services.network();
+  await awaitOperation(wait, 'vnet', network.virtualNetworks.createOrUpdate('rg-qlik-sim', 'platform-vnet', { location: 'westeurope', addressSpace: { addressPrefixes: ['10.50.0.0/16'] } }, lroOptions(wait)));
+}
+
 async function journal(w: Workspace): Promise<Record<string, { status: string; change?: string; outputs?: Record<string, unknown> }>> {
   return JSON.parse(await w.stateJson()).journal;
 }
@@ -24,10 +32,7 @@ async function journal(w: Workspace): Promise<Record<string, { status: string; c
 describe('a single 404 on a read is not taken as "does not exist"', () => {
   it("another team's resource group keeps its tags and VNet, and destroy still refuses it", async () => {
     const w = (ws = await createWorkspace());
-    const services = simulatorServices(w.sim);
-    await (await services.resources()).resourceGroups.createOrUpdate('rg-qlik-sim', { location: 'westeurope', tags: OTHER_TEAM_TAGS });
-    const network = await services.network();
-    await awaitOperation(wait, 'vnet', network.virtualNetworks.createOrUpdate('rg-qlik-sim', 'platform-vnet', { location: 'westeurope', addressSpace: { addressPrefixes: ['10.50.0.0/16'] } }, lroOptions(wait)));
+    await otherTeamsGroup(w);
     // Every read of the group before step 1's apply (plan's) is answered; the next one gets the 404.
     const groupReads = w.sim.requestLog().filter((r) => r.method === 'GET' && /\/resourcegroups\/rg-qlik-sim$/i.test(r.path)).length;
     w.sim.injectFault({ kind: 'notFound', method: 'GET', path: '/resourcegroups/rg-qlik-sim$', nth: groupReads + 2 });
@@ -66,10 +71,7 @@ describe('a single 404 on a read is not taken as "does not exist"', () => {
 describe('ownership comes from what the create reports, not from a read', () => {
   it('a group every read missed but the create found (200 OK) loses the deployment tag, and destroy refuses it', async () => {
     const w = (ws = await createWorkspace());
-    const services = simulatorServices(w.sim);
-    await (await services.resources()).resourceGroups.createOrUpdate('rg-qlik-sim', { location: 'westeurope', tags: OTHER_TEAM_TAGS });
-    const network = await services.network();
-    await awaitOperation(wait, 'vnet', network.virtualNetworks.createOrUpdate('rg-qlik-sim', 'platform-vnet', { location: 'westeurope', addressSpace: { addressPrefixes: ['10.50.0.0/16'] } }, lroOptions(wait)));
+    await otherTeamsGroup(w);
     w.sim.injectFault({ kind: 'notFound', method: 'GET', path: '/resourcegroups/rg-qlik-sim$', times: 10 });
 
     const stopped = await w.apply();
