@@ -247,12 +247,20 @@ function removeRunCommand(ctx: RunCommandContext, compute: ComputeManagementClie
   return compute.virtualMachineRunCommands.delete(run.vm.resourceGroup, run.vm.name, run.name, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs });
 }
 
-/** Deleting also removes the protected parameters from the VM's extension settings. */
+/**
+ * Deleting also removes the protected parameters from the VM's extension settings. A run command left in
+ * place would be adopted by the next run as a fresh result, so the step is not recorded: resume adopts the
+ * result once, as the step's own, and removes the run command then.
+ */
 async function deleteConsumed(ctx: RunCommandContext, compute: ComputeManagementClient, run: ScriptRun): Promise<void> {
   try {
     await removeRunCommand(ctx, compute, run);
   } catch (error) {
-    ctx.note(`run command ${run.name} could not be removed (${(error as Error).message.split('\n')[0]}); the next run re-checks its result`);
+    throw new StepError(`${run.template} succeeded on ${run.vm.name}, but its run command ${run.name} could not be removed (${(error as Error).message.split('\n')[0]}); it still holds the script's protected parameters`, {
+      code: 'RunCommandNotRemoved',
+      cause: error,
+      advice: `Run qlik-azure resume: it adopts the script's result and removes the run command (or remove it yourself: az vm run-command delete -g ${run.vm.resourceGroup} --vm-name ${run.vm.name} --name ${run.name})`,
+    });
   }
 }
 

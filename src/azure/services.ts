@@ -20,6 +20,11 @@ export interface AzureConnection {
   readonly agent?: Agent | undefined;
   /** Interval between LRO polls when Azure sends no Retry-After. */
   readonly pollIntervalMs: number;
+  /**
+   * First pause of the SDK's exponential back-off after a 5xx or a dropped connection (the SDK's default,
+   * 1 s, when unset). A simulator that answers at once can use a shorter one; Retry-After is obeyed either way.
+   */
+  readonly retryDelayMs?: number | undefined;
   readonly userAgent: string;
   /** --verbose: receives one line per HTTP attempt. */
   readonly requestLog?: ((line: string) => void) | undefined;
@@ -55,6 +60,7 @@ export function clientOptions(connection: AzureConnection) {
       ...(connection.requestLog ? [{ policy: requestLogPolicy(connection.requestLog), position: 'perRetry' as const }] : []),
     ],
     ...(connection.agent ? { agent: connection.agent } : {}),
+    ...(connection.retryDelayMs !== undefined ? { retryOptions: { retryDelayInMs: connection.retryDelayMs, maxRetryDelayInMs: connection.retryDelayMs * 8 } } : {}),
   };
 }
 

@@ -63,13 +63,15 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   const seed = opts.seed ?? 1;
   // Separate streams: creating one more resource must not change which requests faults hit.
   const random = createRandom(seed, opts.restore?.randomPosition);
-  const faultRandom = createRandom(seed ^ 0x5eed_fa17);
+  // A restored world goes on with the fault stream where the last process left it, unless the seed changed.
+  const faultSeed = (seed ^ 0x5eed_fa17) >>> 0;
+  const faultRandom = createRandom(faultSeed, opts.restore?.faultSeed === faultSeed ? opts.restore.faultRandomPosition : undefined);
   const state: SimState = {
     baseUrl: '',
     store: new ResourceStore(),
     operations: new OperationTracker(random),
     latency: new LatencyModel(opts.latencyScale ?? 0),
-    faults: new FaultInjector(faultRandom, resolveFaults(opts.faults)),
+    faults: new FaultInjector(faultSeed, faultRandom, resolveFaults(opts.faults)),
     random,
     quotas: { ...DEFAULT_QUOTAS, ...opts.quotas },
     runCommandExecutor: opts.runCommandExecutor ?? simulatedExecution,
@@ -83,7 +85,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const { port } = server.address() as AddressInfo;
   state.baseUrl = `https://127.0.0.1:${port}`;
-  if (opts.restore) restoreSnapshot(state, opts.restore);
+  if (opts.restore) {
+    try {
+      restoreSnapshot(state, opts.restore);
+    } catch (error) {
+      // A listening server would keep the caller's process alive after it reports the error.
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw error;
+    }
+  }
   const agents: https.Agent[] = [];
 
   return {

@@ -15,7 +15,7 @@ import type { JournalEntry } from '../../src/engine/journal.js';
 import { runSteps, type RunOutcome } from '../../src/engine/runner.js';
 import type { StepContext, StepRegistry } from '../../src/engine/step.js';
 import type { DeploymentConfigInput } from '../../src/config/schema.js';
-import { startSimulator, type RunCommandInvocation, type Simulator } from '../../src/simulator/index.js';
+import { startSimulator, type RunCommandInvocation, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { startQlikProxyStandIn, type QlikProxyStandIn } from '../../src/simulator/qlik-proxy.js';
 import { createSimulatedQlikVm, type SimulatedQlikVm, type SimulatedQlikVmOptions } from '../../src/simulator/qlik-vm.js';
 import { StateStore } from '../../src/state/store.js';
@@ -64,11 +64,11 @@ export interface VmWorld {
   close(): Promise<void>;
 }
 
-export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vmOptions: SimulatedQlikVmOptions = {}, secrets: Secrets = ALL_SECRETS): Promise<VmWorld> {
+export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vmOptions: SimulatedQlikVmOptions = {}, secrets: Secrets = ALL_SECRETS, simulatorOptions: SimulatorOptions = {}): Promise<VmWorld> {
   const vm = createSimulatedQlikVm({ computerName: () => COMPUTER_NAME, ...vmOptions });
   // What Azure received, secrets included: the simulator hands the executor the PUT body as sent.
   const invocations: RunCommandInvocation[] = [];
-  const sim = await startSimulator({ runCommandExecutor: (run) => { invocations.push(run); return vm.executor(run); } });
+  const sim = await startSimulator({ ...simulatorOptions, runCommandExecutor: (run) => { invocations.push(run); return vm.executor(run); } });
   const proxy = await startQlikProxyStandIn();
   const stateDir = await mkdtemp(join(tmpdir(), 'qlik-azure-vm-steps-'));
   const resolved = resolveConfig(config);

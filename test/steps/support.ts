@@ -148,6 +148,7 @@ export function simulatorServices(sim: Simulator): AzureServices {
     endpoint: sim.url,
     agent: sim.httpsAgent(),
     pollIntervalMs: 5,
+    retryDelayMs: 5,
     userAgent: 'qlik-azure-test',
   });
 }
