@@ -242,3 +242,36 @@ async function startSimulatorClientForOtherSubscription(s: Simulator) {
   const resources = await services.resources();
   return { resourceGroups: resources.resourceGroups, storage: () => services.storage() };
 }
+
+describe('an adopted virtual network whose subnet carries addressPrefixes (plural)', () => {
+  async function vnetWithPluralSubnet(s: Simulator, prefixes: string[]): Promise<void> {
+    const clients = simulatorServices(s);
+    await (await clients.resources()).resourceGroups.createOrUpdate('rg-qlik-sim', { location: 'westeurope' });
+    await (await clients.network()).virtualNetworks.createOrUpdate('rg-qlik-sim', 'qlik-sim-vnet', {
+      location: 'westeurope',
+      tags: { 'qlik-azure:deployment': 'qlik-sim', owner: 'bi-team' },
+      addressSpace: { addressPrefixes: ['10.0.0.0/16'] },
+      subnets: [{ name: 'default', addressPrefixes: prefixes }],
+    }, { updateIntervalInMs: 5 });
+  }
+
+  it('is unchanged when one of its ranges is the configured prefix, and apply writes nothing', async () => {
+    const s = await simulator();
+    await vnetWithPluralSubnet(s, ['10.0.0.0/24']);
+    expect(resourceBody(s, 'Microsoft.Network/virtualNetworks').properties.subnets[0].properties).toMatchObject({ addressPrefixes: ['10.0.0.0/24'] });
+    expect(await plan(s, BASE_CONFIG, 16)).toMatchObject({ change: 'unchanged' });
+    const before = s.requestLog().length;
+    await expect(apply(s, BASE_CONFIG, 16)).resolves.toMatchObject({ change: 'unchanged' });
+    expect(writes(s.requestLog().slice(before))).toEqual([]);
+  });
+
+  it('names the live ranges when they differ, and re-addresses the subnet with the singular form only', async () => {
+    const s = await simulator();
+    await vnetWithPluralSubnet(s, ['10.0.1.0/24', '10.0.2.0/24']);
+    expect(await plan(s, BASE_CONFIG, 16)).toMatchObject({ change: 'update', differences: ['subnet default: 10.0.1.0/24, 10.0.2.0/24 → 10.0.0.0/24'] });
+    await expect(apply(s, BASE_CONFIG, 16)).resolves.toMatchObject({ change: 'update' });
+    const subnet = resourceBody(s, 'Microsoft.Network/virtualNetworks').properties.subnets[0].properties;
+    expect(subnet.addressPrefix).toBe('10.0.0.0/24');
+    expect(subnet.addressPrefixes).toBeUndefined();
+  });
+});
