@@ -133,12 +133,21 @@ const qlikSchema = z.object({
   }).strict().optional(),
 }).strict();
 
+/** How to reach Azure: sign-in details and what the tool may do to the subscription itself. */
+const azureSchema = z.object({
+  tenantId: z.string().regex(/^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$/, 'expected a tenant id (a GUID) or a domain such as contoso.onmicrosoft.com')
+    .describe('Microsoft Entra tenant to sign in to, for a subscription in another tenant than your default (--tenant overrides)').optional(),
+  managedIdentityClientId: z.uuid().describe('Client id of a user-assigned managed identity, for --auth managed-identity (default: the system-assigned identity)').optional(),
+  registerProviders: z.boolean().describe('Register Microsoft.Compute, Microsoft.Network and Microsoft.Storage with the subscription when they are not (needs the providers\' register action); false for least-privilege identities (also --no-register-providers)').default(true),
+}).strict();
+
 export const configSchema = z.object({
   deployment: ruled(checkDeploymentName, 'Deployment name; every resource name derives from it'),
   subscriptionId: z.uuid().describe('Azure subscription id').optional(),
   location: ruled(checkLocation, 'Azure region short name, e.g. westeurope'),
   resourceGroup: ruled(checkResourceGroupName, 'Resource group (default: rg-<deployment>)').optional(),
   tags: z.record(z.string(), z.string()).describe('Tags added to every resource').default({}),
+  azure: azureSchema.prefault({}),
   network: networkSchema.prefault({}),
   storage: z.object({
     accountName: ruled(checkStorageAccountName, 'Storage account name (default: derived, globally unique)').optional(),

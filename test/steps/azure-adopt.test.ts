@@ -174,7 +174,8 @@ describe('resource group ownership', () => {
 
 describe('names and sizes Azure will not give', () => {
   it('a storage account name taken elsewhere stops step 13 with a free alternative', async () => {
-    const s = await simulator();
+    // The other subscription has its providers registered; ours starts new, and the run registers them.
+    const s = await simulator({ registeredProviders: ['Microsoft.Storage'] });
     const run = inProcess(s);
     const name = run.context(13).config.names.storageAccount;
     const elsewhere = await startSimulatorClientForOtherSubscription(s);
@@ -186,7 +187,7 @@ describe('names and sizes Azure will not give', () => {
   });
 
   it('a DNS label in use stops step 26 with a free alternative, before anything is written', async () => {
-    const s = await simulator();
+    const s = await simulator({ registeredProviders: ['Microsoft.Network'] });
     const network = await simulatorServices(s).network();
     const resources = await simulatorServices(s).resources();
     await resources.resourceGroups.createOrUpdate('rg-someone', { location: 'westeurope' });
@@ -256,7 +257,7 @@ describe('an adopted virtual network whose subnet carries addressPrefixes (plura
   }
 
   it('is unchanged when one of its ranges is the configured prefix, and apply writes nothing', async () => {
-    const s = await simulator();
+    const s = await simulator({ registeredProviders: 'all' });
     await vnetWithPluralSubnet(s, ['10.0.0.0/24']);
     expect(resourceBody(s, 'Microsoft.Network/virtualNetworks').properties.subnets[0].properties).toMatchObject({ addressPrefixes: ['10.0.0.0/24'] });
     expect(await plan(s, BASE_CONFIG, 16)).toMatchObject({ change: 'unchanged' });
@@ -266,7 +267,7 @@ describe('an adopted virtual network whose subnet carries addressPrefixes (plura
   });
 
   it('names the live ranges when they differ, and re-addresses the subnet with the singular form only', async () => {
-    const s = await simulator();
+    const s = await simulator({ registeredProviders: 'all' });
     await vnetWithPluralSubnet(s, ['10.0.1.0/24', '10.0.2.0/24']);
     expect(await plan(s, BASE_CONFIG, 16)).toMatchObject({ change: 'update', differences: ['subnet default: 10.0.1.0/24, 10.0.2.0/24 → 10.0.0.0/24'] });
     await expect(apply(s, BASE_CONFIG, 16)).resolves.toMatchObject({ change: 'update' });
