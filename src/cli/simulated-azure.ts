@@ -7,7 +7,7 @@ import type { ResolvedConfig } from '../config/derive.js';
 import { createSimulatedQlikVm } from '../simulator/qlik-vm.js';
 import { restoreMachines, snapshotMachines } from '../simulator/qlik-vm-snapshot.js';
 import { startQlikProxyStandIn, type QlikProxyStandIn } from '../simulator/qlik-proxy.js';
-import { startSimulator, type Simulator } from '../simulator/index.js';
+import { SIMULATED_CLOUDS, startSimulator, type SimulatedCloud, type Simulator } from '../simulator/index.js';
 import { readSimulation, SIMULATION_SCHEMA_VERSION, SimulationRecorder, simulationPath, writeSimulation, type SimulationOwner } from './simulation-file.js';
 
 const VIRTUAL_MACHINE_TYPE = 'microsoft.compute/virtualmachines';
@@ -16,6 +16,8 @@ export interface SimulatedWorldOptions {
   readonly stateDir: string;
   readonly config: ResolvedConfig;
   readonly subscriptionId: string;
+  /** --cloud: the simulated cloud offers that cloud's api-versions and regions. */
+  readonly cloud?: string | undefined;
   /** The run's secret values: simulation.json is refused if it would contain one. */
   readonly secretValues: readonly string[];
   /** false for commands that only read (plan): they load the world but never write it. */
@@ -27,6 +29,10 @@ export interface SimulatedWorld {
   readonly simulator: Simulator;
   readonly proxy: QlikProxyStandIn;
   close(): Promise<void>;
+}
+
+function isSimulatedCloud(cloud: string | undefined): cloud is SimulatedCloud {
+  return (SIMULATED_CLOUDS as readonly (string | undefined)[]).includes(cloud);
 }
 
 export async function startSimulatedWorld(options: SimulatedWorldOptions): Promise<SimulatedWorld> {
@@ -44,6 +50,7 @@ export async function startSimulatedWorld(options: SimulatedWorldOptions): Promi
   const start = (port: number) => startSimulator({
     port,
     latencyScale: Number(process.env.QLIK_AZURE_SIM_LATENCY ?? 0.01),
+    ...(isSimulatedCloud(options.cloud) ? { cloud: options.cloud } : {}),
     runCommandExecutor: vm.executor,
     ...(document ? { restore: document.simulator } : {}),
     ...(options.save ? { onRequestServed: () => recorder?.changed() } : {}),

@@ -46,7 +46,7 @@ const networkSchema = z.object({
     sourceCidrs: z.array(sourceCidr).describe('Addresses allowed to use RDP; required when enabled').default([]),
   }).strict().default({ enabled: false, sourceCidrs: [] }),
   publicIpName: ruled(checkNetworkResourceName, 'Public IP name (default: <deployment>-ip)').optional(),
-  dnsLabel: ruled(checkDnsLabel, 'DNS label: <label>.<location>.cloudapp.azure.com (default: <deployment>)').optional(),
+  dnsLabel: ruled(checkDnsLabel, 'DNS label: <label>.<location>.cloudapp.azure.com; cloudapp.chinacloudapi.cn or cloudapp.usgovcloudapi.net in the sovereign clouds (default: <deployment>)').optional(),
 }).strict().superRefine((network, ctx) => {
   const anySources = network.allowedSourceCidrs.filter(isAnySource);
   if (anySources.length > 0 && !network.allowAnySource) {

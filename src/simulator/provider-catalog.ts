@@ -18,6 +18,13 @@ export const CLOUD_REGIONS: Record<SimulatedCloud, Record<string, string>> = {
   AzureUSGovernment: { usgovvirginia: 'USGov Virginia', usgovarizona: 'USGov Arizona', usgovtexas: 'USGov Texas' },
 };
 
+/** The zone of public IP DNS names (learn.microsoft.com azure/china developer guide; azure-government developer guide). */
+export const CLOUD_DNS_ZONES: Record<SimulatedCloud, string> = {
+  AzureCloud: 'cloudapp.azure.com',
+  AzureChinaCloud: 'cloudapp.chinacloudapi.cn',
+  AzureUSGovernment: 'cloudapp.usgovcloudapi.net',
+};
+
 const RESOURCES_VERSIONS = ['2025-04-01', '2025-03-01', '2024-11-01', '2024-07-01', '2024-03-01', '2023-07-01', '2022-09-01', '2021-04-01'];
 const NETWORK_VERSIONS = ['2026-01-01', '2025-07-01', '2025-05-01', '2025-03-01', '2025-01-01', '2024-10-01', '2024-07-01', '2024-05-01', '2024-03-01', '2024-01-01', '2023-11-01', '2023-09-01', '2023-06-01', '2023-05-01', '2023-04-01', '2022-07-01', '2022-05-01', '2022-01-01', '2021-08-01', '2021-05-01', '2021-04-01', '2021-02-01', '2020-11-01', '2018-10-01'];
 const STORAGE_VERSIONS = ['2026-09-01', '2025-08-01', '2025-06-01', '2025-01-01', '2024-01-01', '2023-05-01', '2023-04-01', '2023-01-01', '2022-09-01', '2022-05-01', '2021-09-01', '2021-08-01', '2021-06-01', '2021-04-01'];
