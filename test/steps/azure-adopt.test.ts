@@ -216,6 +216,38 @@ describe('names and sizes Azure will not give', () => {
   });
 });
 
+describe('step 23 checks what the size can boot and attach', () => {
+  it('refuses a size without Hyper-V generation 2 for the Gen2 images, naming 4-core sizes that fit, before anything is written', async () => {
+    const s = await simulator();
+    const config = withConfig((c) => ({ ...c, vm: { ...c.vm, size: 'Standard_A4_v2' } }));
+    const outcome = await inProcess(s, config).run();
+    expect(outcome.failed.map((f) => f.step)).toEqual([23]);
+    const error = outcome.failed[0]!.error;
+    expect(error).toMatchObject({ code: 'SizeNotCapable', message: "Standard_A4_v2 cannot boot the Hyper-V generation 2 image 2022-datacenter-azure-edition (the size's HyperVGenerations: V1)" });
+    expect(error.advice).toMatch(/^Sizes in westeurope that fit, with 4 vCPUs: Standard_D4s_v5, Standard_E4s_v5/);
+    expect(error.advice).not.toMatch(/Standard_D4_v5|Standard_A4_v2/);
+    expect(writes(s.requestLog())).toEqual([]);
+  });
+
+  it('refuses a Premium_LRS OS disk on a size without premium storage, naming the same-core premium sizes first', async () => {
+    const s = await simulator();
+    const config = withConfig((c) => ({ ...c, vm: { ...c.vm, size: 'Standard_D4_v5' } }));
+    const outcome = await inProcess(s, config).run();
+    const error = outcome.failed.find((f) => f.step === 23)?.error;
+    expect(error).toMatchObject({ code: 'SizeNotCapable', message: 'Standard_D4_v5 has no premium storage (PremiumIO False), but vm.osDiskType is Premium_LRS' });
+    expect(error?.advice).toMatch(/^Sizes in westeurope that fit, with 4 vCPUs: Standard_D4s_v5, /);
+    expect(error?.advice).toContain('or set vm.osDiskType: StandardSSD_LRS');
+    expect(writes(s.requestLog())).toEqual([]);
+  });
+
+  it('accepts that size with a StandardSSD_LRS OS disk, and the VM is created', async () => {
+    const s = await simulator();
+    const config = withConfig((c) => ({ ...c, vm: { ...c.vm, size: 'Standard_D4_v5', osDiskType: 'StandardSSD_LRS', dataDiskSizeGb: 0 } }));
+    await applied(s, config);
+    expect(resourceBody(s, 'Microsoft.Compute/virtualMachines').properties.hardwareProfile.vmSize).toBe('Standard_D4_v5');
+  });
+});
+
 describe('source addresses', () => {
   it('opens the Qlik ports to any address only with allowAnySource, and warns', async () => {
     const s = await simulator();
