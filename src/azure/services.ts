@@ -16,6 +16,8 @@ export interface AzureConnection {
   readonly subscriptionId: string;
   readonly credential: TokenCredential;
   readonly endpoint: string;
+  /** --cloud: names the public DNS zone in messages; undefined = public Azure. */
+  readonly cloud?: string | undefined;
   /** Trusts a private CA (the simulator's); undefined for public Azure. */
   readonly agent?: Agent | undefined;
   /** Interval between LRO polls when Azure sends no Retry-After. */

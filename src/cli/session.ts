@@ -103,6 +103,7 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
       stateDir: options.stateDir,
       config,
       subscriptionId,
+      cloud: options.cloud,
       secretValues: simulation.secretValues ?? [],
       save: simulation.save ?? true,
       warn: simulation.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
@@ -111,6 +112,7 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
       subscriptionId,
       credential: simulatorCredential(),
       endpoint: world.simulator.url,
+      cloud: options.cloud,
       agent: world.simulator.httpsAgent(),
       pollIntervalMs: Math.min(pollIntervalMs, 200),
       userAgent,
@@ -123,13 +125,19 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
     throw new ConfigError([{ field: 'subscriptionId', message: 'is required to reach Azure. Fix: set subscriptionId in the config, pass --subscription ID, or set AZURE_SUBSCRIPTION_ID (az account show --query id -o tsv prints yours)' }]);
   }
   const { createCredential, isAuthKind } = await import('../azure/credentials.js');
-  const { CLOUDS, isCloudName } = await import('../azure/clouds.js');
+  const { cloudProfile } = await import('../azure/clouds.js');
   if (!isAuthKind(options.auth)) throw new ConfigError([{ field: '--auth', message: `'${options.auth}' is not a sign-in method` }]);
-  const endpoint = options.armEndpoint ?? (isCloudName(options.cloud) ? CLOUDS[options.cloud] : CLOUDS.AzureCloud);
+  const endpoint = options.armEndpoint ?? cloudProfile(options.cloud).arm;
   if (!endpoint.startsWith('https://')) {
     throw new ConfigError([{ field: '--arm-endpoint', message: `'${endpoint}' is not HTTPS; Azure's SDK sends tokens only over HTTPS. Fix: use an https:// URL` }]);
   }
-  const services = createAzureServices({ subscriptionId: config.subscriptionId, credential: await createCredential(options.auth), endpoint, pollIntervalMs, userAgent, requestLog });
+  const credential = await createCredential({
+    kind: options.auth,
+    cloud: options.cloud,
+    tenantId: options.tenant ?? config.azure.tenantId,
+    managedIdentityClientId: config.azure.managedIdentityClientId,
+  });
+  const services = createAzureServices({ subscriptionId: config.subscriptionId, credential, endpoint, cloud: options.cloud, pollIntervalMs, userAgent, requestLog });
   return { services, simulated: false, close: async () => undefined };
 }
 

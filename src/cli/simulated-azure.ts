@@ -11,7 +11,7 @@ import { parseSeed } from '../simulator/random.js';
 import { createSimulatedQlikVm } from '../simulator/qlik-vm.js';
 import { restoreMachines, snapshotMachines } from '../simulator/qlik-vm-snapshot.js';
 import { startQlikProxyStandIn, type QlikProxyStandIn } from '../simulator/qlik-proxy.js';
-import { startSimulator, type Simulator } from '../simulator/index.js';
+import { SIMULATED_CLOUDS, startSimulator, type SimulatedCloud, type Simulator } from '../simulator/index.js';
 import { readSimulation, SIMULATION_SCHEMA_VERSION, SimulationRecorder, simulationPath, writeSimulation, type SimulationDocument, type SimulationOwner } from './simulation-file.js';
 
 const VIRTUAL_MACHINE_TYPE = 'microsoft.compute/virtualmachines';
@@ -20,6 +20,8 @@ export interface SimulatedWorldOptions {
   readonly stateDir: string;
   readonly config: ResolvedConfig;
   readonly subscriptionId: string;
+  /** --cloud: the simulated cloud offers that cloud's api-versions and regions. */
+  readonly cloud?: string | undefined;
   /** The run's secret values: simulation.json is refused if it would contain one. */
   readonly secretValues: readonly string[];
   /** false for commands that only read (plan): they load the world but never write it. */
@@ -56,6 +58,10 @@ export function simulationSettings(env: NodeJS.ProcessEnv): SimulationSettings {
   if (!(Number.isFinite(latencyScale) && latencyScale >= 0)) issues.push({ field: 'QLIK_AZURE_SIM_LATENCY', message: `'${env.QLIK_AZURE_SIM_LATENCY}' is not a number ≥ 0. Fix: 0 for no latency, 1 for Azure's, or unset it (0.01)` });
   if (issues.length > 0) throw new ConfigError(issues, 'the simulation settings');
   return { faults, seed, latencyScale };
+}
+
+function isSimulatedCloud(cloud: string | undefined): cloud is SimulatedCloud {
+  return (SIMULATED_CLOUDS as readonly (string | undefined)[]).includes(cloud);
 }
 
 export async function startSimulatedWorld(options: SimulatedWorldOptions): Promise<SimulatedWorld> {
@@ -95,6 +101,7 @@ async function startArm(options: SimulatedWorldOptions, { settings, path, owner,
     latencyScale: settings.latencyScale,
     faults: settings.faults,
     seed: settings.seed,
+    ...(isSimulatedCloud(options.cloud) ? { cloud: options.cloud } : {}),
     runCommandExecutor: vm.executor,
     ...(document ? { restore: document.simulator } : {}),
     ...(options.save ? { onRequestServed: () => recorder?.changed() } : {}),

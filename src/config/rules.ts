@@ -16,6 +16,9 @@ export const AZURE_LOCATIONS = [
   'northcentralus', 'northeurope', 'norwayeast', 'polandcentral', 'qatarcentral', 'southafricanorth',
   'southcentralus', 'southeastasia', 'southindia', 'spaincentral', 'swedencentral', 'switzerlandnorth',
   'uaenorth', 'uksouth', 'ukwest', 'westcentralus', 'westeurope', 'westindia', 'westus', 'westus2', 'westus3',
+  // Azure operated by 21Vianet and Azure Government, for --cloud AzureChinaCloud / AzureUSGovernment.
+  'chinaeast', 'chinaeast2', 'chinaeast3', 'chinanorth', 'chinanorth2', 'chinanorth3',
+  'usgovarizona', 'usgovtexas', 'usgovvirginia', 'usdodcentral', 'usdodeast',
 ] as const;
 
 export const checkLocation: RuleCheck = (value) => {

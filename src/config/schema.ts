@@ -52,7 +52,7 @@ const networkSchema = z.object({
     sourceCidrs: z.array(sourceCidr).describe('Addresses allowed to use RDP; required when enabled').default([]),
   }).strict().default({ enabled: false, sourceCidrs: [] }),
   publicIpName: ruled(checkNetworkResourceName, 'Public IP name (default: <deployment>-ip)').optional(),
-  dnsLabel: ruled(checkDnsLabel, 'DNS label: <label>.<location>.cloudapp.azure.com (default: <deployment>)').optional(),
+  dnsLabel: ruled(checkDnsLabel, 'DNS label: <label>.<location>.cloudapp.azure.com; cloudapp.chinacloudapi.cn or cloudapp.usgovcloudapi.net in the sovereign clouds (default: <deployment>)').optional(),
 }).strict().superRefine((network, ctx) => {
   if (!checkCidr(network.vnetAddressSpace, true) && !checkCidr(network.subnetPrefix, true)) {
     const outside = checkSubnetInAddressSpace(network.subnetPrefix, network.vnetAddressSpace);
@@ -149,6 +149,14 @@ const qlikSchema = z.object({
   }).strict().optional(),
 }).strict();
 
+/** How to reach Azure: sign-in details and what the tool may do to the subscription itself. */
+const azureSchema = z.object({
+  tenantId: z.string().regex(/^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$/, 'expected a tenant id (a GUID) or a domain such as contoso.onmicrosoft.com')
+    .describe('Microsoft Entra tenant to sign in to, for a subscription in another tenant than your default (--tenant overrides)').optional(),
+  managedIdentityClientId: z.uuid().describe('Client id of a user-assigned managed identity, for --auth managed-identity (default: the system-assigned identity)').optional(),
+  registerProviders: z.boolean().describe('Register Microsoft.Compute, Microsoft.Network and Microsoft.Storage with the subscription when they are not (needs the providers\' register action); false for least-privilege identities (also --no-register-providers)').default(true),
+}).strict();
+
 export const configSchema = z.object({
   deployment: ruled(checkDeploymentName, 'Deployment name; every resource name derives from it'),
   subscriptionId: z.uuid().describe('Azure subscription id').optional(),
@@ -166,6 +174,7 @@ export const configSchema = z.object({
       const count = Object.keys(tags).length;
       if (count > allowed) ctx.addIssue({ code: 'custom', message: `has ${count} tags; Azure allows 50 tags on a resource and qlik-azure adds ${DEPLOYMENT_TAG}, so at most ${allowed}. Fix: remove ${count - allowed}` });
     }),
+  azure: azureSchema.prefault({}),
   network: networkSchema.prefault({}),
   storage: z.object({
     accountName: ruled(checkStorageAccountName, 'Storage account name (default: derived, globally unique)').optional(),

@@ -8,6 +8,7 @@ import type { OperationTracker } from './lro.js';
 import type { Random } from './random.js';
 import type { ResourceStore } from './store.js';
 import type { BlobStore } from './blob.js';
+import type { ProviderRegistry } from './resources/providers.js';
 import type { FaultKind, FaultRule, RunCommandExecutor } from './types.js';
 
 export interface SimState {
@@ -22,6 +23,8 @@ export interface SimState {
   quotas: Record<string, number>;
   runCommandExecutor: RunCommandExecutor;
   blobs: BlobStore;
+  /** Which namespaces each subscription has registered, and the cloud whose api-versions are offered. */
+  providers: ProviderRegistry;
 }
 
 export interface RequestContext {

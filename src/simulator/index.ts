@@ -18,6 +18,7 @@ import { publicIpRoutes } from './resources/public-ip-addresses.js';
 import { resourceGroupRoutes } from './resources/resource-groups.js';
 import { runCommandRoutes, simulatedExecution } from './resources/run-commands.js';
 import { storageAccountRoutes } from './resources/storage-accounts.js';
+import { behindProviderGate, ProviderRegistry, providerRoutes } from './resources/providers.js';
 import { subscriptionRoutes } from './resources/subscriptions.js';
 import { virtualMachineRoutes } from './resources/virtual-machines.js';
 import { virtualNetworkRoutes } from './resources/virtual-networks.js';
@@ -42,9 +43,13 @@ export type {
 export type { SimulatorSnapshot } from './snapshot.js';
 export { FAULT_PROFILES } from './faults.js';
 export { SIMULATED_SUBSCRIPTION_ID, SIMULATED_TENANT_ID } from './resources/subscriptions.js';
+export { SIMULATED_CLOUDS, type SimulatedCloud } from './provider-catalog.js';
 
-/** Every ARM route; specific paths come before the generic provider/operation patterns. */
-const ROUTES: Route[] = [
+/**
+ * Every ARM route; specific paths come before the generic provider/operation patterns. All of them pass
+ * the provider gate: a write to an unregistered namespace, or an api-version the cloud does not offer, is refused.
+ */
+const ROUTES: Route[] = behindProviderGate([
   ...resourceGroupRoutes,
   ...virtualNetworkRoutes,
   ...networkSecurityGroupRoutes,
@@ -55,8 +60,9 @@ const ROUTES: Route[] = [
   ...runCommandRoutes,
   ...computeCatalogRoutes,
   ...operationRoutes,
+  ...providerRoutes,
   ...subscriptionRoutes,
-];
+]);
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const tls = await generateLoopbackCertificate();
@@ -66,16 +72,23 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   // A restored world goes on with the fault stream where the last process left it, unless the seed changed.
   const faultSeed = (seed ^ 0x5eed_fa17) >>> 0;
   const faultRandom = createRandom(faultSeed, opts.restore?.faultSeed === faultSeed ? opts.restore.faultRandomPosition : undefined);
+  const latency = new LatencyModel(opts.latencyScale ?? 0);
   const state: SimState = {
     baseUrl: '',
     store: new ResourceStore(),
     operations: new OperationTracker(random),
-    latency: new LatencyModel(opts.latencyScale ?? 0),
+    latency,
     faults: new FaultInjector(faultSeed, faultRandom, resolveFaults(opts.faults)),
     random,
     quotas: { ...DEFAULT_QUOTAS, ...opts.quotas },
     runCommandExecutor: opts.runCommandExecutor ?? simulatedExecution,
     blobs: new BlobStore(),
+    providers: new ProviderRegistry({
+      cloud: opts.cloud ?? 'AzureCloud',
+      registered: opts.registeredProviders ?? [],
+      mayRegister: opts.mayRegisterProviders ?? true,
+      registrationMs: latency.durationMs('providerRegistration'),
+    }),
   };
   const log: LoggedRequest[] = [];
   const server = createSimulatorServer({ state, routes: ROUTES, tls, log, ...(opts.onRequestServed ? { onRequestServed: opts.onRequestServed } : {}) });

@@ -8,6 +8,7 @@ import type { SimState } from './context.js';
 import type { EndedOperation } from './lro.js';
 import { cancelOrphanedExecutions } from './resources/run-commands.js';
 import type { StoredResource } from './store.js';
+import type { ProviderRegistrations } from './resources/providers.js';
 
 export interface SimulatorSnapshot {
   /** The URL of the simulator that took it: endpoints in resource bodies carry its port, and a restore rewrites them. */
@@ -19,6 +20,8 @@ export interface SimulatorSnapshot {
   resources: StoredResource[];
   operations: EndedOperation[];
   blobs: BlobStoreSnapshot;
+  /** Namespaces each subscription registered; absent in worlds saved before registration was simulated. */
+  providerRegistrations?: ProviderRegistrations;
 }
 
 /** Ends the operations whose work is done first, so that what the snapshot holds is finished. */
@@ -32,6 +35,7 @@ export function takeSnapshot(state: SimState): SimulatorSnapshot {
     resources: state.store.all(),
     operations: state.operations.endedOperations(),
     blobs: state.blobs.snapshot(),
+    providerRegistrations: state.providers.snapshot(),
   });
 }
 
@@ -43,6 +47,7 @@ export function restoreSnapshot(state: SimState, snapshot: SimulatorSnapshot): v
   for (const resource of rehomed.resources) state.store.put(resource);
   state.operations.restoreEnded(rehomed.operations);
   state.blobs.restore(snapshot.blobs);
+  if (snapshot.providerRegistrations) state.providers.restore(snapshot.providerRegistrations);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

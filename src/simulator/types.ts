@@ -83,6 +83,19 @@ export interface SimulatorOptions {
   runCommandExecutor?: RunCommandExecutor;
   /** Core quota per VM family per region, e.g. { standardDSv5Family: 10 }; key `cores` = total regional vCPUs. */
   quotas?: Record<string, number>;
+  /**
+   * The cloud whose provider api-versions and regions GET .../providers/{namespace} lists, and which
+   * api-versions requests may use (provider-catalog.ts). Default AzureCloud.
+   */
+  cloud?: import('./provider-catalog.js').SimulatedCloud;
+  /**
+   * Namespaces registered on every subscription from the start. Default: only those a new subscription has
+   * (Microsoft.Resources and the like), so writes to Microsoft.Compute, Network and Storage get 409
+   * MissingSubscriptionRegistration until the client registers them. 'all' for tests of something else.
+   */
+  registeredProviders?: readonly string[] | 'all';
+  /** false: POST .../providers/{namespace}/register answers 403 AuthorizationFailed (a least-privilege identity). Default true. */
+  mayRegisterProviders?: boolean;
   /** A world saved by Simulator.snapshot() (another process's), to go on from instead of an empty Azure. */
   restore?: import('./snapshot.js').SimulatorSnapshot;
   /** Called after each answered request, when the world may have changed (a caller saving snapshots listens here). */

@@ -13,6 +13,7 @@ import { Secret, secretValues, type Secrets } from '../../src/config/secrets.js'
 import { catalogueEntry, RUNNABLE_STEPS, type RunnableEntry } from '../../src/engine/catalogue.js';
 import type { JournalEntry } from '../../src/engine/journal.js';
 import { runSteps, type RunOutcome } from '../../src/engine/runner.js';
+import { prepareSubscription } from '../../src/steps/subscription-readiness.js';
 import type { StepContext, StepRegistry } from '../../src/engine/step.js';
 import type { DeploymentConfigInput } from '../../src/config/schema.js';
 import { startSimulator, type RunCommandInvocation, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
@@ -95,10 +96,14 @@ export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vm
     entry: (step) => store.entry(step),
     stateText: () => readFile(store.paths.state, 'utf8'),
     context: (step, signal) => (signal ? factory(signal) : contextFor)(catalogueEntry(step) as RunnableEntry),
-    run: (steps = RUNNABLE_STEPS) => runSteps({
-      steps, registry, contextFor, journal: store, concurrency: 6,
-      stopScheduling: new AbortController().signal, describeError, events: () => undefined,
-    }),
+    // As apply does: the subscription's providers are registered before the first write.
+    run: async (steps = RUNNABLE_STEPS) => {
+      await prepareSubscription({ azure: services, steps: steps.map((e) => e.number), location: resolved.location, registerProviders: true, progress: () => undefined });
+      return runSteps({
+        steps, registry, contextFor, journal: store, concurrency: 6,
+        stopScheduling: new AbortController().signal, describeError, events: () => undefined,
+      });
+    },
     async close() {
       await store.close();
       await sim.close();

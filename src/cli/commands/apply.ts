@@ -138,6 +138,15 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
           await store.recordConfig(config, TOOL_VERSION);
           reporter.event({ type: 'run-started', command, deployment: config.deployment, steps: steps.map((e) => e.number), simulated: azure.simulated });
           let stateNotWritten = false;
+          const { prepareSubscription } = await import('../../steps/subscription-readiness.js');
+          await prepareSubscription({
+            azure: azure.services,
+            steps: steps.map((e) => e.number),
+            location: config.location,
+            registerProviders: options.registerProviders !== false && config.azure.registerProviders,
+            progress: (message) => reporter.event({ type: 'subscription', message }),
+            signal: interrupts.hard.signal,
+          });
           const outcome: RunOutcome = await runSteps({
             steps,
             registry,

@@ -32,7 +32,7 @@ async function askEverything(context: WizardContext): Promise<Draft> {
 export async function interview(output: Output, options: GlobalOptions): Promise<WizardResult | undefined> {
   const opening = import('../../azure/subscriptions.js').then(({ openAzureCatalog }) => openAzureCatalog(options, `qlik-azure/${TOOL_VERSION}`));
   const catalog = await lookingUp(output, options.simulate ? 'Starting the local Azure simulator' : 'Preparing Azure sign-in', opening);
-  const context: WizardContext = { ask: await terminalAsk(), output, catalog };
+  const context: WizardContext = { ask: await terminalAsk(), output, catalog, cloud: options.cloud };
   let draft: Draft;
   try {
     draft = await askEverything(context);
