@@ -6,6 +6,7 @@ import type { FaultInjector } from './faults.js';
 import type { LatencyModel } from './latency.js';
 import type { OperationTracker } from './lro.js';
 import type { Random } from './random.js';
+import type { ReadBudgets } from './read-budgets.js';
 import type { ResourceStore } from './store.js';
 import type { BlobStore } from './blob.js';
 import type { FaultKind, FaultRule, RunCommandExecutor } from './types.js';
@@ -22,6 +23,8 @@ export interface SimState {
   quotas: Record<string, number>;
   runCommandExecutor: RunCommandExecutor;
   blobs: BlobStore;
+  /** Compute's per-VM read budgets (429 past them). */
+  readBudgets: ReadBudgets;
 }
 
 export interface RequestContext {

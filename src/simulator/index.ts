@@ -10,6 +10,7 @@ import { FaultInjector, resolveFaults } from './faults.js';
 import { LatencyModel } from './latency.js';
 import { OperationTracker } from './lro.js';
 import { createRandom } from './random.js';
+import { ReadBudgets } from './read-budgets.js';
 import { computeCatalogRoutes } from './resources/compute-catalog.js';
 import { networkInterfaceRoutes } from './resources/network-interfaces.js';
 import { networkSecurityGroupRoutes } from './resources/network-security-groups.js';
@@ -64,16 +65,18 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   // Separate streams: creating one more resource must not change which requests faults hit.
   const random = createRandom(seed, opts.restore?.randomPosition);
   const faultRandom = createRandom(seed ^ 0x5eed_fa17);
+  const operations = new OperationTracker(random);
   const state: SimState = {
     baseUrl: '',
     store: new ResourceStore(),
-    operations: new OperationTracker(random),
+    operations,
     latency: new LatencyModel(opts.latencyScale ?? 0),
     faults: new FaultInjector(faultRandom, resolveFaults(opts.faults)),
     random,
     quotas: { ...DEFAULT_QUOTAS, ...opts.quotas },
     runCommandExecutor: opts.runCommandExecutor ?? simulatedExecution,
     blobs: new BlobStore(),
+    readBudgets: new ReadBudgets(opts.latencyScale ?? 0, operations),
   };
   const log: LoggedRequest[] = [];
   const server = createSimulatorServer({ state, routes: ROUTES, tls, log, ...(opts.onRequestServed ? { onRequestServed: opts.onRequestServed } : {}) });
