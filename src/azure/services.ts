@@ -10,6 +10,7 @@ import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { StorageManagementClient } from '@azure/arm-storage';
 import { pollPacingPolicy, retryNoticePolicy, sharedTokenCredential } from './arm-helpers.js';
 import { armScope } from './clouds.js';
+import { ReadPacer, readPacingPolicy } from './pacing.js';
 import { requestLogPolicy } from './request-log.js';
 
 export interface AzureConnection {
@@ -20,6 +21,8 @@ export interface AzureConnection {
   readonly agent?: Agent | undefined;
   /** Interval between LRO polls when Azure sends no Retry-After. */
   readonly pollIntervalMs: number;
+  /** How long a real-world second of Azure lasts here: 1 on Azure, the simulator's latencyScale; absent or 0: no read pacing (pacing.ts). */
+  readonly timeScale?: number | undefined;
   readonly userAgent: string;
   /** --verbose: receives one line per HTTP attempt. */
   readonly requestLog?: ((line: string) => void) | undefined;
@@ -52,6 +55,8 @@ export function clientOptions(connection: AzureConnection) {
     additionalPolicies: [
       { policy: retryNoticePolicy(), position: 'perRetry' as const },
       { policy: pollPacingPolicy(connection.pollIntervalMs), position: 'perCall' as const },
+      // One pacer for the clients made from these options: Compute's per-VM budgets are shared by all reads.
+      { policy: readPacingPolicy(new ReadPacer(connection.timeScale ?? 0)), position: 'perRetry' as const },
       ...(connection.requestLog ? [{ policy: requestLogPolicy(connection.requestLog), position: 'perRetry' as const }] : []),
     ],
     ...(connection.agent ? { agent: connection.agent } : {}),

@@ -93,7 +93,7 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
   const requestLog = options.verbose ? (line: string) => process.stderr.write(`azure: ${line}\n`) : undefined;
   const pollIntervalMs = Number(process.env.QLIK_AZURE_POLL_INTERVAL_MS ?? 1000);
   if (options.simulate) {
-    const { startSimulatedWorld } = await import('./simulated-azure.js');
+    const { simulatedLatencyScale, startSimulatedWorld } = await import('./simulated-azure.js');
     const { simulatorCredential } = await import('../azure/credentials.js');
     const subscriptionId = config.subscriptionId ?? SIMULATED_SUBSCRIPTION;
     const world = await startSimulatedWorld({
@@ -110,6 +110,7 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
       endpoint: world.simulator.url,
       agent: world.simulator.httpsAgent(),
       pollIntervalMs: Math.min(pollIntervalMs, 200),
+      timeScale: simulatedLatencyScale(),
       userAgent,
       requestLog,
       qlikProxy: { host: '127.0.0.1', ports: world.proxy.ports, ca: world.proxy.caCertPem },
@@ -126,7 +127,9 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
   if (!endpoint.startsWith('https://')) {
     throw new ConfigError([{ field: '--arm-endpoint', message: `'${endpoint}' is not HTTPS; Azure's SDK sends tokens only over HTTPS. Fix: use an https:// URL` }]);
   }
-  const services = createAzureServices({ subscriptionId: config.subscriptionId, credential: await createCredential(options.auth), endpoint, pollIntervalMs, userAgent, requestLog });
+  // QLIK_AZURE_TIME_SCALE: for a benchmark against a simulator at another latencyScale; Azure itself runs at 1.
+  const timeScale = Number(process.env.QLIK_AZURE_TIME_SCALE ?? 1);
+  const services = createAzureServices({ subscriptionId: config.subscriptionId, credential: await createCredential(options.auth), endpoint, pollIntervalMs, timeScale, userAgent, requestLog });
   return { services, simulated: false, close: async () => undefined };
 }
 

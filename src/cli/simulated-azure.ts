@@ -29,6 +29,11 @@ export interface SimulatedWorld {
   close(): Promise<void>;
 }
 
+/** How fast the simulated Azure runs: its latencyScale (QLIK_AZURE_SIM_LATENCY, 0.01 by default). */
+export function simulatedLatencyScale(): number {
+  return Number(process.env.QLIK_AZURE_SIM_LATENCY ?? 0.01);
+}
+
 export async function startSimulatedWorld(options: SimulatedWorldOptions): Promise<SimulatedWorld> {
   const { config } = options;
   const path = simulationPath(options.stateDir, config.deployment);
@@ -43,7 +48,7 @@ export async function startSimulatedWorld(options: SimulatedWorldOptions): Promi
   let recorder: SimulationRecorder | undefined;
   const start = (port: number) => startSimulator({
     port,
-    latencyScale: Number(process.env.QLIK_AZURE_SIM_LATENCY ?? 0.01),
+    latencyScale: simulatedLatencyScale(),
     runCommandExecutor: vm.executor,
     ...(document ? { restore: document.simulator } : {}),
     ...(options.save ? { onRequestServed: () => recorder?.changed() } : {}),
