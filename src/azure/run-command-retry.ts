@@ -4,6 +4,10 @@
  *   takes one extension operation per VM at a time and does not queue the next (Azure/azure-powershell#15845,
  *   MicrosoftDocs/azure-docs#110433); the extension maintainers' advice is to retry (Azure/azure-extensions-cli#14).
  *   Retried with backoff, with a note, as PUT and DELETE.
+ * - Since Azure serialises them anyway, this process sends one extension operation (PUT or DELETE of a run
+ *   command) per VM at a time, in the order asked: two steps that start together then queue for the length of a
+ *   provisioning instead of colliding and backing off for longer. Scripts still run side by side once
+ *   provisioned (asyncExecution; run-command-managed.md: "parallel execution of multiple scripts").
  * - `InternalExecutionError` ending the PUT's operation while the script may still run on the VM
  *   (Azure/azure-cli#21111): a run command Azure reports as executing (or done) is followed, not sent again;
  *   otherwise it is removed and sent again after a pause.
@@ -48,14 +52,34 @@ async function backoff(ctx: RetryContext, attempt: number, announce: (seconds: n
   await sleep(Math.max(pollIntervalMs, seconds * 1000 * (timeScale ?? 0)), undefined, { signal: ctx.signal });
 }
 
-/** Runs `operation`, retrying while the VM's extension handler is busy with another run command. */
-export async function retryWhileBusy<T>(ctx: RetryContext, what: string, vmName: string, operation: () => Promise<T>): Promise<T> {
+export interface VmRef {
+  readonly resourceGroup: string;
+  readonly name: string;
+}
+
+/** The last extension operation this process sent to each VM; the next one waits for it. */
+const extensionQueues = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(vm: VmRef, operation: () => Promise<T>): Promise<T> {
+  const key = `${vm.resourceGroup}/${vm.name}`.toLowerCase();
+  const previous = extensionQueues.get(key) ?? Promise.resolve();
+  const mine = previous.catch(() => undefined).then(operation);
+  const settled = mine.catch(() => undefined);
+  extensionQueues.set(key, settled);
+  void settled.then(() => {
+    if (extensionQueues.get(key) === settled) extensionQueues.delete(key);
+  });
+  return mine;
+}
+
+/** Runs `operation` (one extension operation on the VM at a time), retrying while the VM's extension handler is busy. */
+export async function retryWhileBusy<T>(ctx: RetryContext, what: string, vm: VmRef, operation: () => Promise<T>): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await operation();
+      return await oneAtATime(vm, operation);
     } catch (error) {
       if (!isExtensionBusy(error) || attempt >= BACKOFF_SECONDS.length) throw error;
-      await backoff(ctx, attempt, (seconds) => `${what}: Azure is busy with another Run Command on ${vmName} (409 Conflict); trying again in ${seconds} s`);
+      await backoff(ctx, attempt, (seconds) => `${what}: Azure is busy with another Run Command on ${vm.name} (409 Conflict); trying again in ${seconds} s`);
     }
   }
 }
@@ -68,10 +92,11 @@ export interface LostRunRecovery {
 }
 
 /** PUTs a run command; busy extensions are waited out, and an InternalExecutionError is looked into before anything is sent again. */
-export async function putRunCommand(ctx: RetryContext, what: string, vmName: string, put: () => Promise<unknown>, recovery: LostRunRecovery): Promise<void> {
+export async function putRunCommand(ctx: RetryContext, what: string, vm: VmRef, put: () => Promise<unknown>, recovery: LostRunRecovery): Promise<void> {
+  const vmName = vm.name;
   for (let attempt = 0; ; attempt++) {
     try {
-      await retryWhileBusy(ctx, what, vmName, put);
+      await retryWhileBusy(ctx, what, vm, put);
       return;
     } catch (error) {
       if (!isInternalExecutionError(error) || attempt >= INTERNAL_ERROR_RETRIES) throw error;

@@ -91,7 +91,7 @@ export async function runScript(ctx: RunCommandContext, run: ScriptRun): Promise
 
   const body = await runCommandBody(ctx, script, run);
   try {
-    await putRunCommand(ctx, `run command ${name}`, vm.name, () => compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs, abortSignal: ctx.signal }), {
+    await putRunCommand(ctx, `run command ${name}`, vm, () => compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs, abortSignal: ctx.signal }), {
       executionState: async () => (await findRunCommand(compute, run))?.instanceView?.executionState,
       remove: () => removeRunCommand(ctx, compute, run),
     });
@@ -248,7 +248,7 @@ async function consume(ctx: RunCommandContext, compute: ComputeManagementClient,
 }
 
 function removeRunCommand(ctx: RunCommandContext, compute: ComputeManagementClient, run: ScriptRun): Promise<void> {
-  return retryWhileBusy(ctx, `run command ${run.name}`, run.vm.name, () => compute.virtualMachineRunCommands.delete(run.vm.resourceGroup, run.vm.name, run.name, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs }));
+  return retryWhileBusy(ctx, `run command ${run.name}`, run.vm, () => compute.virtualMachineRunCommands.delete(run.vm.resourceGroup, run.vm.name, run.name, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs }));
 }
 
 /** Deleting also removes the protected parameters from the VM's extension settings. */
