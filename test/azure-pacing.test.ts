@@ -59,3 +59,28 @@ describe('reads paced by the budgets Azure announces', () => {
     expect(throttled(sim)).toEqual([]);
   });
 });
+
+describe('where the first status poll goes', () => {
+  const base = 'https://arm.invalid/subscriptions/s';
+  const vmUrl = `${base}/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm?api-version=2024-07-01`;
+  const pollUrl = (id: string) => `${base}/providers/Microsoft.Compute/locations/westeurope/operations/${id}?p=${id}&api-version=2024-07-01`;
+
+  async function firstPoll(status: number, id: string): Promise<'sent' | 'held back'> {
+    const { createHttpHeaders, createPipelineRequest } = await import('@azure/core-rest-pipeline');
+    const { ReadPacer } = await import('../src/azure/pacing.js');
+    const pacer = new ReadPacer(1);
+    const put = createPipelineRequest({ url: vmUrl, method: 'PUT' });
+    pacer.afterResponse(put, { request: put, status, headers: createHttpHeaders({ 'azure-asyncoperation': pollUrl(id) }) });
+    // Stopped after a moment: a poll held back for most of a VM create (77 s) is still waiting then.
+    const poll = createPipelineRequest({ url: pollUrl(id), method: 'GET', abortSignal: AbortSignal.timeout(100) });
+    return pacer.beforeSend(poll).then(() => 'sent' as const, () => 'held back' as const);
+  }
+
+  it('waits for most of the recorded duration after a VM create (201)', async () => {
+    expect(await firstPoll(201, 'create')).toBe('held back');
+  });
+
+  it('does not hold back the poll of a change to an existing VM (200)', async () => {
+    expect(await firstPoll(200, 'update')).toBe('sent');
+  });
+});

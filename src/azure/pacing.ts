@@ -117,7 +117,9 @@ export class ReadPacer {
   private watch(method: string, path: string, response: PipelineResponse): void {
     const pollUrls = [response.headers.get('azure-asyncoperation'), response.headers.get('location')].filter((url): url is string => !!url);
     if (pollUrls.length === 0) return;
-    const seconds = EXPECTED_SECONDS.find((e) => e.method === method && e.path.test(path))?.seconds ?? 0;
+    // A PUT answered 200 changes what exists (tags, a setting): quicker than the create the figures are for.
+    const creates = method !== 'PUT' || response.status === 201 || response.status === 202;
+    const seconds = creates ? EXPECTED_SECONDS.find((e) => e.method === method && e.path.test(path))?.seconds ?? 0 : 0;
     const operation: WatchedOperation = { dueAt: Date.now() + seconds * FIRST_POLL_FRACTION * 1000 * this.timeScale, vm: VM_PREFIX.exec(path)?.[1]?.toLowerCase() };
     for (const url of pollUrls) this.operations.set(new URL(url).pathname.toLowerCase(), operation);
   }
