@@ -3,7 +3,6 @@
  * simulated) and the step contexts. The CLI builds these; it never calls the SDK itself.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AzureServices } from '../azure/services.js';
 import { ConfigError } from '../config/errors.js';
@@ -16,6 +15,9 @@ import { StepError, type LocalFile, type StepContext } from '../engine/step.js';
 import type { Journal } from '../engine/journal.js';
 import { configPath, DEFAULT_CONFIG_FILE } from './config-path.js';
 import type { GlobalOptions } from './options.js';
+import { writeFileAtomic } from '../state/atomic-write.js';
+import { ensurePrivateFolder } from '../state/files.js';
+import { ensureStateFolder, statePaths } from '../state/store.js';
 
 
 export async function loadDeploymentConfig(options: GlobalOptions): Promise<ResolvedConfig> {
@@ -27,7 +29,7 @@ export async function loadDeploymentConfig(options: GlobalOptions): Promise<Reso
 }
 
 export function generatedSecretsPath(options: GlobalOptions, deployment: string): string {
-  return join(options.stateDir, deployment, 'secrets.yaml');
+  return join(statePaths(options.stateDir, deployment).directory, 'secrets.yaml');
 }
 
 async function readStdin(): Promise<string> {
@@ -63,6 +65,7 @@ export async function loadSecrets(options: GlobalOptions & { generateSecrets?: b
   const source = Object.keys(earlierGenerated).length > 0 && supplied.source === 'secrets' ? generatedPath : supplied.source;
   const toGenerate = options.generateSecrets ? missingGeneratableSecrets(known, required) : [];
   if (toGenerate.length === 0) return { secrets: validateSecrets(known, required, source), generated: [] };
+  await ensureStateFolder(options.stateDir, config.deployment);
   await writeGeneratedSecrets(generatedPath, earlierGenerated, toGenerate);
   const withGenerated = { ...(await readSecretsFile(generatedPath)), ...known };
   return { secrets: validateSecrets(withGenerated, required, source), generatedInto: generatedPath, generated: toGenerate };
@@ -165,8 +168,8 @@ export function stepContextFactory(options: ContextFactoryOptions): (entry: Runn
   const artifacts = {
     async write(name: string, content: string) {
       const path = join(options.artifactDirectory, name);
-      await mkdir(options.artifactDirectory, { recursive: true, mode: 0o700 });
-      await writeFile(path, content, { mode: 0o600 });
+      await ensurePrivateFolder(options.artifactDirectory);
+      await writeFileAtomic(path, content); // 0600, and never through a link planted at the path
       return path;
     },
   };

@@ -362,7 +362,8 @@ export function createSimulatedQlikVm(options: SimulatedQlikVmOptions = {}): Sim
       }
       const vm = machine(invocation.vmName);
       checkRunAs(vm, invocation);
-      const params = Object.fromEntries([...invocation.parameters, ...invocation.protectedParameters].map((p) => [p.name, p.value]));
+      // What the script's param block bound after Windows delivered the command line, as a real script sees it.
+      const params = invocation.boundParameters;
       const result = HANDLERS[template]({ machine: vm, params, invocation, phase: (text) => output.push(`##qlik-azure[phase] ${text}`) });
       output.push(`##qlik-azure[result] ${JSON.stringify(result)}`);
       return { exitCode: 0, output: `${output.join('\n')}\n`, error: '' };

@@ -47,8 +47,17 @@ export interface RunCommandInvocation {
   vmName: string;
   runCommandName: string;
   script: string;
+  /** As ARM received them (for recording); the script sees what `boundParameters` says, not these. */
   parameters: { name: string; value: string }[];
   protectedParameters: { name: string; value: string }[];
+  /**
+   * What the script really receives on Windows (src/simulator/windows/): the command line powershell.exe
+   * starts with after cmd.exe, secrets included (NEVER log or record it); the words after `-File <script>`
+   * (a real PowerShell run of the script takes exactly these); what its param block bound.
+   */
+  commandLine: string;
+  argv: string[];
+  boundParameters: Record<string, string>;
   runAsUser?: string;
   runAsPassword?: string;
   timeoutInSeconds?: number;

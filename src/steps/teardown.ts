@@ -7,7 +7,9 @@ import { describeError } from '../azure/errors.js';
 import type { AzureServices } from '../azure/services.js';
 import { StepError } from '../engine/step.js';
 
-export const DEPLOYMENT_TAG = 'qlik-azure:deployment';
+import { DEPLOYMENT_TAG } from '../config/derive.js';
+
+export { DEPLOYMENT_TAG };
 
 export type TeardownTarget =
   | { readonly kind: 'absent' }

@@ -5,6 +5,9 @@
 //   of output/error, as Azure does.
 // - action (POST virtualMachines/{vm}/runCommand): 202 + Azure-AsyncOperation +
 //   Location, the final GET on Location returns { value: InstanceViewStatus[] }.
+// Both deliver parameters as Windows does (windows/run-command-transport.ts): an unquoted
+// `-Name value` line through cmd.exe and PowerShell's binding, so a value Azure would mangle
+// reaches the executor mangled, and a line Windows refuses never reaches it.
 
 import { ArmError, asArray, asObject, asString, invalidParameter, type ArmBody, type SimResponse } from '../arm.js';
 import { takeFault, type RequestContext } from '../context.js';
@@ -12,6 +15,8 @@ import type { OperationOutcome } from '../lro.js';
 import { route, type Route } from '../router.js';
 import type { StoredResource } from '../store.js';
 import type { RunCommandInvocation, RunCommandOutcome } from '../types.js';
+import { windowsEnvironment } from '../windows/environment.js';
+import { runThroughWindows, type ScriptDelivery } from '../windows/run-command-transport.js';
 import { blobAddress } from '../blob-routes.js';
 import { accepted, operationHeaders, startOperation } from './provisioning.js';
 import { fullType, properties, requireResource, setProvisioningState, templates } from './tracked.js';
@@ -62,6 +67,17 @@ function requireRunnableVm(ctx: RequestContext): StoredResource {
   return vm;
 }
 
+/** A run as ARM received it; the Windows transport adds what the script really receives. */
+type ArmRunCommand = Omit<RunCommandInvocation, keyof ScriptDelivery>;
+
+function runOnWindows(ctx: RequestContext, vm: StoredResource, run: ArmRunCommand): Promise<RunCommandOutcome> {
+  const computerName = asString(asObject(properties(vm.body).osProfile).computerName) ?? vm.name;
+  return runThroughWindows(
+    { script: run.script, parameters: run.parameters, protectedParameters: run.protectedParameters, environment: windowsEnvironment(computerName, run.runAsUser) },
+    (delivery) => ctx.sim.runCommandExecutor({ ...run, ...delivery }),
+  );
+}
+
 const BUSY_STATES = new Set(['creating', 'updating', 'deleting']);
 
 /**
@@ -88,10 +104,19 @@ function internalExecutionError(ctx: RequestContext): OperationOutcome['error'] 
 }
 
 /**
- * Runs the executor, applying timeoutInSeconds and the documented minimum duration
+ * With runAsUser, Azure has been reported to return neither the output nor the error, in the instance
+ * view (Azure/azure-powershell#22255) or in the output blob (MicrosoftDocs/azure-docs#108621); the
+ * exit code and the execution state still come back.
+ */
+function asReported(run: ArmRunCommand, outcome: RunCommandOutcome): RunCommandOutcome {
+  return run.runAsUser ? { ...outcome, output: '', error: '' } : outcome;
+}
+
+/**
+ * Runs the script as Windows would, applying timeoutInSeconds and the documented minimum duration
  * (scaled), and returns the instance-view fields for the result.
  */
-async function execute(ctx: RequestContext, run: RunCommandInvocation): Promise<{ executionState: string; outcome: RunCommandOutcome }> {
+async function execute(ctx: RequestContext, vm: StoredResource, run: ArmRunCommand): Promise<{ executionState: string; outcome: RunCommandOutcome }> {
   // Timers are unref'd: an in-process simulator (`init --simulate`) must never keep the CLI alive.
   const minimum = new Promise((resolve) => setTimeout(resolve, ctx.sim.latency.durationMs('runCommand')).unref());
   const timeoutMs = (run.timeoutInSeconds ?? 5400) * 1000;
@@ -100,7 +125,7 @@ async function execute(ctx: RequestContext, run: RunCommandInvocation): Promise<
     timer = setTimeout(() => resolve('timeout'), timeoutMs).unref();
   });
   try {
-    const result = await Promise.race([ctx.sim.runCommandExecutor(run), timedOut]);
+    const result = await Promise.race([runOnWindows(ctx, vm, run), timedOut]);
     await minimum;
     if (result === 'timeout') return { executionState: 'TimedOut', outcome: { exitCode: -1, output: '', error: `Execution timed out after ${run.timeoutInSeconds ?? 5400} seconds.` } };
     return { executionState: result.exitCode === 0 ? 'Succeeded' : 'Failed', outcome: result };
@@ -123,7 +148,7 @@ function putRunCommand(ctx: RequestContext): SimResponse {
   refuseWhileExtensionBusy(ctx, vm);
   const id = `${vm.id}/runCommands/${runCommandName}`;
   const existing = ctx.sim.store.get(id);
-  const run: RunCommandInvocation = {
+  const run: ArmRunCommand = {
     subscriptionId: ctx.params.subscriptionId ?? '',
     resourceGroup: ctx.params.resourceGroupName ?? '',
     vmName: vm.name,
@@ -151,15 +176,16 @@ function putRunCommand(ctx: RequestContext): SimResponse {
   const view: Record<string, unknown> = { executionState: 'Running', executionMessage: '', exitCode: 0, output: '', error: '', startTime: new Date().toISOString(), statuses: [] };
   stored.internal = { instanceView: view };
   ctx.sim.store.put(stored);
-  const execution = execute(ctx, run).then(({ executionState, outcome }): OperationOutcome => {
-    copyToBlob(ctx, run.outputBlobUri, outcome.output);
-    copyToBlob(ctx, run.errorBlobUri, outcome.error);
+  const execution = execute(ctx, vm, run).then(({ executionState, outcome }): OperationOutcome => {
+    const reported = asReported(run, outcome);
+    copyToBlob(ctx, run.outputBlobUri, reported.output);
+    copyToBlob(ctx, run.errorBlobUri, reported.error);
     Object.assign(view, {
       executionState,
       executionMessage: executionState === 'Succeeded' ? 'Execution completed' : `Execution ${executionState === 'TimedOut' ? 'timed out' : 'failed'}`,
       exitCode: outcome.exitCode,
-      output: lastBytes(outcome.output),
-      error: lastBytes(outcome.error),
+      output: lastBytes(reported.output),
+      error: lastBytes(reported.error),
       endTime: new Date().toISOString(),
     });
     if (executionState === 'Succeeded' || props.treatFailureAsDeploymentFailure !== true) return {};
@@ -240,7 +266,7 @@ function postRunCommand(ctx: RequestContext): SimResponse {
   }
   vm.internal = { ...vm.internal, actionRunCommandBusy: true };
   let result: unknown = { value: [] };
-  const run: RunCommandInvocation = {
+  const run: ArmRunCommand = {
     subscriptionId: ctx.params.subscriptionId ?? '',
     resourceGroup: ctx.params.resourceGroupName ?? '',
     vmName: vm.name,
@@ -250,7 +276,7 @@ function postRunCommand(ctx: RequestContext): SimResponse {
     protectedParameters: [],
     timeoutInSeconds: 5400,
   };
-  const work = execute(ctx, run).then(({ outcome }): OperationOutcome => {
+  const work = execute(ctx, vm, run).then(({ outcome }): OperationOutcome => {
     const value = [statusEntry('StdOut', lastBytes(outcome.output)), statusEntry('StdErr', lastBytes(outcome.error))];
     result = { value };
     return { properties: { output: { value } } };
