@@ -21,6 +21,7 @@ import { StepError, type StepContext } from '../engine/step.js';
 import { loadTemplate, templateParameters } from '../qlik/templates.js';
 import { readOptional } from './arm-helpers.js';
 import { openStagingStorage } from './installer-staging.js';
+import { putRunCommand, retryWhileBusy } from './run-command-retry.js';
 
 export type RunCommandContext = Pick<StepContext, 'azure' | 'config' | 'outputsOf' | 'progress' | 'note' | 'signal'>;
 
@@ -90,7 +91,10 @@ export async function runScript(ctx: RunCommandContext, run: ScriptRun): Promise
 
   const body = await runCommandBody(ctx, script, run);
   try {
-    await compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs, abortSignal: ctx.signal });
+    await putRunCommand(ctx, `run command ${name}`, vm, () => compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs, abortSignal: ctx.signal }), {
+      executionState: async () => (await findRunCommand(compute, run))?.instanceView?.executionState,
+      remove: () => removeRunCommand(ctx, compute, run),
+    });
   } catch (error) {
     throw ctx.signal.aborted ? stoppedWaiting(run) : error;
   }
@@ -244,7 +248,7 @@ async function consume(ctx: RunCommandContext, compute: ComputeManagementClient,
 }
 
 function removeRunCommand(ctx: RunCommandContext, compute: ComputeManagementClient, run: ScriptRun): Promise<void> {
-  return compute.virtualMachineRunCommands.delete(run.vm.resourceGroup, run.vm.name, run.name, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs });
+  return retryWhileBusy(ctx, `run command ${run.name}`, run.vm, () => compute.virtualMachineRunCommands.delete(run.vm.resourceGroup, run.vm.name, run.name, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs }));
 }
 
 /**

@@ -96,7 +96,7 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
   const requestLog = options.verbose ? (line: string) => process.stderr.write(`azure: ${line}\n`) : undefined;
   const pollIntervalMs = Number(process.env.QLIK_AZURE_POLL_INTERVAL_MS ?? 1000);
   if (options.simulate) {
-    const { startSimulatedWorld } = await import('./simulated-azure.js');
+    const { simulationSettings, startSimulatedWorld } = await import('./simulated-azure.js');
     const { simulatorCredential } = await import('../azure/credentials.js');
     const subscriptionId = config.subscriptionId ?? SIMULATED_SUBSCRIPTION;
     const world = await startSimulatedWorld({
@@ -115,6 +115,7 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
       cloud: options.cloud,
       agent: world.simulator.httpsAgent(),
       pollIntervalMs: Math.min(pollIntervalMs, 200),
+      timeScale: simulationSettings(process.env).latencyScale,
       userAgent,
       requestLog,
       qlikProxy: { host: '127.0.0.1', ports: world.proxy.ports, ca: world.proxy.caCertPem },
@@ -131,13 +132,15 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
   if (!endpoint.startsWith('https://')) {
     throw new ConfigError([{ field: '--arm-endpoint', message: `'${endpoint}' is not HTTPS; Azure's SDK sends tokens only over HTTPS. Fix: use an https:// URL` }]);
   }
+  // QLIK_AZURE_TIME_SCALE: for a benchmark against a simulator at another latencyScale; Azure itself runs at 1.
+  const timeScale = Number(process.env.QLIK_AZURE_TIME_SCALE ?? 1);
   const credential = await createCredential({
     kind: options.auth,
     cloud: options.cloud,
     tenantId: options.tenant ?? config.azure.tenantId,
     managedIdentityClientId: config.azure.managedIdentityClientId,
   });
-  const services = createAzureServices({ subscriptionId: config.subscriptionId, credential, endpoint, cloud: options.cloud, pollIntervalMs, userAgent, requestLog });
+  const services = createAzureServices({ subscriptionId: config.subscriptionId, credential, endpoint, cloud: options.cloud, pollIntervalMs, timeScale, userAgent, requestLog });
   return { services, simulated: false, close: async () => undefined };
 }
 

@@ -10,6 +10,7 @@ import { FaultInjector, resolveFaults } from './faults.js';
 import { LatencyModel } from './latency.js';
 import { OperationTracker } from './lro.js';
 import { createRandom } from './random.js';
+import { ReadBudgets } from './read-budgets.js';
 import { computeCatalogRoutes } from './resources/compute-catalog.js';
 import { networkInterfaceRoutes } from './resources/network-interfaces.js';
 import { networkSecurityGroupRoutes } from './resources/network-security-groups.js';
@@ -72,11 +73,12 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   // A restored world goes on with the fault stream where the last process left it, unless the seed changed.
   const faultSeed = (seed ^ 0x5eed_fa17) >>> 0;
   const faultRandom = createRandom(faultSeed, opts.restore?.faultSeed === faultSeed ? opts.restore.faultRandomPosition : undefined);
+  const operations = new OperationTracker(random);
   const latency = new LatencyModel(opts.latencyScale ?? 0);
   const state: SimState = {
     baseUrl: '',
     store: new ResourceStore(),
-    operations: new OperationTracker(random),
+    operations,
     latency,
     faults: new FaultInjector(faultSeed, faultRandom, resolveFaults(opts.faults)),
     random,
@@ -89,6 +91,7 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
       mayRegister: opts.mayRegisterProviders ?? true,
       registrationMs: latency.durationMs('providerRegistration'),
     }),
+    readBudgets: new ReadBudgets(opts.latencyScale ?? 0, operations),
   };
   const log: LoggedRequest[] = [];
   const server = createSimulatorServer({ state, routes: ROUTES, tls, log, ...(opts.onRequestServed ? { onRequestServed: opts.onRequestServed } : {}) });

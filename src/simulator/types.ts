@@ -16,7 +16,9 @@ export type FaultKind =
   /** The long-running operation started by the matched request ends Failed. */
   | 'failLro'
   /** A VM create LRO ends Failed with OSProvisioningTimedOut although the VM ends up Succeeded. */
-  | 'osProvisioningTimeout';
+  | 'osProvisioningTimeout'
+  /** A managed Run Command PUT's operation ends Failed with InternalExecutionError while its script goes on running. */
+  | 'internalExecutionError';
 
 export interface FaultRule {
   kind: FaultKind;

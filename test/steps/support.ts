@@ -89,6 +89,8 @@ export async function createWorkspace(options: SimulatorOptions = {}, config: De
     PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`,
     NODE_EXTRA_CA_CERTS: caFile,
     QLIK_AZURE_POLL_INTERVAL_MS: '20',
+    // The CLI paces reads by Azure's real-world durations scaled by this; the simulator runs at its latencyScale.
+    QLIK_AZURE_TIME_SCALE: String(options.latencyScale ?? 0),
     CI: 'true',
   };
   const writeConfig = (next: DeploymentConfigInput) => writeFile(configFile, stringify(next));

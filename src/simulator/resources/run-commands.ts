@@ -10,7 +10,7 @@
 // reaches the executor mangled, and a line Windows refuses never reaches it.
 
 import { ArmError, asArray, asObject, asString, invalidParameter, type ArmBody, type SimResponse } from '../arm.js';
-import type { RequestContext } from '../context.js';
+import { takeFault, type RequestContext } from '../context.js';
 import type { OperationOutcome } from '../lro.js';
 import { route, type Route } from '../router.js';
 import type { StoredResource } from '../store.js';
@@ -78,6 +78,31 @@ function runOnWindows(ctx: RequestContext, vm: StoredResource, run: ArmRunComman
   );
 }
 
+const BUSY_STATES = new Set(['creating', 'updating', 'deleting']);
+
+/**
+ * Compute takes one extension operation at a time per VM and does not queue the next one: a Run Command PUT or
+ * DELETE while another run command of the VM is still being provisioned or deleted is refused with 409 Conflict
+ * (code and message as reported in MicrosoftDocs/azure-docs#110433, Azure/azure-cli#19137 and #32305; the
+ * maintainers' advice is to retry, Azure/azure-extensions-cli#14). Scripts that are already provisioned
+ * (asyncExecution) run side by side: run-command-managed.md lists "parallel execution of multiple scripts".
+ */
+function refuseWhileExtensionBusy(ctx: RequestContext, vm: StoredResource): void {
+  const prefix = `${vm.id}/runCommands/`.toLowerCase();
+  const busy = ctx.sim.store.all().some((r) => r.id.toLowerCase().startsWith(prefix) && BUSY_STATES.has(String(properties(r.body).provisioningState).toLowerCase()));
+  if (busy) throw new ArmError(409, 'Conflict', 'Run command extension execution is in progress. Please wait for completion before invoking a run command.');
+}
+
+/**
+ * Transient `InternalExecutionError`: the PUT's operation ends Failed while the script goes on running on the VM
+ * (Azure/azure-cli#21111: "The job is still running on the VM"). The message is the simulator's own wording.
+ */
+function internalExecutionError(ctx: RequestContext): OperationOutcome['error'] {
+  return takeFault(ctx, ['internalExecutionError'])
+    ? { code: 'InternalExecutionError', message: 'Run command execution failed with an internal error. Please retry the operation.' }
+    : undefined;
+}
+
 /**
  * With runAsUser, Azure has been reported to return neither the output nor the error, in the instance
  * view (Azure/azure-powershell#22255) or in the output blob (MicrosoftDocs/azure-docs#108621); the
@@ -120,6 +145,7 @@ function putRunCommand(ctx: RequestContext): SimResponse {
   const source = asObject(props.source);
   const script = asString(source.script) ?? asString(source.commandId) ?? asString(source.scriptUri);
   if (!script) throw invalidParameter('Either script, scriptUri or commandId must be specified in source.', 'source');
+  refuseWhileExtensionBusy(ctx, vm);
   const id = `${vm.id}/runCommands/${runCommandName}`;
   const existing = ctx.sim.store.get(id);
   const run: ArmRunCommand = {
@@ -170,10 +196,12 @@ function putRunCommand(ctx: RequestContext): SimResponse {
       },
     };
   });
+  const failWith = internalExecutionError(ctx);
   const operation = startOperation(ctx, {
     family: 'compute',
     location: String(vm.body.location),
     timed: 'runCommand',
+    ...(failWith ? { failWith } : {}),
     // asyncExecution: the resource is provisioned once the script has started.
     work: props.asyncExecution === true ? Promise.resolve({}) : execution,
     onEnd: (outcome) => setProvisioningState(stored, outcome.error ? 'Failed' : 'Succeeded'),
@@ -210,6 +238,8 @@ function listRunCommands(ctx: RequestContext): SimResponse {
 function deleteRunCommand(ctx: RequestContext): SimResponse {
   const runCommand = findRunCommand(ctx);
   if (!runCommand) return { status: 204 };
+  refuseWhileExtensionBusy(ctx, requireResource(ctx, VM, ctx.params.name));
+  setProvisioningState(runCommand, 'Deleting');
   const operation = startOperation(ctx, {
     family: 'compute',
     location: String(runCommand.body.location),
