@@ -1,12 +1,21 @@
 #!/usr/bin/env node
-// Benchmark (not a test) of guide steps 1-33: the real CLI applies them against the ARM simulator with the
+// Benchmark (not a test) of the guide's steps: the real CLI applies them against the ARM simulator with the
 // real-world latency model, and this reports how close the wall time comes to the critical path, how late
-// the client sees each long-running operation finish, and how many ARM requests it took.
+// the client sees each long-running operation finish, how many ARM requests it took and how many reads
+// Compute throttled (429 past its per-VM read budgets, which the simulator enforces).
 //
-//   npm run build && node bench/azure-apply.mjs [--scale 0.1] [--poll-ms N]
+//   npm run build && node bench/azure-apply.mjs [--scale 0.1] [--poll-ms N] [--to-step 33|46] [--no-pacing]
 //
-// --scale       simulator latencyScale (1.0 = real Azure, a run of ~2 minutes); figures are also given
-//               scaled back to real time.
+// --scale       simulator latencyScale (1.0 = real Azure, a run of ~2 minutes for 1-33 and ~30 minutes for
+//               1-46); the CLI is told the same scale (QLIK_AZURE_TIME_SCALE) so that its pacing keeps time
+//               with the simulator. Figures are also given scaled back to real time.
+// --to-step     33 (default): the Azure resources. 46: the whole flow on the VM too, through Run Command
+//               (47 probes the public DNS name from this machine, which a loopback-only bench cannot reach;
+//               48 needs a PFX). Each trivial script takes the 67 s a trivial Run Command took on Azure
+//               (java-vm-runcommand.json: startTime 11:54:03.54 -> endTime 11:55:10.46, 91 s end to end for
+//               the client); the Qlik Sense installer takes --install-minutes (default 20, the order of the
+//               "up to 15 minutes" of Azure's Qlik Sense quickstart, which also installs Windows features).
+// --no-pacing   QLIK_AZURE_TIME_SCALE=0: the CLI ignores Azure's read budgets (the behaviour before pacing).
 // --poll-ms     QLIK_AZURE_POLL_INTERVAL_MS for the CLI; default 1000 ms × scale. A second between polls
 //               keeps the overshoot of each operation under a second (half on average) for one GET per
 //               second per operation in flight: at most four here, far inside ARM's read budget. The CLI's
@@ -19,17 +28,33 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { CATALOGUE } from '../dist/engine/catalogue.js';
 import { writeFakeAz } from '../dist/simulator/fake-az.js';
+import { createSimulatedQlikVm } from '../dist/simulator/qlik-vm.js';
 import { SIMULATED_SUBSCRIPTION_ID, startSimulator } from '../dist/simulator/index.js';
 import { OPERATION_SECONDS } from '../dist/simulator/latency.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const { values } = parseArgs({ options: { scale: { type: 'string', default: '0.1' }, 'poll-ms': { type: 'string' } } });
+const { values } = parseArgs({ options: {
+  scale: { type: 'string', default: '0.1' }, 'poll-ms': { type: 'string' }, 'to-step': { type: 'string', default: '33' },
+  'install-minutes': { type: 'string', default: '20' }, 'no-pacing': { type: 'boolean', default: false },
+} });
 const scale = Number(values.scale);
 const pollMs = Number(values['poll-ms'] ?? Math.max(10, Math.round(1000 * scale)));
+const toStep = Number(values['to-step']);
+const pacing = !values['no-pacing'];
 if (!(scale > 0)) throw new Error('--scale must be a positive number');
+if (toStep !== 33 && toStep !== 46) throw new Error('--to-step must be 33 or 46');
+
+/** Real-world seconds of a script on the VM (see the header). */
+const TRIVIAL_SCRIPT_SECONDS = 67;
+const INSTALL_SECONDS = Number(values['install-minutes']) * 60;
+/** Deleting a consumed run command (it holds the protected parameters), as the simulator models it. */
+const RUN_COMMAND_DELETE_SECONDS = OPERATION_SECONDS.runCommandDelete;
+/** Guide steps that run one script through Run Command (steps 35 and 39 are local files). */
+const RUN_COMMAND_STEPS = new Set([34, 38, 40, 41, 42, 43, 44, 45, 46]);
 
 /** What each runnable step of 1-33 waits for on Azure's side, and how its write is recognised in the log. */
 const STEP_OPERATIONS = {
@@ -41,11 +66,13 @@ const STEP_OPERATIONS = {
   26: { operation: 'publicIpCreate', put: /\/publicIPAddresses\/[^/]+$/ },
   29: { operation: 'virtualMachineCreate', put: /\/virtualMachines\/[^/]+$/ },
 };
-const secondsOf = (step) => OPERATION_SECONDS[STEP_OPERATIONS[step]?.operation] ?? 0;
+/** What Azure spends on a Run Command step: the script, then the delete of the consumed run command. */
+const runCommandSeconds = (step) => (step === 40 ? INSTALL_SECONDS : TRIVIAL_SCRIPT_SECONDS) + RUN_COMMAND_DELETE_SECONDS;
+const secondsOf = (step) => (RUN_COMMAND_STEPS.has(step) ? runCommandSeconds(step) : OPERATION_SECONDS[STEP_OPERATIONS[step]?.operation] ?? 0);
 
-/** Longest chain of operation latencies through the dependencies of the steps up to 33 (seconds, scale 1). */
+/** Longest chain of operation latencies through the dependencies of the steps run (seconds, scale 1). */
 function criticalPath() {
-  const entries = new Map(CATALOGUE.filter((e) => (e.kind === 'action' || e.kind === 'verify') && e.number <= 33).map((e) => [e.number, e]));
+  const entries = new Map(CATALOGUE.filter((e) => (e.kind === 'action' || e.kind === 'verify') && e.number <= toStep).map((e) => [e.number, e]));
   const finish = new Map();
   const finishOf = (number) => {
     if (!finish.has(number)) {
@@ -72,7 +99,8 @@ async function workspace(sim) {
   await writeFakeAz(join(dir, 'bin'));
   await writeFile(join(dir, 'qlik-azure.yaml'), [
     'deployment: qlik-bench', `subscriptionId: ${SIMULATED_SUBSCRIPTION_ID}`, 'location: westeurope',
-    'network:', '  allowedSourceCidrs: [203.0.113.0/24]', 'vm:', '  dataDiskSizeGb: 64', '',
+    'network:', '  allowedSourceCidrs: [203.0.113.0/24]', 'vm:', '  dataDiskSizeGb: 64', '  computerName: qlik-bench',
+    'qlik:', '  releaseName: Qlik Sense November 2025', '  installer:', '    source: url', '    url: https://downloads.example.invalid/Qlik_Sense_setup.exe', '',
   ].join('\n'));
   await writeFile(join(dir, 'secrets.yaml'), [
     'vmAdminPassword: "Bench-Only-Vm-Admin-7x!"', 'serviceAccountPassword: "Bench-Only-Service-8y!"', 'qlikAdminPassword: "Bench-Only-QSAdmin-9z!"',
@@ -81,11 +109,12 @@ async function workspace(sim) {
   return dir;
 }
 
-/** Runs `apply --json` and timestamps every event as it arrives. */
-function apply(sim, dir) {
-  const args = [join(ROOT, 'bin/qlik-azure.js'), 'apply', '--json', '--to-step', '33', '--yes', '--config', join(dir, 'qlik-azure.yaml'),
+/** Runs `apply --json` and timestamps every event as it arrives; `timeScale` is what the CLI is told. */
+function apply(sim, dir, timeScale) {
+  const args = [join(ROOT, 'bin/qlik-azure.js'), 'apply', '--json', '--to-step', String(toStep), '--yes', '--config', join(dir, 'qlik-azure.yaml'),
     '--secrets-file', join(dir, 'secrets.yaml'), '--arm-endpoint', sim.url, '--auth', 'cli', '--state-dir', join(dir, 'state')];
-  const env = { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'), QLIK_AZURE_POLL_INTERVAL_MS: String(pollMs), CI: 'true' };
+  const env = { ...process.env, PATH: `${join(dir, 'bin')}:${process.env.PATH}`, NODE_EXTRA_CA_CERTS: join(dir, 'ca.pem'), QLIK_AZURE_POLL_INTERVAL_MS: String(pollMs),
+    QLIK_AZURE_TIME_SCALE: String(timeScale), CI: 'true' };
   const started = Date.now();
   const child = spawn(process.execPath, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
   const events = [];
@@ -118,57 +147,87 @@ function overshoots(log, events) {
 
 const pad = (value, width) => String(value).padStart(width);
 
-async function main() {
-  const sim = await startSimulator({ latencyScale: scale });
+/** The simulated VM, each script taking its real-world time × `latencyScale`. */
+function timedVm(latencyScale) {
+  const vm = createSimulatedQlikVm({ computerName: () => 'qlik-bench' });
+  return async (run) => {
+    const installs = [...run.parameters, ...run.protectedParameters].some((p) => p.name === 'InstallerUrl');
+    await sleep((installs ? INSTALL_SECONDS : TRIVIAL_SCRIPT_SECONDS) * 1000 * latencyScale);
+    return vm.executor(run);
+  };
+}
+
+/** One apply against a fresh simulator at `latencyScale`. */
+async function measure(latencyScale, timeScale) {
+  const sim = await startSimulator({ latencyScale, runCommandExecutor: timedVm(latencyScale) });
   const dir = await workspace(sim);
   try {
-    const run = await apply(sim, dir);
+    const run = await apply(sim, dir, timeScale);
     if (run.code !== 0) throw new Error(`apply exited ${run.code}`);
-    const log = sim.requestLog();
-    const critical = criticalPath();
-    const criticalMs = critical.seconds * 1000 * scale;
-    const wallMs = run.ended - run.started;
     const runStarted = run.events.find((e) => e.type === 'run-started')?.seenAt ?? run.started;
     const runEnded = run.events.find((e) => e.type === 'summary')?.seenAt ?? run.ended;
-    const stepsMs = runEnded - runStarted;
-    const fixedMs = wallMs - stepsMs;
-    const lros = overshoots(log, run.events);
-    // Scaling back: Azure's latencies and the poll waits (overshoot) grow with the scale; the CLI's own work
-    // (start-up, plan, journal writes, module loading, tokens) does not.
-    const chainOvershootMs = lros.filter((l) => critical.chain.includes(l.step)).reduce((sum, l) => sum + l.overshootMs, 0);
-    const clientMs = stepsMs - criticalMs - chainOvershootMs;
-    const realWallS = (fixedMs + clientMs + chainOvershootMs / scale) / 1000 + critical.seconds;
-    const byMethod = {};
-    for (const r of log) byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
-    const polls = log.filter((r) => r.method === 'GET' && /\/(operations|asyncoperations|operationresults)\//i.test(r.path)).length;
-
-    console.log(`guide steps 1-33, latency scale ${scale}, poll interval ${pollMs} ms (${Math.round(pollMs / scale)} ms real)`);
-    console.log(`critical path: steps ${critical.chain.join(' → ')} = ${critical.seconds.toFixed(1)} s real, ${(criticalMs / 1000).toFixed(2)} s simulated`);
-    console.log('');
-    console.log('                          simulated      real (scaled back)');
-    console.log(`wall time              ${pad((wallMs / 1000).toFixed(2), 9)} s  ${pad(realWallS.toFixed(1), 14)} s`);
-    console.log(`  critical path        ${pad((criticalMs / 1000).toFixed(2), 9)} s  ${pad(critical.seconds.toFixed(1), 14)} s`);
-    console.log(`  poll overshoot on it ${pad((chainOvershootMs / 1000).toFixed(2), 9)} s  ${pad((chainOvershootMs / scale / 1000).toFixed(1), 14)} s`);
-    console.log(`  CLI work in the walk ${pad((clientMs / 1000).toFixed(2), 9)} s  ${pad((clientMs / 1000).toFixed(1), 14)} s  (not scaled)`);
-    console.log(`  start-up, plan, end  ${pad((fixedMs / 1000).toFixed(2), 9)} s  ${pad((fixedMs / 1000).toFixed(1), 14)} s  (not scaled)`);
-    console.log(`wall ÷ critical path   ${pad((wallMs / criticalMs).toFixed(3), 11)}  ${pad((realWallS / critical.seconds).toFixed(3), 16)}`);
-    console.log('');
-    console.log('step  operation                    server      overshoot (simulated / real)');
-    for (const l of lros) console.log(`${pad(l.step, 4)}  ${l.operation.padEnd(27)} ${pad((l.serverMs / 1000).toFixed(2), 6)} s  ${pad(Math.round(l.overshootMs), 6)} ms / ${pad(Math.round(l.overshootMs / scale), 6)} ms`);
-    console.log('');
-    console.log(`ARM requests: ${log.length} (${Object.entries(byMethod).map(([m, n]) => `${m} ${n}`).join(', ')}; ${polls} of the GETs are LRO polls)`);
-    console.log(JSON.stringify({
-      bench: 'azure-apply', scale, pollIntervalMs: pollMs, criticalPathS: critical.seconds, criticalChain: critical.chain,
-      wallS: wallMs / 1000, stepWalkS: stepsMs / 1000, fixedS: fixedMs / 1000, clientS: clientMs / 1000, chainOvershootS: chainOvershootMs / 1000,
-      wallOverCritical: Number((wallMs / criticalMs).toFixed(4)),
-      realWallS: Number(realWallS.toFixed(2)), realWallOverCritical: Number((realWallS / critical.seconds).toFixed(4)),
-      overshootMs: Object.fromEntries(lros.map((l) => [l.step, Math.round(l.overshootMs / scale)])),
-      requests: { total: log.length, ...byMethod, lroPolls: polls },
-    }));
+    return { run, log: sim.requestLog(), wallMs: run.ended - run.started, stepsMs: runEnded - runStarted };
   } finally {
     await sim.close();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+async function main() {
+  // The CLI's own work (HTTP on loopback, journal writes, JSON) does not scale with Azure's latency: a run against
+  // an instant simulator (scale 0) measures it; everything else in the walk is waiting on Azure and scales back.
+  const baseline = await measure(0, 0);
+  const { run, log, wallMs, stepsMs } = await measure(scale, pacing ? scale : 0);
+  const critical = criticalPath();
+  const criticalMs = critical.seconds * 1000 * scale;
+  const fixedMs = wallMs - stepsMs;
+  const cliMs = baseline.stepsMs;
+  const waitingMs = Math.max(0, stepsMs - criticalMs - cliMs);
+  const realWallS = (fixedMs + cliMs + waitingMs / scale) / 1000 + critical.seconds;
+  const lros = overshoots(log, run.events);
+  const byMethod = {};
+  for (const r of log) byMethod[r.method] = (byMethod[r.method] ?? 0) + 1;
+  const polls = log.filter((r) => r.method === 'GET' && /\/(operations|asyncoperations|operationresults)\//i.test(r.path)).length;
+  const throttled = log.filter((r) => r.status === 429);
+  const conflicts = log.filter((r) => r.status === 409 && /\/runCommands\//i.test(r.path)).length;
+  const finished = new Map(run.events.filter((e) => e.type === 'step-finished').map((e) => [e.step, e.durationMs]));
+  const chainRunCommands = critical.chain.filter((step) => RUN_COMMAND_STEPS.has(step));
+  const runCommandAzureS = chainRunCommands.reduce((sum, step) => sum + secondsOf(step), 0);
+  const runCommandMeasuredS = chainRunCommands.reduce((sum, step) => sum + (finished.get(step) ?? 0), 0) / 1000 / scale;
+  const scriptWorkS = chainRunCommands.includes(40) ? INSTALL_SECONDS : 0;
+
+  console.log(`guide steps 1-${toStep}, latency scale ${scale}, poll interval ${pollMs} ms (${Math.round(pollMs / scale)} ms real), pacing ${pacing ? 'on' : 'off'}`);
+  console.log(`critical path: steps ${critical.chain.join(' → ')} = ${critical.seconds.toFixed(1)} s real, ${(criticalMs / 1000).toFixed(2)} s simulated`);
+  console.log('');
+  console.log('                          simulated      real (scaled back)');
+  console.log(`wall time              ${pad((wallMs / 1000).toFixed(2), 9)} s  ${pad(realWallS.toFixed(1), 14)} s`);
+  console.log(`  critical path        ${pad((criticalMs / 1000).toFixed(2), 9)} s  ${pad(critical.seconds.toFixed(1), 14)} s`);
+  console.log(`  waiting beyond it    ${pad((waitingMs / 1000).toFixed(2), 9)} s  ${pad((waitingMs / scale / 1000).toFixed(1), 14)} s  (polls, pacing, retries)`);
+  console.log(`  CLI work in the walk ${pad((cliMs / 1000).toFixed(2), 9)} s  ${pad((cliMs / 1000).toFixed(1), 14)} s  (not scaled: the same walk at scale 0)`);
+  console.log(`  start-up, plan, end  ${pad((fixedMs / 1000).toFixed(2), 9)} s  ${pad((fixedMs / 1000).toFixed(1), 14)} s  (not scaled)`);
+  console.log(`wall ÷ critical path   ${pad((wallMs / criticalMs).toFixed(3), 11)}  ${pad((realWallS / critical.seconds).toFixed(3), 16)}`);
+  console.log(`throttled reads (429)  ${pad(throttled.length, 11)}`);
+  console.log('');
+  console.log('step  operation                    server      overshoot (simulated / real)');
+  for (const l of lros) console.log(`${pad(l.step, 4)}  ${l.operation.padEnd(27)} ${pad((l.serverMs / 1000).toFixed(2), 6)} s  ${pad(Math.round(l.overshootMs), 6)} ms / ${pad(Math.round(l.overshootMs / scale), 6)} ms`);
+  if (chainRunCommands.length > 0) {
+    console.log('');
+    console.log(`Run Command on the critical path: steps ${chainRunCommands.join(', ')} (${chainRunCommands.length} invocations)`);
+    console.log(`  Azure's time ${runCommandAzureS.toFixed(0)} s real: the scripts' own work ${scriptWorkS} s (installer) + Run Command overhead ${(runCommandAzureS - scriptWorkS).toFixed(0)} s (${TRIVIAL_SCRIPT_SECONDS} s per trivial script, ${RUN_COMMAND_DELETE_SECONDS} s per delete)`);
+    console.log(`  the steps took ${runCommandMeasuredS.toFixed(0)} s real (scaled back; includes unscaled CLI work); 409 Conflicts retried: ${conflicts}`);
+  }
+  console.log('');
+  console.log(`ARM requests: ${log.length} (${Object.entries(byMethod).map(([m, n]) => `${m} ${n}`).join(', ')}; ${polls} of the GETs are LRO polls)`);
+  console.log(JSON.stringify({
+    bench: 'azure-apply', toStep, scale, pacing, pollIntervalMs: pollMs, criticalPathS: critical.seconds, criticalChain: critical.chain,
+    wallS: wallMs / 1000, stepWalkS: stepsMs / 1000, fixedS: fixedMs / 1000, cliS: cliMs / 1000, waitingS: waitingMs / 1000,
+    wallOverCritical: Number((wallMs / criticalMs).toFixed(4)),
+    realWallS: Number(realWallS.toFixed(2)), realWallOverCritical: Number((realWallS / critical.seconds).toFixed(4)),
+    throttledReads: throttled.length, runCommandConflicts: conflicts,
+    runCommandOnCriticalPath: { invocations: chainRunCommands.length, azureS: runCommandAzureS, overheadS: runCommandAzureS - scriptWorkS, measuredS: Number(runCommandMeasuredS.toFixed(1)) },
+    overshootMs: Object.fromEntries(lros.map((l) => [l.step, Math.round(l.overshootMs / scale)])),
+    requests: { total: log.length, ...byMethod, lroPolls: polls },
+  }));
 }
 
 main().catch((error) => {

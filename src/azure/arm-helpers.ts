@@ -1,6 +1,7 @@
 /**
- * Small pieces every Azure step needs around the SDK: a read where 404 means "absent", a long-running
- * operation awaited with progress, and two pipeline policies that make ARM's pacing visible and sane.
+ * Small pieces every Azure step needs around the SDK: a read where 404 means "absent" (confirmed before
+ * anything is created on it), what a write reports, a long-running operation awaited with progress, and
+ * two pipeline policies that make ARM's pacing visible and sane.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -25,6 +26,45 @@ export async function readOptional<T>(read: () => Promise<T>): Promise<T | undef
     if (isNotFound(error)) return undefined;
     throw error;
   }
+}
+
+/** Re-reads after a 404 before absence is believed (see readConfirmingAbsence). */
+export const ABSENCE_CONFIRMATIONS = 2;
+
+/**
+ * A read whose "absent" is believed only when it holds after a pause, twice: ARM's reads are eventually
+ * consistent, and a GET served by a replica that has not yet seen a resource answers 404 for it (Azure
+ * Resource Manager docs, "Resolve resource not found errors": "wait for the resource to be fully
+ * provisioned" / replication delays). Acting on a false 404 means a create-or-replace PUT over what is
+ * there: another team's tags, an administrator's NSG rule. Only for reads that decide a create.
+ */
+export async function readConfirmingAbsence<T>(ctx: WaitContext, read: () => Promise<T | undefined>): Promise<T | undefined> {
+  for (let reread = 0; ; reread++) {
+    const live = await read();
+    if (live !== undefined || reread === ABSENCE_CONFIRMATIONS) return live;
+    ctx.progress(`Azure answered 404; reading again to be sure before creating anything`);
+    await pause(ctx);
+  }
+}
+
+/** What a create-or-update PUT reported, taken from its final response. */
+export interface WriteReport {
+  /** Pass as the SDK call's operation options. */
+  readonly options: { onResponse(response: { status: number; request: PipelineRequest }): void };
+  /**
+   * true when Azure answered 200 OK (the resource existed before this write) rather than 201 Created. A 200
+   * that answers a retry of a request whose earlier attempt got no answer is not counted: that earlier
+   * attempt most likely created it.
+   */
+  existedBefore(): boolean;
+}
+
+export function writeReport(): WriteReport {
+  let final: { status: number; request: PipelineRequest } | undefined;
+  return {
+    options: { onResponse: (response) => { final = response; } },
+    existedBefore: () => final !== undefined && final.status === 200 && !unansweredAttempts.has(final.request),
+  };
 }
 
 /** What waiting code needs from a step context (kept structural so destroy can use it too). */
@@ -102,7 +142,11 @@ function describeRetry(status: number | undefined, retryAfter: number | undefine
 /**
  * Sits inside the SDK's retry loop and tells the step about every attempt that will be retried. The SDK
  * already honours Retry-After on 429 and 503; without this the user would only see an unexplained pause.
+ * It also remembers the requests with an attempt that got no answer, for writeReport.
  */
+/** Requests one of whose attempts got no answer (reset, lost response): the server may have carried it out. */
+const unansweredAttempts = new WeakSet<PipelineRequest>();
+
 export function retryNoticePolicy(): PipelinePolicy {
   const attempts = new WeakMap<PipelineRequest, number>();
   return {
@@ -118,6 +162,7 @@ export function retryNoticePolicy(): PipelinePolicy {
         tell(describeRetry(response.status, retryAfterSeconds(response.headers.get('retry-after')), undefined));
         return response;
       } catch (error) {
+        unansweredAttempts.add(request);
         tell(describeRetry(undefined, undefined, (error as { code?: string }).code));
         throw error;
       }

@@ -32,6 +32,7 @@ import { loadTemplate, templateParameters } from '../qlik/templates.js';
 import { readOptional } from './arm-helpers.js';
 import { openStagingStorage } from './installer-staging.js';
 import { randomUUID } from 'node:crypto';
+import { putRunCommand, retryWhileBusy } from './run-command-retry.js';
 import { decodeInputs, encodeInputs, envelopeScript, PLAIN_INPUTS, PROTECTED_INPUTS, RUN_AS_ACCOUNT, RUN_AS_PASSWORD, RUN_AS_TIMEOUT, STAGED_INPUTS } from './script-envelope.js';
 
 export type RunCommandContext = Pick<StepContext, 'azure' | 'config' | 'outputsOf' | 'progress' | 'note' | 'signal'>;
@@ -132,7 +133,10 @@ export async function runScript(ctx: RunCommandContext, run: ScriptRun): Promise
   try {
     body = await runCommandBody(ctx, script, run, sent.inputs);
     try {
-      await compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs, abortSignal: ctx.signal });
+      await putRunCommand(ctx, `run command ${name}`, vm, () => compute.virtualMachineRunCommands.createOrUpdate(vm.resourceGroup, vm.name, name, body, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs, abortSignal: ctx.signal }), {
+        executionState: async () => (await findRunCommand(compute, run))?.instanceView?.executionState,
+        remove: () => removeRunCommand(ctx, compute, run),
+      });
     } catch (error) {
       throw ctx.signal.aborted ? stoppedWaiting(run) : error;
     }
@@ -355,15 +359,23 @@ async function consume(ctx: RunCommandContext, compute: ComputeManagementClient,
 }
 
 function removeRunCommand(ctx: RunCommandContext, compute: ComputeManagementClient, run: ScriptRun): Promise<void> {
-  return compute.virtualMachineRunCommands.delete(run.vm.resourceGroup, run.vm.name, run.name, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs });
+  return retryWhileBusy(ctx, `run command ${run.name}`, run.vm, () => compute.virtualMachineRunCommands.delete(run.vm.resourceGroup, run.vm.name, run.name, { updateIntervalInMs: ctx.azure.connection.pollIntervalMs }));
 }
 
-/** Deleting also removes the protected parameters from the VM's extension settings. */
+/**
+ * Deleting also removes the protected parameters from the VM's extension settings. A run command left in
+ * place would be adopted by the next run as a fresh result, so the step is not recorded: resume adopts the
+ * result once, as the step's own, and removes the run command then.
+ */
 async function deleteConsumed(ctx: RunCommandContext, compute: ComputeManagementClient, run: ScriptRun): Promise<void> {
   try {
     await removeRunCommand(ctx, compute, run);
   } catch (error) {
-    ctx.note(`run command ${run.name} could not be removed (${(error as Error).message.split('\n')[0]}); the next run re-checks its result`);
+    throw new StepError(`${run.template} succeeded on ${run.vm.name}, but its run command ${run.name} could not be removed (${(error as Error).message.split('\n')[0]}); it still holds the script's protected parameters`, {
+      code: 'RunCommandNotRemoved',
+      cause: error,
+      advice: `Run qlik-azure resume: it adopts the script's result and removes the run command (or remove it yourself: az vm run-command delete -g ${run.vm.resourceGroup} --vm-name ${run.vm.name} --name ${run.name})`,
+    });
   }
 }
 

@@ -10,16 +10,26 @@ import type { ResourceManagementClient } from '@azure/arm-resources';
 import type { StorageManagementClient } from '@azure/arm-storage';
 import { pollPacingPolicy, retryNoticePolicy, sharedTokenCredential } from './arm-helpers.js';
 import { armScope } from './clouds.js';
+import { ReadPacer, readPacingPolicy } from './pacing.js';
 import { requestLogPolicy } from './request-log.js';
 
 export interface AzureConnection {
   readonly subscriptionId: string;
   readonly credential: TokenCredential;
   readonly endpoint: string;
+  /** --cloud: names the public DNS zone in messages; undefined = public Azure. */
+  readonly cloud?: string | undefined;
   /** Trusts a private CA (the simulator's); undefined for public Azure. */
   readonly agent?: Agent | undefined;
   /** Interval between LRO polls when Azure sends no Retry-After. */
   readonly pollIntervalMs: number;
+  /**
+   * First pause of the SDK's exponential back-off after a 5xx or a dropped connection (the SDK's default,
+   * 1 s, when unset). A simulator that answers at once can use a shorter one; Retry-After is obeyed either way.
+   */
+  readonly retryDelayMs?: number | undefined;
+  /** How long a real-world second of Azure lasts here: 1 on Azure, the simulator's latencyScale; absent or 0: no read pacing (pacing.ts). */
+  readonly timeScale?: number | undefined;
   readonly userAgent: string;
   /** --verbose: receives one line per HTTP attempt. */
   readonly requestLog?: ((line: string) => void) | undefined;
@@ -52,9 +62,12 @@ export function clientOptions(connection: AzureConnection) {
     additionalPolicies: [
       { policy: retryNoticePolicy(), position: 'perRetry' as const },
       { policy: pollPacingPolicy(connection.pollIntervalMs), position: 'perCall' as const },
+      // One pacer for the clients made from these options: Compute's per-VM budgets are shared by all reads.
+      { policy: readPacingPolicy(new ReadPacer(connection.timeScale ?? 0)), position: 'perRetry' as const },
       ...(connection.requestLog ? [{ policy: requestLogPolicy(connection.requestLog), position: 'perRetry' as const }] : []),
     ],
     ...(connection.agent ? { agent: connection.agent } : {}),
+    ...(connection.retryDelayMs !== undefined ? { retryOptions: { retryDelayInMs: connection.retryDelayMs, maxRetryDelayInMs: connection.retryDelayMs * 8 } } : {}),
   };
 }
 

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import type { Agent } from 'node:https';
 import type { TokenCredential } from '@azure/core-auth';
-import { CLOUDS, isCloudName } from './clouds.js';
+import { cloudProfile } from './clouds.js';
 import { clientOptions, createAzureServices } from './services.js';
 
 export interface SubscriptionInfo {
@@ -37,6 +37,8 @@ export interface CatalogOptions {
   readonly auth: string;
   readonly cloud: string;
   readonly armEndpoint?: string | undefined;
+  /** --tenant: the tenant to sign in to. */
+  readonly tenant?: string | undefined;
   readonly simulate?: boolean | undefined;
 }
 
@@ -148,8 +150,8 @@ export async function openAzureCatalog(options: CatalogOptions, userAgent: strin
   }
   const { createCredential, isAuthKind } = await import('./credentials.js');
   if (!isAuthKind(options.auth)) throw new Error(`'${options.auth}' is not a sign-in method`);
-  const endpoint = options.armEndpoint ?? (isCloudName(options.cloud) ? CLOUDS[options.cloud] : CLOUDS.AzureCloud);
-  const connection = { credential: await createCredential(options.auth), endpoint, userAgent };
+  const endpoint = options.armEndpoint ?? cloudProfile(options.cloud).arm;
+  const connection = { credential: await createCredential({ kind: options.auth, cloud: options.cloud, tenantId: options.tenant }), endpoint, userAgent };
   const viaCli = options.auth === 'cli';
   return armCatalog(connection, viaCli ? 'az account list' : 'Azure Resource Manager', viaCli ? azureCliSubscriptions : () => armSubscriptions(connection), async () => undefined);
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../config/errors.js';
+import { checkDeploymentName } from '../config/rules.js';
 import type { GlobalOptions } from './options.js';
 import { configPath } from './config-path.js';
 import { loadDeploymentConfig } from './session.js';
@@ -11,7 +12,7 @@ export async function deploymentName(options: GlobalOptions): Promise<string> {
   if (options.deployment) return options.deployment;
   if (configPath(options)) return (await loadDeploymentConfig(options)).deployment;
   const found = existsSync(options.stateDir)
-    ? (await readdir(options.stateDir, { withFileTypes: true })).filter((d) => d.isDirectory() && existsSync(join(options.stateDir, d.name, 'state.json'))).map((d) => d.name)
+    ? (await readdir(options.stateDir, { withFileTypes: true })).filter((d) => d.isDirectory() && !checkDeploymentName(d.name) && existsSync(join(options.stateDir, d.name, 'state.json'))).map((d) => d.name)
     : [];
   if (found.length === 1) return found[0]!;
   throw new ConfigError([{

@@ -10,6 +10,10 @@ export interface GlobalOptions {
   subscription?: string;
   auth: string;
   cloud: string;
+  /** --tenant: Entra tenant to sign in to (overrides azure.tenantId). */
+  tenant?: string;
+  /** false with --no-register-providers. */
+  registerProviders?: boolean;
   armEndpoint?: string;
   yes?: boolean;
   json?: boolean;

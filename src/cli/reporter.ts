@@ -12,6 +12,7 @@
  * | type | when | fields |
  * |---|---|---|
  * | `run-started` | the run begins, after confirmation | `command` (apply, resume, init), `deployment`, `steps` (guide numbers to run), `simulated` |
+ * | `subscription` | before the first write: a resource provider is being registered with the subscription, or has been | `message` |
  * | `step-started` | a step begins | `step`, `title` |
  * | `step-progress` | a long step reports what Azure says: provisioning state, Run Command execution state, installer phase | `step`, `message` |
  * | `step-note` | a step records something the user should know (a deviation from the guide, an adopted resource) | `step`, `message` |
@@ -38,6 +39,7 @@ export const EVENT_STREAM_VERSION = 1;
 export type RunEvent =
   | { readonly type: 'run-started'; readonly command: string; readonly deployment: string; readonly steps: readonly StepNumber[]; readonly simulated: boolean }
   | { readonly type: 'run-interrupting'; readonly inFlight: readonly StepNumber[] }
+  | { readonly type: 'subscription'; readonly message: string }
   | { readonly type: 'summary'; readonly [key: string]: unknown };
 
 export interface Reporter {
@@ -120,6 +122,9 @@ function plainReporter(output: Output): Reporter {
         case 'run-started':
           say(`${event.command} '${event.deployment}': ${event.steps.length} steps`);
           break;
+        case 'subscription':
+          say(event.message);
+          break;
         case 'step-started':
           say(`${stepName(event.step)}: started`);
           break;
@@ -183,6 +188,9 @@ function spinnerReporter(output: Output, ora: (options: object) => Ora): Reporte
       switch (event.type) {
         case 'run-started':
           output.line(style.bold(`${event.command === 'resume' ? 'Resuming' : 'Applying'} '${event.deployment}': ${event.steps.length} steps`));
+          break;
+        case 'subscription':
+          persist(style.cyan('i'), event.message);
           break;
         case 'step-started':
           inFlight.set(event.step, { since: Date.now(), message: '' });

@@ -3,7 +3,6 @@
  * simulated) and the step contexts. The CLI builds these; it never calls the SDK itself.
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { AzureServices } from '../azure/services.js';
 import { ConfigError } from '../config/errors.js';
@@ -16,6 +15,9 @@ import { StepError, type LocalFile, type StepContext } from '../engine/step.js';
 import type { Journal } from '../engine/journal.js';
 import { configPath, DEFAULT_CONFIG_FILE } from './config-path.js';
 import type { GlobalOptions } from './options.js';
+import { writeFileAtomic } from '../state/atomic-write.js';
+import { ensurePrivateFolder } from '../state/files.js';
+import { ensureStateFolder, statePaths } from '../state/store.js';
 
 
 export async function loadDeploymentConfig(options: GlobalOptions): Promise<ResolvedConfig> {
@@ -27,7 +29,7 @@ export async function loadDeploymentConfig(options: GlobalOptions): Promise<Reso
 }
 
 export function generatedSecretsPath(options: GlobalOptions, deployment: string): string {
-  return join(options.stateDir, deployment, 'secrets.yaml');
+  return join(statePaths(options.stateDir, deployment).directory, 'secrets.yaml');
 }
 
 async function readStdin(): Promise<string> {
@@ -63,6 +65,7 @@ export async function loadSecrets(options: GlobalOptions & { generateSecrets?: b
   const source = Object.keys(earlierGenerated).length > 0 && supplied.source === 'secrets' ? generatedPath : supplied.source;
   const toGenerate = options.generateSecrets ? missingGeneratableSecrets(known, required) : [];
   if (toGenerate.length === 0) return { secrets: validateSecrets(known, required, source), generated: [] };
+  await ensureStateFolder(options.stateDir, config.deployment);
   await writeGeneratedSecrets(generatedPath, earlierGenerated, toGenerate);
   const withGenerated = { ...(await readSecretsFile(generatedPath)), ...known };
   return { secrets: validateSecrets(withGenerated, required, source), generatedInto: generatedPath, generated: toGenerate };
@@ -93,13 +96,14 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
   const requestLog = options.verbose ? (line: string) => process.stderr.write(`azure: ${line}\n`) : undefined;
   const pollIntervalMs = Number(process.env.QLIK_AZURE_POLL_INTERVAL_MS ?? 1000);
   if (options.simulate) {
-    const { startSimulatedWorld } = await import('./simulated-azure.js');
+    const { simulationSettings, startSimulatedWorld } = await import('./simulated-azure.js');
     const { simulatorCredential } = await import('../azure/credentials.js');
     const subscriptionId = config.subscriptionId ?? SIMULATED_SUBSCRIPTION;
     const world = await startSimulatedWorld({
       stateDir: options.stateDir,
       config,
       subscriptionId,
+      cloud: options.cloud,
       secretValues: simulation.secretValues ?? [],
       save: simulation.save ?? true,
       warn: simulation.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
@@ -108,8 +112,10 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
       subscriptionId,
       credential: simulatorCredential(),
       endpoint: world.simulator.url,
+      cloud: options.cloud,
       agent: world.simulator.httpsAgent(),
       pollIntervalMs: Math.min(pollIntervalMs, 200),
+      timeScale: simulationSettings(process.env).latencyScale,
       userAgent,
       requestLog,
       qlikProxy: { host: '127.0.0.1', ports: world.proxy.ports, ca: world.proxy.caCertPem },
@@ -120,13 +126,21 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
     throw new ConfigError([{ field: 'subscriptionId', message: 'is required to reach Azure. Fix: set subscriptionId in the config, pass --subscription ID, or set AZURE_SUBSCRIPTION_ID (az account show --query id -o tsv prints yours)' }]);
   }
   const { createCredential, isAuthKind } = await import('../azure/credentials.js');
-  const { CLOUDS, isCloudName } = await import('../azure/clouds.js');
+  const { cloudProfile } = await import('../azure/clouds.js');
   if (!isAuthKind(options.auth)) throw new ConfigError([{ field: '--auth', message: `'${options.auth}' is not a sign-in method` }]);
-  const endpoint = options.armEndpoint ?? (isCloudName(options.cloud) ? CLOUDS[options.cloud] : CLOUDS.AzureCloud);
+  const endpoint = options.armEndpoint ?? cloudProfile(options.cloud).arm;
   if (!endpoint.startsWith('https://')) {
     throw new ConfigError([{ field: '--arm-endpoint', message: `'${endpoint}' is not HTTPS; Azure's SDK sends tokens only over HTTPS. Fix: use an https:// URL` }]);
   }
-  const services = createAzureServices({ subscriptionId: config.subscriptionId, credential: await createCredential(options.auth), endpoint, pollIntervalMs, userAgent, requestLog });
+  // QLIK_AZURE_TIME_SCALE: for a benchmark against a simulator at another latencyScale; Azure itself runs at 1.
+  const timeScale = Number(process.env.QLIK_AZURE_TIME_SCALE ?? 1);
+  const credential = await createCredential({
+    kind: options.auth,
+    cloud: options.cloud,
+    tenantId: options.tenant ?? config.azure.tenantId,
+    managedIdentityClientId: config.azure.managedIdentityClientId,
+  });
+  const services = createAzureServices({ subscriptionId: config.subscriptionId, credential, endpoint, cloud: options.cloud, pollIntervalMs, timeScale, userAgent, requestLog });
   return { services, simulated: false, close: async () => undefined };
 }
 
@@ -162,8 +176,8 @@ export function stepContextFactory(options: ContextFactoryOptions): (entry: Runn
   const artifacts = {
     async write(name: string, content: string) {
       const path = join(options.artifactDirectory, name);
-      await mkdir(options.artifactDirectory, { recursive: true, mode: 0o700 });
-      await writeFile(path, content, { mode: 0o600 });
+      await ensurePrivateFolder(options.artifactDirectory);
+      await writeFileAtomic(path, content); // 0600, and never through a link planted at the path
       return path;
     },
   };

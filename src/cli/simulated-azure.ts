@@ -4,11 +4,15 @@
  * simulation.json, so a later --simulate command (resume, apply again, destroy) goes on from it.
  */
 import type { ResolvedConfig } from '../config/derive.js';
+import { ConfigError } from '../config/errors.js';
+import { resolveFaults } from '../simulator/faults.js';
+import type { FaultRule } from '../simulator/index.js';
+import { parseSeed } from '../simulator/random.js';
 import { createSimulatedQlikVm } from '../simulator/qlik-vm.js';
 import { restoreMachines, snapshotMachines } from '../simulator/qlik-vm-snapshot.js';
 import { startQlikProxyStandIn, type QlikProxyStandIn } from '../simulator/qlik-proxy.js';
-import { startSimulator, type Simulator } from '../simulator/index.js';
-import { readSimulation, SIMULATION_SCHEMA_VERSION, SimulationRecorder, simulationPath, writeSimulation, type SimulationOwner } from './simulation-file.js';
+import { SIMULATED_CLOUDS, startSimulator, type SimulatedCloud, type Simulator } from '../simulator/index.js';
+import { readSimulation, SIMULATION_SCHEMA_VERSION, SimulationRecorder, simulationPath, writeSimulation, type SimulationDocument, type SimulationOwner } from './simulation-file.js';
 
 const VIRTUAL_MACHINE_TYPE = 'microsoft.compute/virtualmachines';
 
@@ -16,6 +20,8 @@ export interface SimulatedWorldOptions {
   readonly stateDir: string;
   readonly config: ResolvedConfig;
   readonly subscriptionId: string;
+  /** --cloud: the simulated cloud offers that cloud's api-versions and regions. */
+  readonly cloud?: string | undefined;
   /** The run's secret values: simulation.json is refused if it would contain one. */
   readonly secretValues: readonly string[];
   /** false for commands that only read (plan): they load the world but never write it. */
@@ -29,8 +35,38 @@ export interface SimulatedWorld {
   close(): Promise<void>;
 }
 
+/** The simulation's settings from the environment, refused like config (exit 3) before anything starts. */
+export interface SimulationSettings {
+  readonly faults: FaultRule[];
+  readonly seed: number;
+  readonly latencyScale: number;
+}
+
+const SIMULATION_ENV_HELP = 'see "Rehearsing with --simulate" in the README';
+
+export function simulationSettings(env: NodeJS.ProcessEnv): SimulationSettings {
+  const issues: { field: string; message: string }[] = [];
+  let faults: FaultRule[] = [];
+  try {
+    faults = resolveFaults(env.QLIK_AZURE_SIM_FAULTS ?? 'none');
+  } catch (error) {
+    issues.push({ field: 'QLIK_AZURE_SIM_FAULTS', message: `${(error as Error).message}. Fix: set it to a profile name or a JSON array of fault rules, or unset it (${SIMULATION_ENV_HELP})` });
+  }
+  const { seed = 1, problem } = env.QLIK_AZURE_SIM_SEED === undefined ? {} : parseSeed(env.QLIK_AZURE_SIM_SEED);
+  if (problem) issues.push({ field: 'QLIK_AZURE_SIM_SEED', message: `${problem}. Fix: set it to a whole number, or unset it (seed 1)` });
+  const latencyScale = Number(env.QLIK_AZURE_SIM_LATENCY ?? 0.01);
+  if (!(Number.isFinite(latencyScale) && latencyScale >= 0)) issues.push({ field: 'QLIK_AZURE_SIM_LATENCY', message: `'${env.QLIK_AZURE_SIM_LATENCY}' is not a number ≥ 0. Fix: 0 for no latency, 1 for Azure's, or unset it (0.01)` });
+  if (issues.length > 0) throw new ConfigError(issues, 'the simulation settings');
+  return { faults, seed, latencyScale };
+}
+
+function isSimulatedCloud(cloud: string | undefined): cloud is SimulatedCloud {
+  return (SIMULATED_CLOUDS as readonly (string | undefined)[]).includes(cloud);
+}
+
 export async function startSimulatedWorld(options: SimulatedWorldOptions): Promise<SimulatedWorld> {
   const { config } = options;
+  const settings = simulationSettings(process.env);
   const path = simulationPath(options.stateDir, config.deployment);
   const owner: SimulationOwner = { deployment: config.deployment, subscriptionId: options.subscriptionId };
   const { document, warning } = await readSimulation(path, owner);
@@ -40,10 +76,32 @@ export async function startSimulatedWorld(options: SimulatedWorldOptions): Promi
     ...(document ? { restoredMachines: restoreMachines(document.machines) } : {}),
   });
   const proxy = await startQlikProxyStandIn({ http: config.network.enableHttp ? 'answer' : 'refuse' });
+  try {
+    return await startArm(options, { settings, path, owner, vm, proxy, document });
+  } catch (error) {
+    // Nothing may stay listening: an open server would keep the process from ever ending.
+    await proxy.close();
+    throw error;
+  }
+}
+
+interface WorldParts {
+  readonly settings: SimulationSettings;
+  readonly path: string;
+  readonly owner: SimulationOwner;
+  readonly vm: ReturnType<typeof createSimulatedQlikVm>;
+  readonly proxy: QlikProxyStandIn;
+  readonly document: SimulationDocument | undefined;
+}
+
+async function startArm(options: SimulatedWorldOptions, { settings, path, owner, vm, proxy, document }: WorldParts): Promise<SimulatedWorld> {
   let recorder: SimulationRecorder | undefined;
   const start = (port: number) => startSimulator({
     port,
-    latencyScale: Number(process.env.QLIK_AZURE_SIM_LATENCY ?? 0.01),
+    latencyScale: settings.latencyScale,
+    faults: settings.faults,
+    seed: settings.seed,
+    ...(isSimulatedCloud(options.cloud) ? { cloud: options.cloud } : {}),
     runCommandExecutor: vm.executor,
     ...(document ? { restore: document.simulator } : {}),
     ...(options.save ? { onRequestServed: () => recorder?.changed() } : {}),

@@ -5,9 +5,10 @@
  */
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { ConfigError } from '../config/errors.js';
 import { assertNoSecrets } from '../config/secrets.js';
-import type { QlikVmSnapshot } from '../simulator/qlik-vm-snapshot.js';
-import type { SimulatorSnapshot } from '../simulator/snapshot.js';
+import { machinesProblems, type QlikVmSnapshot } from '../simulator/qlik-vm-snapshot.js';
+import { snapshotProblems, type SimulatorSnapshot } from '../simulator/snapshot.js';
 import { writeFileAtomic } from '../state/atomic-write.js';
 
 /** Bump when SimulatorSnapshot or the machines' shape changes: an older file then starts a fresh simulation. */
@@ -30,7 +31,11 @@ export function simulationPath(stateDir: string, deployment: string): string {
   return join(stateDir, deployment, 'simulation.json');
 }
 
-/** The saved world, or why none is loaded (a warning; undefined when there simply is no file yet). */
+/**
+ * The saved world, or why none is loaded (a warning; undefined when there simply is no file yet). A file of
+ * this version and deployment whose content has the wrong shape is refused (ConfigError, exit 3): starting
+ * from it would fail half-way, and starting empty without a word would hide that the world was lost.
+ */
 export async function readSimulation(path: string, owner: SimulationOwner): Promise<{ document?: SimulationDocument; warning?: string }> {
   let text: string;
   try {
@@ -51,6 +56,10 @@ export async function readSimulation(path: string, owner: SimulationOwner): Prom
   }
   if (document.deployment !== owner.deployment || document.subscriptionId !== owner.subscriptionId) {
     return fresh(`belongs to deployment '${String(document.deployment)}' in subscription ${String(document.subscriptionId)}`);
+  }
+  const problems = [...snapshotProblems(document.simulator), ...machinesProblems(document.machines)];
+  if (problems.length > 0) {
+    throw new ConfigError([{ field: path, message: `is not a simulated world qlik-azure can load: ${problems.join('; ')}. Fix: delete ${path}; the next --simulate command starts from an empty Azure, and apply creates the deployment in it again` }]);
   }
   return { document: document as SimulationDocument };
 }

@@ -20,6 +20,9 @@ export interface ResourceNames {
   readonly storageAccount: string;
 }
 
+/** The tag on every resource naming the deployment that made it; destroy trusts it on the group. */
+export const DEPLOYMENT_TAG = 'qlik-azure:deployment';
+
 export type ResolvedConfig = DeploymentConfig & { readonly names: ResourceNames };
 
 function shortHash(text: string, length: number): string {

@@ -1,7 +1,7 @@
 /**
  * Loads the deployment configuration: flags > environment > file > defaults.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { resolveNames, type ResolvedConfig } from './derive.js';
@@ -30,11 +30,19 @@ export function overridesFromEnvironment(env: NodeJS.ProcessEnv): ConfigOverride
   return overrides;
 }
 
+/** Far above any real config (a few KB); a bigger file is refused before it is read, let alone parsed. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
 export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
+    const { size } = await stat(path);
+    if (size > MAX_CONFIG_BYTES) {
+      throw new ConfigError([{ field: '--config', message: `${path} is ${(size / MAX_CONFIG_BYTES).toFixed(1)} MiB; a qlik-azure config is at most 1 MiB. Fix: point --config at the deployment's YAML settings (see examples/qlik-azure.yaml)` }]);
+    }
     text = await readFile(path, 'utf8');
   } catch (error) {
+    if (error instanceof ConfigError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new ConfigError([{ field: '--config', message: code === 'ENOENT' ? `${path} does not exist. Fix: create it (see examples/qlik-azure.yaml) or run 'qlik-azure init' to write one` : `${path} cannot be read (${code}). Fix: check its permissions` }]);
   }
@@ -51,6 +59,16 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
   return document as Record<string, unknown>;
 }
 
+function article(kind: string): string {
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`;
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'nothing (null)';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'object' ? 'a mapping' : typeof value;
+}
+
 function fieldName(path: readonly PropertyKey[]): string {
   return path.length === 0 ? '(top level)' : path.map(String).join('.');
 }
@@ -60,8 +78,9 @@ export function issuesOf(error: z.ZodError): ConfigIssue[] {
     if (issue.code === 'unrecognized_keys') {
       return { field: fieldName([...issue.path, issue.keys[0] ?? '']), message: `is not a setting this tool knows. Fix: remove it or check its spelling against 'qlik-azure config schema'` };
     }
-    if (issue.code === 'invalid_type' && issue.input === undefined) {
-      return { field: fieldName(issue.path), message: 'is required. Fix: set it in the config file, or pass the matching flag' };
+    if (issue.code === 'invalid_type') {
+      if (issue.input === undefined) return { field: fieldName(issue.path), message: 'is required. Fix: set it in the config file, or pass the matching flag' };
+      return { field: fieldName(issue.path), message: `must be ${article(issue.expected)} (got ${kindOf(issue.input)}). Fix: ${issue.expected === 'string' ? 'write it as text, in quotes if YAML would read it otherwise' : `write ${article(issue.expected)}`}` };
     }
     return { field: fieldName(issue.path), message: issue.message };
   });
@@ -73,7 +92,8 @@ export function validateConfig(document: Record<string, unknown>, overrides: Con
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) merged[key] = value;
   }
-  const result = configSchema.safeParse(merged);
+  // reportInput: a wrong type is told apart from a missing value by the input the issue carries.
+  const result = configSchema.safeParse(merged, { reportInput: true });
   if (!result.success) throw new ConfigError(issuesOf(result.error), source);
   return resolveNames(result.data);
 }

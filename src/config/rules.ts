@@ -1,8 +1,9 @@
 /**
  * Azure's and Qlik's naming and password rules, as pure checks.
  * Each check returns `undefined` when the value is fine, or a sentence that states the problem
- * and the fix; the schema attaches the field name. Sources: notes/azure-sdk-and-arm.md §4 and
- * notes/qlik-install-and-qrs.md §1.1.
+ * and the fix; the schema attaches the field name. Sources: notes/azure-sdk-and-arm.md §4,
+ * notes/qlik-install-and-qrs.md §1.1, and Azure's naming rules per resource type
+ * (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
  */
 
 export type RuleCheck = (value: string) => string | undefined;
@@ -15,6 +16,9 @@ export const AZURE_LOCATIONS = [
   'northcentralus', 'northeurope', 'norwayeast', 'polandcentral', 'qatarcentral', 'southafricanorth',
   'southcentralus', 'southeastasia', 'southindia', 'spaincentral', 'swedencentral', 'switzerlandnorth',
   'uaenorth', 'uksouth', 'ukwest', 'westcentralus', 'westeurope', 'westindia', 'westus', 'westus2', 'westus3',
+  // Azure operated by 21Vianet and Azure Government, for --cloud AzureChinaCloud / AzureUSGovernment.
+  'chinaeast', 'chinaeast2', 'chinaeast3', 'chinanorth', 'chinanorth2', 'chinanorth3',
+  'usgovarizona', 'usgovtexas', 'usgovvirginia', 'usdodcentral', 'usdodeast',
 ] as const;
 
 export const checkLocation: RuleCheck = (value) => {
@@ -38,11 +42,28 @@ export const checkResourceGroupName: RuleCheck = (value) => {
   return undefined;
 };
 
-/** Names of NSGs, VNets, subnets, NICs, public IPs and VMs: 1-80 characters. */
+/** Names of NSGs, subnets and public IPs (Microsoft.Network): 1-80 characters. */
 export const checkNetworkResourceName: RuleCheck = (value) => {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,78}[A-Za-z0-9_]$|^[A-Za-z0-9]$/.test(value)) {
     return `'${value}' is not a valid Azure resource name. Fix: use 1-80 letters, digits, '.', '_' or '-', starting with a letter or digit and ending with a letter, digit or '_'`;
   }
+  return undefined;
+};
+
+/** Microsoft.Network/virtualNetworks: as other network names, but 2-64 characters. */
+export const checkVirtualNetworkName: RuleCheck = (value) => {
+  if (value.length < 2 || value.length > 64) return `'${value}' has ${value.length} characters; virtual network names have 2-64. Fix: choose a name of 2-64 characters`;
+  return checkNetworkResourceName(value);
+};
+
+/**
+ * Microsoft.Compute/virtualMachines (Windows): 1-64 characters when the computer name is set apart, as
+ * this tool does; no spaces, control characters, '_', '.' or other punctuation; not ending with '-'.
+ */
+export const checkVmName: RuleCheck = (value) => {
+  if (value.length < 1 || value.length > 64) return `'${value}' has ${value.length} characters; Azure VM names have 1-64. Fix: choose a name of 64 characters or fewer`;
+  if (!/^[A-Za-z0-9-]+$/.test(value)) return `'${value}' contains characters Azure refuses in a Windows VM name. Fix: use letters, digits and hyphens only`;
+  if (value.endsWith('-')) return `'${value}' ends with a hyphen, which Azure refuses. Fix: end it with a letter or digit`;
   return undefined;
 };
 
@@ -74,12 +95,46 @@ export const checkAdminUsername: RuleCheck = (value) => {
   return undefined;
 };
 
+/** Accounts every Windows Server has: creating one of these names fails on the VM, after the Azure phase. */
+const BUILT_IN_ACCOUNTS = new Set(['administrator', 'guest', 'defaultaccount', 'wdagutilityaccount', 'system', 'localsystem', 'networkservice', 'localservice']);
+
 /** Local Windows account names created on the VM (service account, Qlik administrator, users). */
 export const checkLocalAccountName: RuleCheck = (value) => {
   if (value.length < 1 || value.length > 20) return `'${value}' has ${value.length} characters; Windows local account names have 1-20. Fix: shorten it`;
   if (/[\\/"[\]:|<>+=;,?*@\s]/.test(value) || value.endsWith('.')) return `'${value}' is not a valid Windows account name. Fix: use letters, digits, '.', '_' and '-', not ending with '.'`;
+  if (BUILT_IN_ACCOUNTS.has(value.toLowerCase())) return `'${value}' is a built-in Windows account, which the tool cannot create. Fix: choose another name`;
   return undefined;
 };
+
+/** A host name for the Qlik proxy's white list: one name per entry (RFC 1123 labels), or an IPv4 address. */
+export const checkHostName: RuleCheck = (value) => {
+  if (/[,;]/.test(value)) return `'${value}' holds several names. Fix: write one host name per entry, as a list`;
+  const label = /^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$/; // RFC 1123
+  if (value.length > 253 || !value.split('.').every((part) => label.test(part))) {
+    return `'${value}' is not a host name. Fix: use letters, digits, hyphens and dots, e.g. 'qlik.example.com'`;
+  }
+  return undefined;
+};
+
+/**
+ * Azure's tag limits (https://learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations):
+ * at most 50 tags per resource; names up to 512 characters (128 on storage accounts, and every resource here
+ * gets the same tags), values up to 256; names must not contain < > % & \\ ? /.
+ */
+export const TAG_LIMITS = { maxTags: 50, maxNameLength: 128, maxValueLength: 256 } as const;
+
+export const checkTagName: RuleCheck = (value) => {
+  if (value.length === 0) return 'a tag name is empty. Fix: name every tag';
+  if (value.length > TAG_LIMITS.maxNameLength) return `the tag name has ${value.length} characters; Azure allows at most ${TAG_LIMITS.maxNameLength} on storage accounts, which get the same tags. Fix: shorten it`;
+  const refused = [...new Set(value.match(/[<>%&\\?/]/g) ?? [])];
+  if (refused.length > 0) return `the tag name contains ${refused.map((c) => `'${c}'`).join(' ')}, which Azure refuses in tag names. Fix: avoid < > % & \\ ? /`;
+  return undefined;
+};
+
+export const checkTagValue: RuleCheck = (value) =>
+  value.length > TAG_LIMITS.maxValueLength
+    ? `the tag value has ${value.length} characters; Azure allows at most ${TAG_LIMITS.maxValueLength}. Fix: shorten it`
+    : undefined;
 
 const DENIED_PASSWORDS = new Set([
   'abc@123', 'p@$$w0rd', 'p@ssw0rd', 'p@ssword123', 'pa$$word', 'pass@word1', 'password!', 'password1',
@@ -137,6 +192,27 @@ export function checkCidr(value: string, requireNetworkAddress = false): string 
     const text = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
     return `'${value}' has host bits set. Fix: use '${text}/${bits}'`;
   }
+  return undefined;
+}
+
+/** The first and last address of an IPv4 CIDR already checked by checkCidr. */
+function cidrRange(value: string): { first: number; last: number; bits: number } {
+  const [address, bits = '32'] = value.split('/');
+  const size = 2 ** (32 - Number(bits));
+  const first = parseIpv4(address!)!;
+  return { first: first - (first % size), last: first - (first % size) + size - 1, bits: Number(bits) };
+}
+
+/**
+ * The subnet must lie inside the virtual network's address space (ARM: NetcfgSubnetRangeOutsideVnet) and be
+ * no smaller than /29, the smallest IPv4 subnet Azure offers (https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
+ * Both values are valid CIDRs.
+ */
+export function checkSubnetInAddressSpace(subnet: string, addressSpace: string): string | undefined {
+  const inner = cidrRange(subnet);
+  const outer = cidrRange(addressSpace);
+  if (inner.bits > 29) return `'${subnet}' is smaller than /29, the smallest subnet Azure creates. Fix: use a /29 or larger, e.g. '${subnet.split('/')[0]}/24'`;
+  if (inner.first < outer.first || inner.last > outer.last) return `'${subnet}' is not inside network.vnetAddressSpace ${addressSpace}. Fix: choose a prefix within ${addressSpace}, or widen the address space`;
   return undefined;
 }
 

@@ -5,17 +5,23 @@
 import { z } from 'zod';
 import { DEFAULT_IMAGE, REFUSED_IMAGES, WINDOWS_IMAGES } from '../qlik/images.js';
 import { DEFAULT_VM_SIZE } from '../qlik/sizing.js';
+import { DEPLOYMENT_TAG } from './derive.js';
 import {
-  checkAdminUsername, checkCidr, checkComputerName, checkDeploymentName, checkDnsLabel, checkLocalAccountName,
-  checkLocation, checkNetworkResourceName, checkResourceGroupName, checkStorageAccountName, isAnySource,
+  checkAdminUsername, checkCidr, checkComputerName, checkDeploymentName, checkDnsLabel, checkHostName, checkLocalAccountName,
+  checkLocation, checkNetworkResourceName, checkResourceGroupName, checkStorageAccountName, checkSubnetInAddressSpace,
+  checkTagName, checkTagValue, checkVirtualNetworkName, checkVmName, isAnySource, TAG_LIMITS,
   type RuleCheck,
 } from './rules.js';
 
-function ruled(check: RuleCheck, description: string) {
-  return z.string().describe(description).superRefine((value, ctx) => {
+function refineWith(check: RuleCheck) {
+  return (value: string, ctx: z.RefinementCtx) => {
     const problem = check(value);
     if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  });
+  };
+}
+
+function ruled(check: RuleCheck, description: string) {
+  return z.string().describe(description).superRefine(refineWith(check));
 }
 
 const sourceCidr = z.string().superRefine((value, ctx) => {
@@ -25,7 +31,7 @@ const sourceCidr = z.string().superRefine((value, ctx) => {
 });
 
 const networkSchema = z.object({
-  vnetName: ruled(checkNetworkResourceName, 'Virtual network name (default: <deployment>-vnet)').optional(),
+  vnetName: ruled(checkVirtualNetworkName, 'Virtual network name (default: <deployment>-vnet)').optional(),
   vnetAddressSpace: z.string().describe('Address space of the virtual network').default('10.0.0.0/16')
     .superRefine((value, ctx) => {
       const problem = checkCidr(value, true);
@@ -46,8 +52,12 @@ const networkSchema = z.object({
     sourceCidrs: z.array(sourceCidr).describe('Addresses allowed to use RDP; required when enabled').default([]),
   }).strict().default({ enabled: false, sourceCidrs: [] }),
   publicIpName: ruled(checkNetworkResourceName, 'Public IP name (default: <deployment>-ip)').optional(),
-  dnsLabel: ruled(checkDnsLabel, 'DNS label: <label>.<location>.cloudapp.azure.com (default: <deployment>)').optional(),
+  dnsLabel: ruled(checkDnsLabel, 'DNS label: <label>.<location>.cloudapp.azure.com; cloudapp.chinacloudapi.cn or cloudapp.usgovcloudapi.net in the sovereign clouds (default: <deployment>)').optional(),
 }).strict().superRefine((network, ctx) => {
+  if (!checkCidr(network.vnetAddressSpace, true) && !checkCidr(network.subnetPrefix, true)) {
+    const outside = checkSubnetInAddressSpace(network.subnetPrefix, network.vnetAddressSpace);
+    if (outside) ctx.addIssue({ code: 'custom', path: ['subnetPrefix'], message: outside });
+  }
   const anySources = network.allowedSourceCidrs.filter(isAnySource);
   if (anySources.length > 0 && !network.allowAnySource) {
     ctx.addIssue({ code: 'custom', path: ['allowedSourceCidrs'], message: `'${anySources[0]}' opens Qlik Sense to the whole internet. Fix: list your own address ranges, or set network.allowAnySource: true to accept that deliberately` });
@@ -78,7 +88,7 @@ const imageSku = z.string().describe(`Windows Server image SKU: ${Object.keys(WI
   });
 
 const vmSchema = z.object({
-  name: ruled(checkNetworkResourceName, 'VM resource name (default: <deployment>-vm)').optional(),
+  name: ruled(checkVmName, 'VM resource name (default: <deployment>-vm)').optional(),
   computerName: ruled(checkComputerName, 'Windows computer name, at most 15 characters; Qlik Sense uses it as its hostname (default: derived from the deployment)').optional(),
   size: z.string().describe('VM size, e.g. Standard_D4s_v5 (≈ the guide\'s DS3) or Standard_E4s_v5 (≈ DS12)').default(DEFAULT_VM_SIZE)
     .superRefine((value, ctx) => {
@@ -113,7 +123,13 @@ const qlikSchema = z.object({
   localUsers: z.object({
     prefix: ruled(checkLocalAccountName, 'Name prefix of the local users').default('QlikUser'),
     count: z.number().int().min(0).max(100).describe('How many local users to create').default(2),
-  }).strict().default({ prefix: 'QlikUser', count: 2 }),
+  }).strict().superRefine((users, ctx) => {
+    // The users are <prefix>1..<prefix><count>: the longest must still be a Windows account name.
+    const longest = `${users.prefix}${users.count}`;
+    if (users.count > 0 && !checkLocalAccountName(users.prefix) && longest.length > 20) {
+      ctx.addIssue({ code: 'custom', path: ['prefix'], message: `makes the user name '${longest}', which has ${longest.length} characters; Windows local account names have at most 20. Fix: shorten the prefix to ${20 - String(users.count).length} characters` });
+    }
+  }).default({ prefix: 'QlikUser', count: 2 }),
   license: z.object({
     method: z.enum(['signed-key', 'serial']).describe('signed license key, or serial + control number').default('signed-key'),
     model: z.enum(['professional', 'token']).describe('Professional/analyzer access, or token-based user access').default('professional'),
@@ -125,7 +141,7 @@ const qlikSchema = z.object({
     }
   }).prefault({}),
   sharedFolder: z.string().describe('Shared persistence folder on the VM').default('C:\\QlikShare'),
-  hostWhiteList: z.array(z.string().min(1)).describe('Extra host names for the virtual proxy white list').default([]),
+  hostWhiteList: z.array(ruled(checkHostName, 'A host name')).describe('Extra host names for the virtual proxy white list').default([]),
   formLogin: z.boolean().describe('Form login on the default virtual proxy, for users outside a domain').default(false),
   certificate: z.object({
     pfxFile: z.string().min(1).describe('A trusted certificate (PFX) for the Qlik proxy (guide step 48)'),
@@ -133,12 +149,32 @@ const qlikSchema = z.object({
   }).strict().optional(),
 }).strict();
 
+/** How to reach Azure: sign-in details and what the tool may do to the subscription itself. */
+const azureSchema = z.object({
+  tenantId: z.string().regex(/^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$/, 'expected a tenant id (a GUID) or a domain such as contoso.onmicrosoft.com')
+    .describe('Microsoft Entra tenant to sign in to, for a subscription in another tenant than your default (--tenant overrides)').optional(),
+  managedIdentityClientId: z.uuid().describe('Client id of a user-assigned managed identity, for --auth managed-identity (default: the system-assigned identity)').optional(),
+  registerProviders: z.boolean().describe('Register Microsoft.Compute, Microsoft.Network and Microsoft.Storage with the subscription when they are not (needs the providers\' register action); false for least-privilege identities (also --no-register-providers)').default(true),
+}).strict();
+
 export const configSchema = z.object({
   deployment: ruled(checkDeploymentName, 'Deployment name; every resource name derives from it'),
   subscriptionId: z.uuid().describe('Azure subscription id').optional(),
   location: ruled(checkLocation, 'Azure region short name, e.g. westeurope'),
   resourceGroup: ruled(checkResourceGroupName, 'Resource group (default: rg-<deployment>)').optional(),
-  tags: z.record(z.string(), z.string()).describe('Tags added to every resource').default({}),
+  tags: z.record(z.string(), z.string().superRefine(refineWith(checkTagValue))).describe('Tags added to every resource: at most 49, names up to 128 characters without < > % & \\ ? /, values up to 256').default({})
+    .superRefine((tags, ctx) => {
+      for (const name of Object.keys(tags)) {
+        const problem = name === DEPLOYMENT_TAG
+          ? `is the tag qlik-azure sets to mark what it created; destroy trusts it. Fix: remove it from tags`
+          : checkTagName(name);
+        if (problem) ctx.addIssue({ code: 'custom', path: [name], message: problem });
+      }
+      const allowed = TAG_LIMITS.maxTags - 1; // the deployment tag is the 50th
+      const count = Object.keys(tags).length;
+      if (count > allowed) ctx.addIssue({ code: 'custom', message: `has ${count} tags; Azure allows 50 tags on a resource and qlik-azure adds ${DEPLOYMENT_TAG}, so at most ${allowed}. Fix: remove ${count - allowed}` });
+    }),
+  azure: azureSchema.prefault({}),
   network: networkSchema.prefault({}),
   storage: z.object({
     accountName: ruled(checkStorageAccountName, 'Storage account name (default: derived, globally unique)').optional(),

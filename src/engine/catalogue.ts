@@ -71,7 +71,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   fold(27, 25, 'Security group on the VM', 'Select the network security group', 'The NIC carries the NSG'),
   info(28, 'No extensions, no availability set', 'Leave extensions and availability set empty', 'As the guide; boot diagnostics go to the step 13 account. Run Command needs no extension to be chosen'),
   run(29, 'action', [13, 23, 25], 'Deploy and start the VM', 'Create the VM and wait for it to start', 'Creates the VM with a managed OS disk (and an optional data disk) and waits until its VM agent is ready'),
-  run(30, 'verify', [26, 29], 'Public address and DNS name', 'Open the VM\'s public IP settings', 'Reads back the static address and the FQDN <label>.<region>.cloudapp.azure.com'),
+  run(30, 'verify', [26, 29], 'Public address and DNS name', 'Open the VM\'s public IP settings', 'Reads back the static address and the FQDN <label>.<region>.cloudapp.azure.com (the sovereign clouds\' own zone there)'),
   fold(31, 26, 'Public IP configuration', 'Open the configuration pane', 'Part of step 26'),
   fold(32, 26, 'Unique DNS label', 'Enter a unique DNS name label', 'network.dnsLabel, checked with Azure\'s DNS availability check before the IP is created'),
   fold(33, 26, 'Save the DNS label', 'Save', 'Part of step 26'),

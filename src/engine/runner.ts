@@ -86,15 +86,25 @@ export async function runSteps(options: RunOptions): Promise<RunOutcome> {
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
-  if (journalFailure) throw journalFailure.error;
-
-  return {
+  const outcome: RunOutcome = {
     finished,
     failed,
     blocked,
     notStarted: [...waiting],
     interrupted: options.stopScheduling.aborted && waiting.size > 0,
   };
+  if (journalFailure) throw new JournalWriteFailure(journalFailure.error, outcome);
+  return outcome;
+}
+
+/** The journal could not be written (a full disk, a refused secret): the run stopped; `outcome` says how far it got. */
+export class JournalWriteFailure extends Error {
+  readonly outcome: RunOutcome;
+  constructor(cause: unknown, outcome: RunOutcome) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = 'JournalWriteFailure';
+    this.outcome = outcome;
+  }
 }
 
 type StepRunResult = { ok: true } | { ok: false; error: StepErrorInfo };

@@ -7,6 +7,8 @@ export const WINDOWS_IMAGES = {
 } as const;
 
 export type WindowsImageSku = keyof typeof WINDOWS_IMAGES;
+/** Every image offered is Hyper-V generation 2 (Azure Edition and -g2/-gensecond are Gen2 only), so the size must boot V2. */
+export const OFFERED_IMAGE_GENERATION = 'V2';
 export const DEFAULT_IMAGE: WindowsImageSku = '2022-datacenter-azure-edition';
 export const IMAGE_PUBLISHER = 'MicrosoftWindowsServer';
 export const IMAGE_OFFER = 'WindowsServer';

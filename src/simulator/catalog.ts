@@ -22,14 +22,20 @@ export interface VmSize {
   vCPUs: number;
   memoryGB: number;
   maxDataDisks: number;
+  /** Premium SSD for its disks (the `s` in Dsv5): resourceSkus capability PremiumIO. */
+  premiumIO: boolean;
+  /** Which Hyper-V generations it boots: resourceSkus capability HyperVGenerations ("V1" or "V1,V2"). */
+  hyperVGenerations: 'V1' | 'V1,V2';
 }
 
-const size = (name: string, family: string, vCPUs: number, memoryGB: number, maxDataDisks: number): VmSize => ({
+const size = (name: string, family: string, vCPUs: number, memoryGB: number, maxDataDisks: number, capable: { premiumIO?: boolean; gen2?: boolean } = {}): VmSize => ({
   name,
   family,
   vCPUs,
   memoryGB,
   maxDataDisks,
+  premiumIO: capable.premiumIO ?? true,
+  hyperVGenerations: capable.gen2 === false ? 'V1' : 'V1,V2',
 });
 
 export const VM_SIZES: VmSize[] = [
@@ -49,6 +55,11 @@ export const VM_SIZES: VmSize[] = [
   size('Standard_E8s_v5', 'standardESv5Family', 8, 64, 16),
   size('Standard_E16s_v5', 'standardESv5Family', 16, 128, 32),
   size('Standard_E32s_v5', 'standardESv5Family', 32, 256, 32),
+  // Without premium storage: Dv5 ("Premium Storage: Not Supported", azure-compute-docs dv5-series.md).
+  size('Standard_D4_v5', 'standardDv5Family', 4, 16, 8, { premiumIO: false }),
+  // Neither premium storage nor generation 2: Av2 (av2-series.md: "Premium Storage: Not Supported",
+  // "VM Generation Support: Generation 1").
+  size('Standard_A4_v2', 'standardAv2Family', 4, 8, 8, { premiumIO: false, gen2: false }),
 ];
 
 /**

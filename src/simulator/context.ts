@@ -6,8 +6,10 @@ import type { FaultInjector } from './faults.js';
 import type { LatencyModel } from './latency.js';
 import type { OperationTracker } from './lro.js';
 import type { Random } from './random.js';
+import type { ReadBudgets } from './read-budgets.js';
 import type { ResourceStore } from './store.js';
 import type { BlobStore } from './blob.js';
+import type { ProviderRegistry } from './resources/providers.js';
 import type { FaultKind, FaultRule, RunCommandExecutor } from './types.js';
 
 export interface SimState {
@@ -22,6 +24,10 @@ export interface SimState {
   quotas: Record<string, number>;
   runCommandExecutor: RunCommandExecutor;
   blobs: BlobStore;
+  /** Which namespaces each subscription has registered, and the cloud whose api-versions are offered. */
+  providers: ProviderRegistry;
+  /** Compute's per-VM read budgets (429 past them). */
+  readBudgets: ReadBudgets;
 }
 
 export interface RequestContext {

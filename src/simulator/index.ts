@@ -10,6 +10,7 @@ import { FaultInjector, resolveFaults } from './faults.js';
 import { LatencyModel } from './latency.js';
 import { OperationTracker } from './lro.js';
 import { createRandom } from './random.js';
+import { ReadBudgets } from './read-budgets.js';
 import { computeCatalogRoutes } from './resources/compute-catalog.js';
 import { networkInterfaceRoutes } from './resources/network-interfaces.js';
 import { networkSecurityGroupRoutes } from './resources/network-security-groups.js';
@@ -18,6 +19,7 @@ import { publicIpRoutes } from './resources/public-ip-addresses.js';
 import { resourceGroupRoutes } from './resources/resource-groups.js';
 import { runCommandRoutes, simulatedExecution } from './resources/run-commands.js';
 import { storageAccountRoutes } from './resources/storage-accounts.js';
+import { behindProviderGate, ProviderRegistry, providerRoutes } from './resources/providers.js';
 import { subscriptionRoutes } from './resources/subscriptions.js';
 import { virtualMachineRoutes } from './resources/virtual-machines.js';
 import { virtualNetworkRoutes } from './resources/virtual-networks.js';
@@ -42,9 +44,13 @@ export type {
 export type { SimulatorSnapshot } from './snapshot.js';
 export { FAULT_PROFILES } from './faults.js';
 export { SIMULATED_SUBSCRIPTION_ID, SIMULATED_TENANT_ID } from './resources/subscriptions.js';
+export { SIMULATED_CLOUDS, type SimulatedCloud } from './provider-catalog.js';
 
-/** Every ARM route; specific paths come before the generic provider/operation patterns. */
-const ROUTES: Route[] = [
+/**
+ * Every ARM route; specific paths come before the generic provider/operation patterns. All of them pass
+ * the provider gate: a write to an unregistered namespace, or an api-version the cloud does not offer, is refused.
+ */
+const ROUTES: Route[] = behindProviderGate([
   ...resourceGroupRoutes,
   ...virtualNetworkRoutes,
   ...networkSecurityGroupRoutes,
@@ -55,25 +61,37 @@ const ROUTES: Route[] = [
   ...runCommandRoutes,
   ...computeCatalogRoutes,
   ...operationRoutes,
+  ...providerRoutes,
   ...subscriptionRoutes,
-];
+]);
 
 export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simulator> {
   const tls = await generateLoopbackCertificate();
   const seed = opts.seed ?? 1;
   // Separate streams: creating one more resource must not change which requests faults hit.
   const random = createRandom(seed, opts.restore?.randomPosition);
-  const faultRandom = createRandom(seed ^ 0x5eed_fa17);
+  // A restored world goes on with the fault stream where the last process left it, unless the seed changed.
+  const faultSeed = (seed ^ 0x5eed_fa17) >>> 0;
+  const faultRandom = createRandom(faultSeed, opts.restore?.faultSeed === faultSeed ? opts.restore.faultRandomPosition : undefined);
+  const operations = new OperationTracker(random);
+  const latency = new LatencyModel(opts.latencyScale ?? 0);
   const state: SimState = {
     baseUrl: '',
     store: new ResourceStore(),
-    operations: new OperationTracker(random),
-    latency: new LatencyModel(opts.latencyScale ?? 0),
-    faults: new FaultInjector(faultRandom, resolveFaults(opts.faults)),
+    operations,
+    latency,
+    faults: new FaultInjector(faultSeed, faultRandom, resolveFaults(opts.faults)),
     random,
     quotas: { ...DEFAULT_QUOTAS, ...opts.quotas },
     runCommandExecutor: opts.runCommandExecutor ?? simulatedExecution,
     blobs: new BlobStore(),
+    providers: new ProviderRegistry({
+      cloud: opts.cloud ?? 'AzureCloud',
+      registered: opts.registeredProviders ?? [],
+      mayRegister: opts.mayRegisterProviders ?? true,
+      registrationMs: latency.durationMs('providerRegistration'),
+    }),
+    readBudgets: new ReadBudgets(opts.latencyScale ?? 0, operations),
   };
   const log: LoggedRequest[] = [];
   const server = createSimulatorServer({ state, routes: ROUTES, tls, log, ...(opts.onRequestServed ? { onRequestServed: opts.onRequestServed } : {}) });
@@ -83,7 +101,16 @@ export async function startSimulator(opts: SimulatorOptions = {}): Promise<Simul
   });
   const { port } = server.address() as AddressInfo;
   state.baseUrl = `https://127.0.0.1:${port}`;
-  if (opts.restore) restoreSnapshot(state, opts.restore);
+  if (opts.restore) {
+    try {
+      restoreSnapshot(state, opts.restore);
+    } catch (error) {
+      // A listening server would keep the caller's process alive after it reports the error.
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw error;
+    }
+  }
   const agents: https.Agent[] = [];
 
   return {

@@ -21,6 +21,8 @@ export const OPERATION_SECONDS = {
   runCommand: 20, // documented minimum per script; executor time comes on top
   actionRunCommand: 67,
   runCommandDelete: 5,
+  // Not recorded; the docs say registration can take a few minutes (resource-providers-and-types).
+  providerRegistration: 60,
 } as const;
 
 export type TimedOperation = keyof typeof OPERATION_SECONDS;

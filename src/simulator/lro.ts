@@ -34,6 +34,8 @@ export interface OperationSpec {
   resultBody?: () => unknown;
   /** Readable job id for resource-group deletion Location URLs. */
   jobId?: string;
+  /** The resource the operation changes (its request path): Compute meters status polls per VM (read-budgets.ts). */
+  resourceId?: string;
 }
 
 export interface TrackedOperation {
@@ -41,6 +43,7 @@ export interface TrackedOperation {
   family: ProviderFamily;
   subscriptionId: string;
   location: string;
+  resourceId?: string;
   startTime: Date;
   endTime?: Date;
   status: OperationStatus;
@@ -77,6 +80,7 @@ export class OperationTracker {
       family: spec.family,
       subscriptionId: spec.subscriptionId,
       location: spec.location,
+      ...(spec.resourceId ? { resourceId: spec.resourceId } : {}),
       startTime,
       status: 'InProgress',
       ...(spec.resultBody ? { resultBody: spec.resultBody } : {}),

@@ -4,9 +4,10 @@
 // settings) and answers with the template's own protocol: ##qlik-azure[phase] lines, one
 // ##qlik-azure[result] line, or stderr "qlik-azure: <message>" with the template's exit code.
 // A second run with the same inputs reports no change, as the real templates do. Secrets are kept
-// only as digests, so that a changed password is noticed without the fake holding it.
+// only as HMACs under a key that never leaves this process, so that a changed password is noticed without
+// the fake holding it; a snapshot drops even those (withoutSecrets), so nothing guessable offline is saved.
 
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { loadTemplate } from '../qlik/templates.js';
 import type { RunCommandExecutor, RunCommandInvocation, RunCommandOutcome } from './types.js';
 
@@ -20,8 +21,8 @@ export type VmTemplate = (typeof VM_TEMPLATES)[number];
 export interface FakeMachine {
   computerName: string;
   os: { caption: string; version: string };
-  /** Account name → digest of its password. */
-  accounts: Map<string, string>;
+  /** Account name → HMAC of its password; null when it was set by another process (see withoutSecrets). */
+  accounts: Map<string, string | null>;
   administrators: Set<string>;
   release?: string;
   /** Firewall rule name → port. */
@@ -29,7 +30,7 @@ export interface FakeMachine {
   /** LocalMachine\My: thumbprint → the account that may read its private key. */
   certificates: Map<string, string>;
   qrs: {
-    license?: { mode: string; digest: string };
+    license?: { mode: string; digest: string | null };
     allocatedAccess: Set<string>;
     everyoneRule: boolean;
     rootAdmins: Set<string>;
@@ -90,7 +91,15 @@ interface ScriptRun {
 }
 type Handler = (run: ScriptRun) => Record<string, unknown>;
 
-const digest = (value: string) => createHash('sha256').update(value).digest('hex');
+/** Lives only in this process: what is derived from a secret with it cannot be checked against a guess elsewhere. */
+const PROCESS_KEY = randomBytes(32);
+const digest = (value: string) => createHmac('sha256', PROCESS_KEY).update(value).digest('hex');
+/**
+ * Whether `value` is the secret `known` stands for. null is a secret another process set: Windows would
+ * still validate it (accounts.ps1's ValidateCredentials), the fake cannot, and takes it to be the same, as a
+ * rehearsal's second run with the same secrets file finds it on a real machine.
+ */
+const sameSecret = (known: string | null | undefined, value: string): boolean => known === null || (known !== undefined && known === digest(value));
 /** The templates' own rule (lib/common.ps1), kept apart from the wrapper's so that the fake checks it independently. */
 const isSecretName = (name: string) => /(Password|Key|Url)$/.test(name);
 const list = (value: string | undefined) => (value ?? '').split(',').map((v) => v.trim()).filter(Boolean);
@@ -102,6 +111,10 @@ const QLIK_SERVICES = [
 ] as const;
 /** The release the simulated installer installs when no ReleaseName names one. */
 const FAKE_INSTALLER_RELEASE = 'Qlik Sense May 2025';
+/** install-qlik.ps1 (Get-InstalledReleaseName) finds releases without their patch: 'Qlik Sense May 2025 Patch 2' is 'Qlik Sense May 2025'. */
+const withoutPatch = (release: string) => release.replace(/ Patch \d+$/, '');
+/** proxy.ps1's $HostNamePattern: a host name or IPv4 address with an optional port, or a bracketed IPv6 address. */
+const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
 
 function olderThan(version: string, minimum: number[]): boolean {
   const parts = version.split('.').map(Number);
@@ -146,11 +159,11 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     // As the script: the Qlik Sense services get the service account's new password, and are not restarted.
     const serviceAccount = wanted[0]!;
     const known = machine.accounts.get(serviceAccount.name);
-    const passwordReset = known !== undefined && known !== digest(serviceAccount.password);
+    const passwordReset = known !== undefined && !sameSecret(known, serviceAccount.password);
     const servicesUpdated = passwordReset && machine.release ? [...QLIK_SERVICES] : [];
     for (const account of wanted) {
       const known = machine.accounts.get(account.name);
-      let outcome: keyof typeof outcomes = known === undefined ? 'created' : known === digest(account.password) ? 'unchanged' : 'updated';
+      let outcome: keyof typeof outcomes = known === undefined ? 'created' : sameSecret(known, account.password) ? 'unchanged' : 'updated';
       machine.accounts.set(account.name, digest(account.password));
       if (account.administrator && !machine.administrators.has(account.name)) {
         machine.administrators.add(account.name);
@@ -179,14 +192,15 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     // the product sends it as LocalSystem, which this fake insists on.
     if (runsAs !== 'LocalSystem') throw new ScriptFailure(1, `unexpected error: the fake VM runs install-qlik.ps1 only as LocalSystem, not as ${runsAs}`);
     const account = required(params, 'ServiceAccountName');
-    if (machine.accounts.get(account) !== digest(required(params, 'ServiceAccountPassword'))) {
+    if (!sameSecret(machine.accounts.get(account), required(params, 'ServiceAccountPassword'))) {
       throw new ScriptFailure(22, `Task Scheduler refused to run the installer as ${account}: the user name or password is incorrect`);
     }
     required(params, 'RepositoryDbPassword');
     phase(`downloading installer from ${params.InstallerUrl!.split('?')[0]}`);
     if (params.InstallerSha256) phase('installer SHA-256 verified');
     phase('running Qlik_Sense_setup.exe -s accepteula=1 ...');
-    machine.release = wanted || FAKE_INSTALLER_RELEASE;
+    // The installer stands for one of the release asked for; what the script then finds has no "Patch N".
+    machine.release = withoutPatch(wanted || FAKE_INSTALLER_RELEASE);
     phase('Qlik Sense services running, repository ready');
     return { changed: true, release: machine.release, hostname, sharePath, installerLog: 'C:\\ProgramData\\qlik-azure\\qlik-sense-install.log' };
   },
@@ -218,7 +232,7 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     const material = mode === 'signedKey' ? params.SignedLicenseKey! : `${required(params, 'SerialKey')}/${required(params, 'ControlKey')}/${params.LefKey ?? ''}`;
     const known = machine.qrs.license;
     if (known?.mode === 'signedKey' && mode === 'serial') throw new ScriptFailure(32, 'the site has a signed license key; a serial number cannot replace it');
-    const action = !known ? 'created' : known.digest === digest(material) ? 'unchanged' : 'updated';
+    const action = !known ? 'created' : sameSecret(known.digest, material) ? 'unchanged' : 'updated';
     machine.qrs.license = { mode, digest: digest(material) };
     phase(`license ${action}`);
     return { mode, action, licenseId: '5f9d3c1e-0000-4000-8000-00000000000a', isExpired: false, isInvalid: false, isBlacklisted: false };
@@ -251,6 +265,10 @@ const HANDLERS: Record<VmTemplate, Handler> = {
   },
 
   'qlik/proxy.ps1': ({ machine, params, phase }) => {
+    // As the script: every requested name is checked before anything is read or changed.
+    const requested = list(params.HostWhiteList);
+    const bad = requested.find((name) => !HOST_NAME.test(name));
+    if (bad !== undefined) throw new ScriptFailure(2, `parameter -HostWhiteList: '${bad}' is not a host name or IP address`);
     requireRepository(machine);
     const { qrs } = machine;
     phase('reading the central proxy');
@@ -260,7 +278,7 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     qrs.allowHttp = httpWanted;
     if (proxyChanged) phase(`Allow HTTP switched ${httpWanted ? 'on' : 'off'} (the proxy restarts)`);
     const merged = [...qrs.hostWhiteList];
-    for (const name of list(params.HostWhiteList)) if (!merged.some((m) => m.toLowerCase() === name.toLowerCase())) merged.push(name);
+    for (const name of requested) if (!merged.some((m) => m.toLowerCase() === name.toLowerCase())) merged.push(name);
     const formLogin = params.FormLogin === 'true' || qrs.formLogin;
     const virtualProxyChanged = merged.length !== qrs.hostWhiteList.length || formLogin !== qrs.formLogin;
     Object.assign(qrs, { hostWhiteList: merged, formLogin });
@@ -271,8 +289,9 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     // As the script does: a bare account name is local to the machine.
     const serviceAccount = required(params, 'ServiceAccount');
     const account = serviceAccount.includes('\\') ? serviceAccount : `${machine.computerName}\\${serviceAccount}`;
-    // The thumbprint of a real certificate is a SHA-1 of its DER; a digest of the PFX stands in for it.
-    const thumbprint = digest(required(params, 'PfxBase64Key')).slice(0, 40).toUpperCase();
+    // The thumbprint of a real certificate is a SHA-1 of its DER, public; a hash of the PFX stands in for it
+    // (stable across processes, like the real one; a PFX holds a private key, so it cannot be guessed from it).
+    const thumbprint = createHash('sha256').update(required(params, 'PfxBase64Key')).digest('hex').slice(0, 40).toUpperCase();
     const imported = !machine.certificates.has(thumbprint);
     const privateKeyGranted = machine.certificates.get(thumbprint) !== account;
     machine.certificates.set(thumbprint, account);
@@ -302,6 +321,16 @@ function newMachine(computerName: string, os: { caption: string; version: string
   };
 }
 
+/** The machine as a snapshot may keep it: accounts and license without anything derived from their secrets. */
+export function withoutSecrets(machine: FakeMachine): FakeMachine {
+  const { license } = machine.qrs;
+  return {
+    ...machine,
+    accounts: new Map([...machine.accounts.keys()].map((name) => [name, null])),
+    qrs: { ...machine.qrs, ...(license ? { license: { mode: license.mode, digest: null } } : {}) },
+  };
+}
+
 /** Which template a script is: the loader's expansion of each known template, compared whole. */
 async function templatesByText(): Promise<Map<string, VmTemplate>> {
   const known = new Map<string, VmTemplate>();
@@ -327,17 +356,6 @@ async function envelopeParts(): Promise<{ before: string; after: string }> {
 function unwrap(script: string, envelope: { before: string; after: string }): string | undefined {
   if (!script.startsWith(envelope.before) || !script.endsWith(envelope.after)) return undefined;
   return `${script.slice(envelope.before.length, script.length - envelope.after.length).trimEnd()}\n`;
-}
-
-/**
- * A parameter's value as the script received it. Today from the name/value lists of the PUT body; a
- * simulator that binds the command line as Windows does (cmd.exe, then powershell.exe -File) hands over
- * its bound parameters instead, and those win.
- */
-function boundParameter(invocation: RunCommandInvocation, name: string): string | undefined {
-  const bound = (invocation as { boundParameters?: Readonly<Record<string, string>> }).boundParameters;
-  if (bound) return bound[name];
-  return [...invocation.parameters, ...invocation.protectedParameters].find((p) => p.name === name)?.value;
 }
 
 /** base64url UTF-8 JSON {name: string}, decoded as the envelope decodes it; a failure is its exit code 2. */
@@ -376,7 +394,7 @@ function runAsIdentity(machine: FakeMachine, plain: Parameters, secret: Paramete
   const account = plain.QlikRunAsAccount;
   if (!account) return 'LocalSystem';
   const user = account.split('\\').at(-1)!;
-  if (machine.accounts.get(user) !== digest(secret.QlikRunAsPassword ?? '')) {
+  if (!sameSecret(machine.accounts.get(user), secret.QlikRunAsPassword ?? '')) {
     throw new ScriptFailure(3, `Task Scheduler refused to run the script as ${machine.computerName}\\${user}: The user name or password is incorrect.; check that the account exists (step 38) and its password`);
   }
   return user;
@@ -412,8 +430,8 @@ export function createSimulatedQlikVm(options: SimulatedQlikVmOptions = {}): Sim
     let secret: Parameters = {};
     let decodeFailure: ScriptFailure | undefined;
     try {
-      plain = decodeEnvelopeInput('QlikInputs', boundParameter(invocation, 'QlikInputs'));
-      secret = withStagedInputs(invocation, decodeEnvelopeInput('QlikProtectedInputs', boundParameter(invocation, 'QlikProtectedInputs')));
+      plain = decodeEnvelopeInput('QlikInputs', invocation.boundParameters.QlikInputs);
+      secret = withStagedInputs(invocation, decodeEnvelopeInput('QlikProtectedInputs', invocation.boundParameters.QlikProtectedInputs));
     } catch (error) {
       decodeFailure = error as ScriptFailure;
     }

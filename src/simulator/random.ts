@@ -28,3 +28,10 @@ export function createRandom(seed: number, position?: number): Random {
     guid: () => `${hex(8)}-${hex(4)}-4${hex(3)}-${(8 + Math.floor(next() * 4)).toString(16)}${hex(3)}-${hex(12)}`,
   };
 }
+
+/** A seed as text (an env var, a flag): a whole number from 0 to 4294967295, or undefined with the reason. */
+export function parseSeed(text: string): { seed?: number; problem?: string } {
+  const trimmed = text.trim();
+  if (!/^\d+$/.test(trimmed) || Number(trimmed) > 0xffff_ffff) return { problem: `'${text}' is not a whole number from 0 to 4294967295` };
+  return { seed: Number(trimmed) };
+}

@@ -145,9 +145,11 @@ export function createSimulatorServer({ state, routes, tls, log, onRequestServed
         sim: state,
       };
       let response: SimResponse;
+      const budget = fault ? undefined : state.readBudgets.charge(method, path);
       try {
         response =
           (fault && faultResponse(fault, state)) ??
+          budget?.refusal ??
           (isBlobRequest(req, path) ? handleBlobRequest(ctx) : await dispatchArm(ctx, routes));
       } catch (err) {
         response =
@@ -160,6 +162,7 @@ export function createSimulatorServer({ state, routes, tls, log, onRequestServed
         req.socket.destroy();
         return;
       }
+      if (budget) response = { ...response, headers: { ...response.headers, ...budget.headers } };
       entry.status = response.status;
       send(res, method, response);
       onRequestServed?.();

@@ -16,7 +16,9 @@ export type FaultKind =
   /** The long-running operation started by the matched request ends Failed. */
   | 'failLro'
   /** A VM create LRO ends Failed with OSProvisioningTimedOut although the VM ends up Succeeded. */
-  | 'osProvisioningTimeout';
+  | 'osProvisioningTimeout'
+  /** A managed Run Command PUT's operation ends Failed with InternalExecutionError while its script goes on running. */
+  | 'internalExecutionError';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -45,8 +47,17 @@ export interface RunCommandInvocation {
   vmName: string;
   runCommandName: string;
   script: string;
+  /** As ARM received them (for recording); the script sees what `boundParameters` says, not these. */
   parameters: { name: string; value: string }[];
   protectedParameters: { name: string; value: string }[];
+  /**
+   * What the script really receives on Windows (src/simulator/windows/): the command line powershell.exe
+   * starts with after cmd.exe, secrets included (NEVER log or record it); the words after `-File <script>`
+   * (a real PowerShell run of the script takes exactly these); what its param block bound.
+   */
+  commandLine: string;
+  argv: string[];
+  boundParameters: Record<string, string>;
   runAsUser?: string;
   runAsPassword?: string;
   timeoutInSeconds?: number;
@@ -76,6 +87,19 @@ export interface SimulatorOptions {
   runCommandExecutor?: RunCommandExecutor;
   /** Core quota per VM family per region, e.g. { standardDSv5Family: 10 }; key `cores` = total regional vCPUs. */
   quotas?: Record<string, number>;
+  /**
+   * The cloud whose provider api-versions and regions GET .../providers/{namespace} lists, and which
+   * api-versions requests may use (provider-catalog.ts). Default AzureCloud.
+   */
+  cloud?: import('./provider-catalog.js').SimulatedCloud;
+  /**
+   * Namespaces registered on every subscription from the start. Default: only those a new subscription has
+   * (Microsoft.Resources and the like), so writes to Microsoft.Compute, Network and Storage get 409
+   * MissingSubscriptionRegistration until the client registers them. 'all' for tests of something else.
+   */
+  registeredProviders?: readonly string[] | 'all';
+  /** false: POST .../providers/{namespace}/register answers 403 AuthorizationFailed (a least-privilege identity). Default true. */
+  mayRegisterProviders?: boolean;
   /** A world saved by Simulator.snapshot() (another process's), to go on from instead of an empty Azure. */
   restore?: import('./snapshot.js').SimulatorSnapshot;
   /** Called after each answered request, when the world may have changed (a caller saving snapshots listens here). */

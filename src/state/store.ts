@@ -3,35 +3,71 @@
  * atomic with the previous version kept as state.json.backup, and refused if it would contain a secret.
  */
 import { randomUUID } from 'node:crypto';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { chmod, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/derive.js';
+import { ConfigError } from '../config/errors.js';
+import { checkDeploymentName } from '../config/rules.js';
 import { assertNoSecrets } from '../config/secrets.js';
 import type { StepNumber } from '../engine/catalogue.js';
 import type { Journal, JournalEntry } from '../engine/journal.js';
 import type { StepErrorInfo, StepResult } from '../engine/step.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { ensurePrivateFolder, isProcessRunning, refuseSymlink, temporaryOwner } from './files.js';
 import { acquireLock, type Lock } from './lock.js';
 import { parseState, STATE_SCHEMA_VERSION, type DeploymentState } from './schema.js';
 
 export interface StatePaths {
+  readonly deployment: string;
   readonly directory: string;
   readonly state: string;
   readonly lock: string;
 }
 
+/**
+ * Where a deployment's files are. The one place a deployment name becomes a path, so the one place it is
+ * checked: a name from --deployment (or a folder listing) never reaches outside the state dir.
+ */
 export function statePaths(stateDir: string, deployment: string): StatePaths {
+  const problem = checkDeploymentName(deployment);
+  if (problem) throw new ConfigError([{ field: '--deployment', message: problem }]);
   const directory = join(stateDir, deployment);
-  return { directory, state: join(directory, 'state.json'), lock: join(directory, 'state.lock') };
+  return { deployment, directory, state: join(directory, 'state.json'), lock: join(directory, 'state.lock') };
+}
+
+/** The deployment's folder, made 0700 or checked to be private (as the state dir above it), before anything is written there. */
+export async function ensureStateFolder(stateDir: string, deployment: string): Promise<StatePaths> {
+  const paths = statePaths(stateDir, deployment);
+  await ensurePrivateFolder(stateDir, { sharedParent: true });
+  await ensurePrivateFolder(paths.directory);
+  return paths;
 }
 
 /** Reads a deployment's state without locking (for status); undefined when there is none. */
 export async function readState(paths: StatePaths): Promise<DeploymentState | undefined> {
+  let text: string;
   try {
-    return parseState(await readFile(paths.state, 'utf8'), paths.state);
+    const handle = await open(paths.state, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') await refuseSymlink(paths.state);
     throw error;
+  }
+  return parseState(text, paths.state, paths.deployment);
+}
+
+/** Removes what writers killed or failed before us left: `*.tmp-<pid>` files whose process is gone. */
+async function removeStaleTemporaries(directory: string): Promise<void> {
+  for (const name of await readdir(directory)) {
+    const owner = temporaryOwner(name);
+    if (owner !== undefined && owner !== process.pid && !isProcessRunning(owner)) await rm(join(directory, name), { force: true });
   }
 }
 
@@ -80,10 +116,10 @@ export class StateStore implements Journal {
   }
 
   static async open(options: { stateDir: string; deployment: string; command: string; toolVersion: string; secretValues?: readonly string[] }): Promise<StateStore> {
-    const paths = statePaths(options.stateDir, options.deployment);
-    await mkdir(paths.directory, { recursive: true, mode: 0o700 });
+    const paths = await ensureStateFolder(options.stateDir, options.deployment);
     const lock = await acquireLock(paths.lock, options.command);
     try {
+      await removeStaleTemporaries(paths.directory);
       const existing = await readState(paths);
       const now = new Date().toISOString();
       const state: DeploymentState = existing ?? {

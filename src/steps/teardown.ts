@@ -2,21 +2,25 @@
  * Destroy: the deployment's resource group and everything in it. A group this tool did not create
  * (no qlik-azure:deployment tag naming this deployment) is refused unless the user insists.
  */
-import { awaitOperation, lroOptions, readOptional } from '../azure/arm-helpers.js';
+import { awaitOperation, lroOptions, readConfirmingAbsence, readOptional } from '../azure/arm-helpers.js';
 import { describeError } from '../azure/errors.js';
 import type { AzureServices } from '../azure/services.js';
 import { StepError } from '../engine/step.js';
 
-export const DEPLOYMENT_TAG = 'qlik-azure:deployment';
+import { DEPLOYMENT_TAG } from '../config/derive.js';
+
+export { DEPLOYMENT_TAG };
 
 export type TeardownTarget =
   | { readonly kind: 'absent' }
   | { readonly kind: 'ours'; readonly id: string }
   | { readonly kind: 'foreign'; readonly id: string; readonly tags: Readonly<Record<string, string>> };
 
+/** An absent group clears the journal, so a 404 counts only when it holds on re-reads (ARM's eventual consistency). */
 export async function inspectResourceGroup(azure: AzureServices, resourceGroup: string, deployment: string): Promise<TeardownTarget> {
   const client = await azure.resources();
-  const group = await readOptional(() => client.resourceGroups.get(resourceGroup));
+  const wait = { azure, signal: new AbortController().signal, progress: () => undefined };
+  const group = await readConfirmingAbsence(wait, () => readOptional(() => client.resourceGroups.get(resourceGroup)));
   if (!group) return { kind: 'absent' };
   const tags = group.tags ?? {};
   const id = group.id ?? resourceGroup;

@@ -284,16 +284,26 @@ function Write-SharedPersistenceConfig {
     [IO.File]::WriteAllText($Path, $xml, (New-Object Text.UTF8Encoding $false))
 }
 
-# name=value, quoted when the value has white space (Start-Process joins arguments with spaces and
-# does no quoting of its own, in 5.1 and 7 alike).
+# name=value as one argument that the installer reads back unchanged (Start-Process and the scheduled
+# task join arguments with spaces and do no quoting of their own, in 5.1 and 7 alike). Windows splits a command line
+# as CommandLineToArgvW and the MSVC runtime do: a quote toggles quoting, 2n backslashes before a quote
+# give n backslashes, 2n+1 give n and a literal quote, other backslashes are literal. So a value with a
+# space, tab or quote is quoted, each quote in it escaped, and the backslashes before a quote (or before
+# the closing one) doubled: a password ending in \ or holding " stays one argument and the same password.
 function Format-InstallerArgument {
     param([string]$Name, [string]$Value)
-    if ($Value -match '\s') { $Value = '"' + $Value + '"' }
-    $Name + $Value
+    if ($Value -notmatch '[\s"]') { return $Name + $Value }
+    $escaped = [regex]::Replace($Value, '(\\*)"', { param($match) ($match.Groups[1].Value * 2) + '\"' })
+    $escaped = [regex]::Replace($escaped, '(\\+)$', { param($match) $match.Groups[1].Value * 2 })
+    $Name + '"' + $escaped + '"'
 }
 
+# -Masked: the line to print, passwords as ***. Their quoted form may differ from the value (an escaped
+# quote), so the printed line is built without them rather than left to Write-QlikPhase's masking.
 function Get-InstallerArgumentLine {
-    param([string]$LogPath, [string]$ConfigPath)
+    param([string]$LogPath, [string]$ConfigPath, [switch]$Masked)
+    $servicePassword = if ($Masked) { '***' } else { $ServiceAccountPassword }
+    $dbPassword = if ($Masked) { '***' } else { $RepositoryDbPassword }
     $arguments = @(
         '-silent'
         Format-InstallerArgument -Name '-log ' -Value $LogPath
@@ -301,8 +311,8 @@ function Get-InstallerArgumentLine {
         'desktopshortcut=0'
         'skipstartservices=0'
         Format-InstallerArgument -Name 'userwithdomain=' -Value "$env:COMPUTERNAME\$ServiceAccountName"
-        Format-InstallerArgument -Name 'userpassword=' -Value $ServiceAccountPassword
-        Format-InstallerArgument -Name 'dbpassword=' -Value $RepositoryDbPassword
+        Format-InstallerArgument -Name 'userpassword=' -Value $servicePassword
+        Format-InstallerArgument -Name 'dbpassword=' -Value $dbPassword
         Format-InstallerArgument -Name 'hostname=' -Value $Hostname
         Format-InstallerArgument -Name 'sharedpersistenceconfig=' -Value $ConfigPath
     )
@@ -440,8 +450,8 @@ function Assert-InstallerSucceeded {
 function Invoke-QlikInstaller {
     param([string]$Launch, [string]$InstallerPath, [string]$LogPath, [string]$ConfigPath, [int]$WaitMinutes)
     $argumentLine = Get-InstallerArgumentLine -LogPath $LogPath -ConfigPath $ConfigPath
-    # The passwords have to be on the installer's command line; Write-QlikPhase masks them.
-    Write-QlikPhase "running Qlik_Sense_setup.exe $argumentLine"
+    # The passwords have to be on the installer's command line, never in what is printed.
+    Write-QlikPhase "running Qlik_Sense_setup.exe $(Get-InstallerArgumentLine -LogPath $LogPath -ConfigPath $ConfigPath -Masked)"
     if ($Launch -eq 'ScheduledTask') {
         $exitCode = Invoke-InstallerTask -InstallerPath $InstallerPath -ArgumentLine $argumentLine -Minutes $WaitMinutes -LogPath $LogPath
     } else {

@@ -1,8 +1,10 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
+import { copyExampleSecrets } from '../support/example-secrets.js';
 
 const EXAMPLE = 'examples/qlik-azure.yaml';
 
@@ -111,4 +113,89 @@ describe('one message for everything missing', () => {
     expect(result.code).toBe(3);
     for (const field of ['deployment:', 'network.allowedSourceCidrs:', '--yes:']) expect(result.stderr).toContain(field);
   });
+});
+
+describe('a damaged state file (issue 12 item 6)', () => {
+  async function damagedState(journal: Record<string, unknown>, deployment = 'qlik-demo') {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-cli-'));
+    await mkdir(join(dir, 'qlik-demo'), { mode: 0o700 });
+    const now = new Date().toISOString();
+    await writeFile(join(dir, 'qlik-demo', 'state.json'), JSON.stringify({ schemaVersion: 1, lineage: 'l-1', serial: 3, deployment, toolVersion: '0.0.0', createdAt: now, updatedAt: now, journal }), { mode: 0o600 });
+    return dir;
+  }
+  it('status, resume and apply stop with exit 3, naming the file, the entry and the fix, instead of crashing', async () => {
+    const dir = await damagedState({ 23: { status: 'done' } });
+    const secrets = await copyExampleSecrets(dir);
+    const run = ['--yes', '--simulate', '--config', EXAMPLE, '--secrets-file', secrets.path];
+    for (const args of [['status', '-d', 'qlik-demo'], ['resume', ...run], ['apply', ...run]]) {
+      const result = await runCli([...args, '--state-dir', dir]);
+      expect(result.code, `${args[0]}: ${result.stderr}`).toBe(3);
+      expect(result.stderr).toContain(join(dir, 'qlik-demo', 'state.json'));
+      expect(result.stderr).toMatch(/journal entry for step 23 .*outputs.*Fix: /);
+      expect(result.stderr).not.toMatch(/Cannot read properties/);
+    }
+  });
+
+  it('status -d with a path refuses to read outside the state folder (issue 12 item 7)', async () => {
+    const dir = await damagedState({});
+    await mkdir(join(dir, 'x'));
+    const result = await runCli(['status', '-d', '../x', '--state-dir', join(dir, 'qlik-demo')]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/--deployment: '\.\.\/x' is not a valid deployment name/);
+  });
+
+  it('apply refuses a deployment folder others may write to, with exit 3 and the chmod that fixes it (issue 12 item 7)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-cli-'));
+    const secrets = await copyExampleSecrets(dir);
+    await mkdir(join(dir, 'state', 'qlik-demo'), { recursive: true });
+    await chmod(join(dir, 'state', 'qlik-demo'), 0o777);
+    const result = await runCli(['apply', '--yes', '--simulate', '--config', EXAMPLE, '--secrets-file', secrets.path, '--state-dir', join(dir, 'state')]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`${join(dir, 'state', 'qlik-demo')} is writable by other users (mode 777)`);
+    expect(result.stderr).toContain(`Fix: chmod 700 ${join(dir, 'state', 'qlik-demo')}`);
+    expect(existsSync(join(dir, 'state', 'qlik-demo', 'state.json'))).toBe(false);
+  });
+
+  it('a state naming another deployment is refused with exit 3', async () => {
+    const dir = await damagedState({}, 'someone-else');
+    const result = await runCli(['status', '-d', 'qlik-demo', '--state-dir', dir]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/belongs to deployment 'someone-else', not 'qlik-demo'/);
+  });
+});
+
+describe('a disk that fills up during a run (issue 12 item 8)', () => {
+  it('names the file, says the disk is full, ends with the summary and the resume line; resume then finishes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-cli-'));
+    const secrets = await copyExampleSecrets(dir);
+    const stateDir = join(dir, 'state');
+    const args = ['--yes', '--simulate', '--config', EXAMPLE, '--secrets-file', secrets.path, '--state-dir', stateDir];
+    const full = await runCli(['apply', ...args], { env: { QLIK_AZURE_TEST_WRITE_FAULT: 'state.json:20:ENOSPC' } });
+    const statePath = join(stateDir, 'qlik-demo', 'state.json');
+    expect(full.code, full.stderr).toBe(1);
+    expect(full.stderr).toContain(`cannot write ${statePath}: the disk is full (ENOSPC). Fix: free some space`);
+    expect(full.stdout).toMatch(/Resume: +qlik-azure resume /);
+    expect(full.stderr + full.stdout).not.toMatch(/^Error: ENOSPC/m);
+    expect((await readdir(join(stateDir, 'qlik-demo'))).filter((name) => name.includes('.tmp-'))).toEqual([]);
+    const resumed = await runCli(['resume', ...args]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain("Deployment 'qlik-demo' is ready.");
+  }, 120_000);
+});
+
+describe('secret checks give no false alarm (issue 12 item 5)', () => {
+  it('a serial license whose control number is the Windows build and whose serial is inside the simulated subscription id deploys', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-cli-'));
+    const secrets = await copyExampleSecrets(dir);
+    // The example's own serial and control (all zeros) are inside the simulated subscription id; 20348 is the Windows build step 34 records.
+    await writeFile(secrets.path, `${await readFile(secrets.path, 'utf8')}\nlicenseSerial: "0000000000000000"\nlicenseControl: "20348"\n`);
+    const config = join(dir, 'serial.yaml');
+    await writeFile(config, (await readFile(EXAMPLE, 'utf8')).replace('method: signed-key', 'method: serial\n    owner: Example Owner\n    organization: Example Org'));
+    const result = await runCli(['apply', '--yes', '--simulate', '--config', config, '--secrets-file', secrets.path, '--state-dir', join(dir, 'state')]);
+    expect(result.stderr).not.toMatch(/would contain a secret/);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("Deployment 'qlik-demo' is ready.");
+    const state = await readFile(join(dir, 'state', 'qlik-demo', 'state.json'), 'utf8');
+    expect(state).toContain('20348'); // the build, recorded as it is
+  }, 120_000);
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
-import { validateConfig } from '../../src/config/load.js';
+import { readConfigFile, validateConfig } from '../../src/config/load.js';
 import { configJsonSchema } from '../../src/config/schema.js';
 import { generatePassword, parseSecretsDocument, readSecretsFile, requiredSecrets, validateSecrets } from '../../src/config/secret-sources.js';
 import { checkRepositoryPassword, checkWindowsPassword } from '../../src/config/rules.js';
@@ -64,6 +64,35 @@ describe('config validation', () => {
     ['a misspelt key', { vm: { sise: 'Standard_D4s_v5' } }, 'vm.sise', /not a setting this tool knows/],
     ['keepHttp without HTTP', { qlik: { certificate: { pfxFile: 'proxy.pfx', keepHttp: true } } }, 'qlik.certificate.keepHttp', /network.enableHttp/],
     ['a subscription that is not a GUID', { subscriptionId: 'my-subscription' }, 'subscriptionId', /.+/],
+    // Issue 12 item 13: types and Azure's tag limits, refused before anything is created.
+    ['a deployment that is a number', { deployment: 12345 }, 'deployment', /must be a string \(got number\)/],
+    ['a location that is a list', { location: ['westeurope'] }, 'location', /must be a string \(got a list\)/],
+    ['a tag value of 300 characters', { tags: { owner: 'x'.repeat(300) } }, 'tags.owner', /300 characters; Azure allows at most 256/],
+    ['a tag key with a character Azure refuses', { tags: { 'bad<key>': 'x' } }, 'tags.bad<key>', /'<'.*Azure refuses in tag names/],
+    ['a tag key of 200 characters', { tags: { ['k'.repeat(200)]: 'x' } }, `tags.${'k'.repeat(200)}`, /at most 128/],
+    ['too many tags', { tags: Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`t${i}`, 'x'])) }, 'tags', /50 tags.*at most 49/],
+    ['a tag that takes over the deployment tag', { tags: { 'qlik-azure:deployment': 'other' } }, 'tags.qlik-azure:deployment', /destroy/],
+    ['a tag value that is a number', { tags: { cost: 42 } }, 'tags.cost', /must be a string \(got number\)/],
+    // Issue 11: the network and naming rules the steps need, checked before the first ARM write.
+    ['a subnet outside the address space', { network: { allowedSourceCidrs: ['203.0.113.0/24'], subnetPrefix: '10.1.0.0/24' } }, 'network.subnetPrefix', /not inside network.vnetAddressSpace 10\.0\.0\.0\/16/],
+    ['a subnet larger than the address space', { network: { allowedSourceCidrs: ['203.0.113.0/24'], vnetAddressSpace: '10.0.0.0/24', subnetPrefix: '10.0.0.0/16' } }, 'network.subnetPrefix', /not inside/],
+    ['a subnet prefix with host bits', { network: { allowedSourceCidrs: ['203.0.113.0/24'], subnetPrefix: '10.0.0.7/24' } }, 'network.subnetPrefix', /use '10\.0\.0\.0\/24'/],
+    ['a subnet too small for Azure', { network: { allowedSourceCidrs: ['203.0.113.0/24'], subnetPrefix: '10.0.0.0/30' } }, 'network.subnetPrefix', /\/29/],
+    ['a virtual network name of 70 characters', { network: { allowedSourceCidrs: ['203.0.113.0/24'], vnetName: 'v'.repeat(70) } }, 'network.vnetName', /2-64/],
+    ['a VM name of 70 characters', { vm: { name: 'v'.repeat(70) } }, 'vm.name', /1-64/],
+    ['a VM name with an underscore', { vm: { name: 'qlik_vm' } }, 'vm.name', /letters, digits and hyphens/],
+    ['a computer name with a space', { vm: { computerName: 'qlik one' } }, 'vm.computerName', /characters Windows refuses/],
+    ['an NSG name ending in a hyphen', { network: { allowedSourceCidrs: ['203.0.113.0/24'], nsgName: 'qlik-nsg-' } }, 'network.nsgName', /ending with a letter, digit or '_'/],
+    ['a public IP name with a space', { network: { allowedSourceCidrs: ['203.0.113.0/24'], publicIpName: 'qlik ip' } }, 'network.publicIpName', /valid Azure resource name/],
+    ['a resource group name with a slash', { resourceGroup: 'rg/qlik' }, 'resourceGroup', /characters Azure refuses/],
+    ['a storage account name with a hyphen', { storage: { accountName: 'qlik-store' } }, 'storage.accountName', /no hyphens/],
+    ['a DNS label ending in a hyphen', { network: { allowedSourceCidrs: ['203.0.113.0/24'], dnsLabel: 'qlik-' } }, 'network.dnsLabel', /DNS label/],
+    ['an admin user name ending in a period', { vm: { adminUsername: 'qlik.' } }, 'vm.adminUsername', /period/],
+    ['a service account named like a built-in account', { qlik: { serviceAccount: 'Guest' } }, 'qlik.serviceAccount', /built-in/],
+    ['local user names longer than Windows allows', { qlik: { localUsers: { prefix: 'QlikAnalyticsUser', count: 120 } } }, 'qlik.localUsers.count', /.+/],
+    ['local user names of 21 characters', { qlik: { localUsers: { prefix: 'QlikAnalyticsUsers12', count: 2 } } }, 'qlik.localUsers.prefix', /'QlikAnalyticsUsers122', which has 21 characters/],
+    ['a host white-list entry that is not a host name', { qlik: { hostWhiteList: ['bad host!'] } }, 'qlik.hostWhiteList.0', /not a host name/],
+    ['two host names joined by a comma', { qlik: { hostWhiteList: ['a.example.com,b.example.com'] } }, 'qlik.hostWhiteList.0', /one host name per entry/],
   ];
 
   it.each(cases)('refuses %s, naming the field and the fix', (_name, change, field, message) => {
@@ -120,6 +149,23 @@ describe('secrets', () => {
     expect(() => validateSecrets({ serviceAccountPassword: 'Quote"In-The-Middle-42' }, [], 'secrets.yaml')).toThrow(/serviceAccountPassword: the password contains '"'/);
   });
 
+  it('refuses control characters in passwords and license values, before anything is created (issue 12 item 13)', () => {
+    for (const [name, value] of [['vmAdminPassword', 'Tab\there-Password-9'], ['qlikAdminPassword', 'Line\nBreak-Password-9'], ['repositoryDbPassword', 'Escape\u001bPassword-9'], ['licenseKey', 'signed-key\u0000tail']] as const) {
+      const text = (() => {
+        try {
+          validateSecrets({ [name]: value }, [], 'secrets.yaml');
+        } catch (error) {
+          return (error as Error).message;
+        }
+        return '';
+      })();
+      expect(text, name).toMatch(new RegExp(`secrets\\.${name}: contains a control character`));
+      expect(text).not.toContain(value);
+    }
+    // The license enabler file is text of several lines: line breaks are what it is made of.
+    expect(validateSecrets({ licenseLef: 'line one\nline two\n' }, [], 'secrets.yaml')).toHaveProperty('licenseLef');
+  });
+
   it('refuses a secrets file other users can read', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'qa-secrets-'));
     const file = join(dir, 'secrets.yaml');
@@ -136,6 +182,15 @@ describe('secrets', () => {
       expect(checkWindowsPassword(password)).toBeUndefined();
       expect(checkRepositoryPassword(password)).toBeUndefined();
     }
+  });
+});
+
+describe('config files', () => {
+  it('refuses a config file larger than any real one before parsing it (a 50 MB tag took 9 s and 1.7 GB)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-config-'));
+    const file = join(dir, 'huge.yaml');
+    await writeFile(file, `deployment: qlik-demo\nlocation: westeurope\ntags:\n  big: "${'x'.repeat(2 * 1024 * 1024)}"\n`);
+    await expect(readConfigFile(file)).rejects.toThrow(/--config: .*huge\.yaml is 2\.0 MiB; a qlik-azure config is at most 1 MiB/);
   });
 });
 

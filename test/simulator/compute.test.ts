@@ -113,3 +113,30 @@ describe('virtual machines', () => {
     expect((await azure.network.networkInterfaces.get(rg, 'nic-main')).virtualMachine).toBeUndefined();
   });
 });
+
+describe('size capabilities, as resourceSkus lists them and Compute enforces them', () => {
+  const capabilities = async (name: string) => {
+    for await (const sku of azure.compute.resourceSkus.list({ filter: `location eq '${loc}'` })) {
+      if (sku.name === name) return Object.fromEntries((sku.capabilities ?? []).map((c) => [c.name, c.value]));
+    }
+    return undefined;
+  };
+
+  it('lists HyperVGenerations and PremiumIO per size: Av2 is V1 without premium, Dv5 has no premium, Dsv5 has both', async () => {
+    expect(await capabilities('Standard_A4_v2')).toMatchObject({ HyperVGenerations: 'V1', PremiumIO: 'False', vCPUs: '4' });
+    expect(await capabilities('Standard_D4_v5')).toMatchObject({ HyperVGenerations: 'V1,V2', PremiumIO: 'False' });
+    expect(await capabilities('Standard_D4s_v5')).toMatchObject({ HyperVGenerations: 'V1,V2', PremiumIO: 'True' });
+  });
+
+  it('refuses a Gen2 image on a Gen1-only size with Compute\'s BadRequest', async () => {
+    const failure = await failureOf(createVm('gen1-vm', windowsVmBody(nicId, { size: 'Standard_A4_v2' })));
+    expect(failure).toMatchObject({ statusCode: 400, code: 'BadRequest' });
+    expect(failure?.message).toMatch(/^The selected VM size 'Standard_A4_v2' cannot boot Hypervisor Generation '2'\./);
+  });
+
+  it('refuses a Premium_LRS disk on a size without premium storage with InvalidParameter', async () => {
+    const failure = await failureOf(createVm('std-vm', windowsVmBody(nicId, { size: 'Standard_D4_v5' })));
+    expect(failure).toMatchObject({ statusCode: 400, code: 'InvalidParameter' });
+    expect(failure?.message).toMatch(/^Requested operation cannot be performed because the VM size Standard_D4_v5 does not support the storage account type Premium_LRS of disk/);
+  });
+});

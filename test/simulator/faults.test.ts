@@ -126,6 +126,6 @@ describe('rule matching', () => {
       if (previous === undefined) delete process.env.QLIK_AZURE_SIM_FAULTS;
       else process.env.QLIK_AZURE_SIM_FAULTS = previous;
     }
-    expect(() => resolveFaults('nonsense')).toThrow(/Unknown simulator fault profile 'nonsense'/);
+    expect(() => resolveFaults('nonsense')).toThrow(/'nonsense' is not a fault profile/);
   });
 });

@@ -3,6 +3,7 @@
  * Azure resource, a run stopped by Ctrl-C or SIGKILL is resumed to the end, destroy empties the world,
  * and simulation.json is 0600 and holds no secret value.
  */
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -99,6 +100,9 @@ describe('a deployment keeps its simulated world between --simulate commands', (
     expect((await stat(simulationFile())).mode & 0o777).toBe(0o600);
     const text = await readFile(simulationFile(), 'utf8');
     expect(leakedExampleSecrets(secrets, text)).toEqual([]);
+    // Nor a digest of one that could be guessed offline: the plain hashes, in hex and base64.
+    const digests = secrets.values.flatMap((value) => ['md5', 'sha1', 'sha256', 'sha512'].flatMap((algorithm) => ['hex', 'base64'].map((encoding) => createHash(algorithm).update(value).digest(encoding as 'hex'))));
+    expect(digests.filter((digest) => text.includes(digest) || text.includes(digest.slice(0, 40).toUpperCase()))).toEqual([]);
     expect(JSON.parse(text)).toMatchObject({ schemaVersion: 1, deployment: DEPLOYMENT });
   }, 120_000);
 

@@ -5,10 +5,12 @@
  * survive their own round trip.
  */
 import { AnonymousCredential, BlobServiceClient, type StoragePipelineOptions } from '@azure/storage-blob';
+import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
+import { loadTemplate } from '../../src/qlik/templates.js';
 import { createSimulatedQlikVm } from '../../src/simulator/qlik-vm.js';
 import { restoreMachines, snapshotMachines } from '../../src/simulator/qlik-vm-snapshot.js';
-import type { SimulatorSnapshot } from '../../src/simulator/index.js';
+import type { RunCommandInvocation, SimulatorSnapshot } from '../../src/simulator/index.js';
 import { createNic, FAST_POLL, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
 
 const rg = 'rg-snapshot';
@@ -81,7 +83,6 @@ describe('simulator snapshot and restore', () => {
   it('the simulated VM keeps its machines through JSON, and drops those of deleted VMs', () => {
     const vm = createSimulatedQlikVm();
     const machine = vm.machine('vm-1');
-    machine.accounts.set('qservice', 'digest');
     machine.firewallRules.set('qlik-azure Qlik Sense TCP 443', 443);
     machine.qrs.rootAdmins.add('QSAdmin');
     machine.release = 'Qlik Sense November 2025';
@@ -92,5 +93,26 @@ describe('simulator snapshot and restore', () => {
     const restored = createSimulatedQlikVm({ restoredMachines: restoreMachines(saved) }).machine('vm-1');
     expect(restored).toEqual(machine);
     expect(restored.qrs.rootAdmins.has('QSAdmin')).toBe(true);
+  });
+
+  it('keeps no password or license digest in a snapshot; after a restore the same secrets change nothing, as on Windows', async () => {
+    const vm = createSimulatedQlikVm();
+    const accounts = (password: string): RunCommandInvocation => ({
+      subscriptionId: 's', resourceGroup: rg, vmName: 'vm-1', runCommandName: 'accounts', script: '', parameters: [{ name: 'ServiceAccountName', value: 'qservice' }, { name: 'LocalUserCount', value: '0' }],
+      protectedParameters: [{ name: 'ServiceAccountPassword', value: password }, { name: 'AdminAccountPassword', value: 'Admin-Secret-1x' }],
+    });
+    const script = await loadTemplate('vm/accounts.ps1');
+    const run = async (machineVm: typeof vm, password: string) => JSON.parse((await machineVm.executor({ ...accounts(password), script })).output.split('##qlik-azure[result] ')[1]!) as { created: string[]; updated: string[]; unchanged: string[] };
+    expect((await run(vm, 'Service-Secret-1x')).created).toEqual(['qservice', 'QSAdmin']);
+    const text = JSON.stringify(snapshotMachines(vm.machines(), () => true));
+    for (const secret of ['Service-Secret-1x', 'Admin-Secret-1x']) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(createHash('sha256').update(secret).digest('hex'));
+    }
+
+    const restored = createSimulatedQlikVm({ restoredMachines: restoreMachines(JSON.parse(text) as Record<string, unknown>) });
+    expect((await run(restored, 'Service-Secret-1x')).unchanged).toEqual(['qservice', 'QSAdmin']);
+    // Once this process has seen a password, a different one is noticed again.
+    expect((await run(restored, 'Service-Secret-2y')).updated).toEqual(['qservice']);
   });
 });

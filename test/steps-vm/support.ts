@@ -13,9 +13,10 @@ import { Secret, secretValues, type Secrets } from '../../src/config/secrets.js'
 import { catalogueEntry, RUNNABLE_STEPS, type RunnableEntry } from '../../src/engine/catalogue.js';
 import type { JournalEntry } from '../../src/engine/journal.js';
 import { runSteps, type RunOutcome } from '../../src/engine/runner.js';
+import { prepareSubscription } from '../../src/steps/subscription-readiness.js';
 import type { StepContext, StepRegistry } from '../../src/engine/step.js';
 import type { DeploymentConfigInput } from '../../src/config/schema.js';
-import { startSimulator, type RunCommandInvocation, type Simulator } from '../../src/simulator/index.js';
+import { startSimulator, type RunCommandInvocation, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { startQlikProxyStandIn, type QlikProxyStandIn } from '../../src/simulator/qlik-proxy.js';
 import { createSimulatedQlikVm, type SimulatedQlikVm, type SimulatedQlikVmOptions } from '../../src/simulator/qlik-vm.js';
 import { StateStore } from '../../src/state/store.js';
@@ -64,11 +65,11 @@ export interface VmWorld {
   close(): Promise<void>;
 }
 
-export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vmOptions: SimulatedQlikVmOptions = {}, secrets: Secrets = ALL_SECRETS): Promise<VmWorld> {
+export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vmOptions: SimulatedQlikVmOptions = {}, secrets: Secrets = ALL_SECRETS, simulatorOptions: SimulatorOptions = {}): Promise<VmWorld> {
   const vm = createSimulatedQlikVm({ computerName: () => COMPUTER_NAME, ...vmOptions });
   // What Azure received, secrets included: the simulator hands the executor the PUT body as sent.
   const invocations: RunCommandInvocation[] = [];
-  const sim = await startSimulator({ runCommandExecutor: (run) => { invocations.push(run); return vm.executor(run); } });
+  const sim = await startSimulator({ ...simulatorOptions, runCommandExecutor: (run) => { invocations.push(run); return vm.executor(run); } });
   const proxy = await startQlikProxyStandIn();
   const stateDir = await mkdtemp(join(tmpdir(), 'qlik-azure-vm-steps-'));
   const resolved = resolveConfig(config);
@@ -95,10 +96,14 @@ export async function startVmWorld(config: DeploymentConfigInput = VM_CONFIG, vm
     entry: (step) => store.entry(step),
     stateText: () => readFile(store.paths.state, 'utf8'),
     context: (step, signal) => (signal ? factory(signal) : contextFor)(catalogueEntry(step) as RunnableEntry),
-    run: (steps = RUNNABLE_STEPS) => runSteps({
-      steps, registry, contextFor, journal: store, concurrency: 6,
-      stopScheduling: new AbortController().signal, describeError, events: () => undefined,
-    }),
+    // As apply does: the subscription's providers are registered before the first write.
+    run: async (steps = RUNNABLE_STEPS) => {
+      await prepareSubscription({ azure: services, steps: steps.map((e) => e.number), location: resolved.location, registerProviders: true, progress: () => undefined });
+      return runSteps({
+        steps, registry, contextFor, journal: store, concurrency: 6,
+        stopScheduling: new AbortController().signal, describeError, events: () => undefined,
+      });
+    },
     async close() {
       await store.close();
       await sim.close();

@@ -174,7 +174,8 @@ describe('resource group ownership', () => {
 
 describe('names and sizes Azure will not give', () => {
   it('a storage account name taken elsewhere stops step 13 with a free alternative', async () => {
-    const s = await simulator();
+    // The other subscription has its providers registered; ours starts new, and the run registers them.
+    const s = await simulator({ registeredProviders: ['Microsoft.Storage'] });
     const run = inProcess(s);
     const name = run.context(13).config.names.storageAccount;
     const elsewhere = await startSimulatorClientForOtherSubscription(s);
@@ -186,7 +187,7 @@ describe('names and sizes Azure will not give', () => {
   });
 
   it('a DNS label in use stops step 26 with a free alternative, before anything is written', async () => {
-    const s = await simulator();
+    const s = await simulator({ registeredProviders: ['Microsoft.Network'] });
     const network = await simulatorServices(s).network();
     const resources = await simulatorServices(s).resources();
     await resources.resourceGroups.createOrUpdate('rg-someone', { location: 'westeurope' });
@@ -212,6 +213,38 @@ describe('names and sizes Azure will not give', () => {
     expect(error).toMatchObject({ code: 'SkuNotAvailable', message: 'Standard_DS3_v2 is not available to this subscription in centralus (NotAvailableForSubscription)' });
     expect(error?.advice).toContain('Standard_D4s_v5');
     expect(error?.advice).not.toContain('Standard_DS3_v2,');
+  });
+});
+
+describe('step 23 checks what the size can boot and attach', () => {
+  it('refuses a size without Hyper-V generation 2 for the Gen2 images, naming 4-core sizes that fit, before anything is written', async () => {
+    const s = await simulator();
+    const config = withConfig((c) => ({ ...c, vm: { ...c.vm, size: 'Standard_A4_v2' } }));
+    const outcome = await inProcess(s, config).run();
+    expect(outcome.failed.map((f) => f.step)).toEqual([23]);
+    const error = outcome.failed[0]!.error;
+    expect(error).toMatchObject({ code: 'SizeNotCapable', message: "Standard_A4_v2 cannot boot the Hyper-V generation 2 image 2022-datacenter-azure-edition (the size's HyperVGenerations: V1)" });
+    expect(error.advice).toMatch(/^Sizes in westeurope that fit, with 4 vCPUs: Standard_D4s_v5, Standard_E4s_v5/);
+    expect(error.advice).not.toMatch(/Standard_D4_v5|Standard_A4_v2/);
+    expect(writes(s.requestLog())).toEqual([]);
+  });
+
+  it('refuses a Premium_LRS OS disk on a size without premium storage, naming the same-core premium sizes first', async () => {
+    const s = await simulator();
+    const config = withConfig((c) => ({ ...c, vm: { ...c.vm, size: 'Standard_D4_v5' } }));
+    const outcome = await inProcess(s, config).run();
+    const error = outcome.failed.find((f) => f.step === 23)?.error;
+    expect(error).toMatchObject({ code: 'SizeNotCapable', message: 'Standard_D4_v5 has no premium storage (PremiumIO False), but vm.osDiskType is Premium_LRS' });
+    expect(error?.advice).toMatch(/^Sizes in westeurope that fit, with 4 vCPUs: Standard_D4s_v5, /);
+    expect(error?.advice).toContain('or set vm.osDiskType: StandardSSD_LRS');
+    expect(writes(s.requestLog())).toEqual([]);
+  });
+
+  it('accepts that size with a StandardSSD_LRS OS disk, and the VM is created', async () => {
+    const s = await simulator();
+    const config = withConfig((c) => ({ ...c, vm: { ...c.vm, size: 'Standard_D4_v5', osDiskType: 'StandardSSD_LRS', dataDiskSizeGb: 0 } }));
+    await applied(s, config);
+    expect(resourceBody(s, 'Microsoft.Compute/virtualMachines').properties.hardwareProfile.vmSize).toBe('Standard_D4_v5');
   });
 });
 
@@ -242,3 +275,36 @@ async function startSimulatorClientForOtherSubscription(s: Simulator) {
   const resources = await services.resources();
   return { resourceGroups: resources.resourceGroups, storage: () => services.storage() };
 }
+
+describe('an adopted virtual network whose subnet carries addressPrefixes (plural)', () => {
+  async function vnetWithPluralSubnet(s: Simulator, prefixes: string[]): Promise<void> {
+    const clients = simulatorServices(s);
+    await (await clients.resources()).resourceGroups.createOrUpdate('rg-qlik-sim', { location: 'westeurope' });
+    await (await clients.network()).virtualNetworks.createOrUpdate('rg-qlik-sim', 'qlik-sim-vnet', {
+      location: 'westeurope',
+      tags: { 'qlik-azure:deployment': 'qlik-sim', owner: 'bi-team' },
+      addressSpace: { addressPrefixes: ['10.0.0.0/16'] },
+      subnets: [{ name: 'default', addressPrefixes: prefixes }],
+    }, { updateIntervalInMs: 5 });
+  }
+
+  it('is unchanged when one of its ranges is the configured prefix, and apply writes nothing', async () => {
+    const s = await simulator({ registeredProviders: 'all' });
+    await vnetWithPluralSubnet(s, ['10.0.0.0/24']);
+    expect(resourceBody(s, 'Microsoft.Network/virtualNetworks').properties.subnets[0].properties).toMatchObject({ addressPrefixes: ['10.0.0.0/24'] });
+    expect(await plan(s, BASE_CONFIG, 16)).toMatchObject({ change: 'unchanged' });
+    const before = s.requestLog().length;
+    await expect(apply(s, BASE_CONFIG, 16)).resolves.toMatchObject({ change: 'unchanged' });
+    expect(writes(s.requestLog().slice(before))).toEqual([]);
+  });
+
+  it('names the live ranges when they differ, and re-addresses the subnet with the singular form only', async () => {
+    const s = await simulator({ registeredProviders: 'all' });
+    await vnetWithPluralSubnet(s, ['10.0.1.0/24', '10.0.2.0/24']);
+    expect(await plan(s, BASE_CONFIG, 16)).toMatchObject({ change: 'update', differences: ['subnet default: 10.0.1.0/24, 10.0.2.0/24 → 10.0.0.0/24'] });
+    await expect(apply(s, BASE_CONFIG, 16)).resolves.toMatchObject({ change: 'update' });
+    const subnet = resourceBody(s, 'Microsoft.Network/virtualNetworks').properties.subnets[0].properties;
+    expect(subnet.addressPrefix).toBe('10.0.0.0/24');
+    expect(subnet.addressPrefixes).toBeUndefined();
+  });
+});

@@ -4,7 +4,7 @@
  * after apply shows every step unchanged. No secret reaches the state file or the output.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countByMethod, connectionFlags, createWorkspace, EXPECTED_RESOURCES, resourceBody, resourceSummary, SECRETS, VM_PASSWORD, writes, type Workspace } from './support.js';
+import { countByMethod, connectionFlags, createWorkspace, EXPECTED_RESOURCES, PROVIDER_REGISTRATION, resourceBody, resourceSummary, SECRETS, VM_PASSWORD, writes, type Workspace } from './support.js';
 
 describe('apply of guide steps 1-33 through the CLI', () => {
   let ws: Workspace;
@@ -22,6 +22,16 @@ describe('apply of guide steps 1-33 through the CLI', () => {
 
   it('creates exactly the expected resources', () => {
     expect(resourceSummary(ws.sim).sort()).toEqual([...EXPECTED_RESOURCES].sort());
+  });
+
+  it('registers the providers a new subscription lacks before the first write, saying so', () => {
+    const log = ws.sim.requestLog();
+    const registrations = log.filter((r) => r.method === 'POST' && PROVIDER_REGISTRATION.test(r.path)).map((r) => r.path.split('/')[4]);
+    expect(registrations.sort()).toEqual(['Microsoft.Compute', 'Microsoft.Network', 'Microsoft.Storage']);
+    const firstWrite = log.findIndex((r) => writes([r]).length > 0);
+    expect(log.findIndex((r) => PROVIDER_REGISTRATION.test(r.path))).toBeLessThan(firstWrite);
+    expect(firstOutput).toMatch(/Registering Microsoft\.Network, Microsoft\.Storage, Microsoft\.Compute with subscription \S+/);
+    expect(firstOutput).toMatch(/Registered Microsoft\.Network, Microsoft\.Storage, Microsoft\.Compute \(\d+s\)/);
   });
 
   it('writes each resource once, in one request each', () => {

@@ -20,6 +20,7 @@ import { stepContextFactory } from '../../src/cli/session.js';
 import { writeFakeAz } from '../../src/simulator/fake-az.js';
 import { SIMULATED_SUBSCRIPTION_ID, startSimulator, type LoggedRequest, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import { steps as azureSteps } from '../../src/steps/azure/index.js';
+import { prepareSubscription } from '../../src/steps/subscription-readiness.js';
 import { runCli, type CliResult } from '../support/cli.js';
 
 export const VM_PASSWORD = 'Sim-Only-Vm-Admin-7x!';
@@ -88,6 +89,8 @@ export async function createWorkspace(options: SimulatorOptions = {}, config: De
     PATH: `${join(dir, 'bin')}:${process.env.PATH ?? ''}`,
     NODE_EXTRA_CA_CERTS: caFile,
     QLIK_AZURE_POLL_INTERVAL_MS: '20',
+    // The CLI paces reads by Azure's real-world durations scaled by this; the simulator runs at its latencyScale.
+    QLIK_AZURE_TIME_SCALE: String(options.latencyScale ?? 0),
     CI: 'true',
   };
   const writeConfig = (next: DeploymentConfigInput) => writeFile(configFile, stringify(next));
@@ -114,8 +117,12 @@ const WRITE_METHODS = new Set(['PUT', 'PATCH', 'DELETE', 'POST']);
 /** POSTs that only read: name checks and storage keys. */
 const READ_ONLY_POST = /\/(checkNameAvailability|listKeys)$/i;
 
+/** Registering a resource provider with the subscription (before the first write) creates no resource. */
+export const PROVIDER_REGISTRATION = /^\/subscriptions\/[^/]+\/providers\/[^/]+\/register$/i;
+
+/** Requests that create, change or delete resources. */
 export function writes(log: readonly LoggedRequest[]): LoggedRequest[] {
-  return log.filter((request) => WRITE_METHODS.has(request.method) && !(request.method === 'POST' && READ_ONLY_POST.test(request.path)));
+  return log.filter((request) => WRITE_METHODS.has(request.method) && !(request.method === 'POST' && (READ_ONLY_POST.test(request.path) || PROVIDER_REGISTRATION.test(request.path))));
 }
 
 export function countByMethod(log: readonly LoggedRequest[]): Record<string, number> {
@@ -148,6 +155,7 @@ export function simulatorServices(sim: Simulator): AzureServices {
     endpoint: sim.url,
     agent: sim.httpsAgent(),
     pollIntervalMs: 5,
+    retryDelayMs: 5,
     userAgent: 'qlik-azure-test',
   });
 }
@@ -164,10 +172,11 @@ export function inProcess(sim: Simulator, config: DeploymentConfigInput = BASE_C
   const journal = new Map<number, JournalEntry>();
   const notes: string[] = [];
   const now = () => new Date().toISOString();
+  const services = simulatorServices(sim);
   const contextFor = stepContextFactory({
     config: resolveConfig(config),
     secrets,
-    azure: simulatorServices(sim),
+    azure: services,
     journal: { entry: (step) => journal.get(step) },
     artifactDirectory: tmpdir(),
     signal: new AbortController().signal,
@@ -179,7 +188,10 @@ export function inProcess(sim: Simulator, config: DeploymentConfigInput = BASE_C
     notes,
     journal,
     context: (step) => contextFor(entry(step)),
-    run: (selected = AZURE_ENTRIES) => runSteps({
+    // As apply does: the subscription's providers are registered before the first write.
+    run: async (selected = AZURE_ENTRIES) => {
+      await prepareSubscription({ azure: services, steps: selected.map((e) => e.number), location: resolveConfig(config).location, registerProviders: true, progress: () => undefined });
+      return runSteps({
       steps: selected,
       registry: AZURE_REGISTRY,
       contextFor,
@@ -194,6 +206,7 @@ export function inProcess(sim: Simulator, config: DeploymentConfigInput = BASE_C
         markDone: async (step, result) => { journal.set(step, { status: 'done', startedAt: now(), finishedAt: now(), attempt: 1, change: result.change, outputs: result.outputs }); },
         markFailed: async (step, error) => { journal.set(step, { status: 'failed', startedAt: now(), finishedAt: now(), attempt: 1, error }); },
       },
-    }),
+      });
+    },
   };
 }

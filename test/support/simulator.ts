@@ -35,8 +35,12 @@ export function clientOptions(sim: Simulator) {
   };
 }
 
+/**
+ * A simulator whose subscription has Microsoft.Compute, Network and Storage registered already (these
+ * suites test the resources, not the registration; a new subscription has none: test/simulator/providers.test.ts).
+ */
 export async function startSimulatedAzure(opts: SimulatorOptions = {}, subscriptionId = SIMULATED_SUBSCRIPTION_ID): Promise<SimulatedAzure> {
-  const sim = await startSimulator(opts);
+  const sim = await startSimulator({ registeredProviders: 'all', ...opts });
   const options = clientOptions(sim);
   return {
     sim,

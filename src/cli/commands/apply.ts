@@ -2,7 +2,7 @@
 import { describeError } from '../../azure/errors.js';
 import { secretValues, type Secrets } from '../../config/secrets.js';
 import { buildPlan, summarisePlan } from '../../engine/planner.js';
-import { runSteps, type RunOutcome } from '../../engine/runner.js';
+import { JournalWriteFailure, runSteps, type RunOutcome } from '../../engine/runner.js';
 import { adoptedSteps, selectSteps, type Selection } from '../../engine/selection.js';
 import { StateStore } from '../../state/store.js';
 import { CANNOT_CONFIRM, confirmOrRefuse } from '../confirm.js';
@@ -137,6 +137,16 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
           }
           await store.recordConfig(config, TOOL_VERSION);
           reporter.event({ type: 'run-started', command, deployment: config.deployment, steps: steps.map((e) => e.number), simulated: azure.simulated });
+          let stateNotWritten = false;
+          const { prepareSubscription } = await import('../../steps/subscription-readiness.js');
+          await prepareSubscription({
+            azure: azure.services,
+            steps: steps.map((e) => e.number),
+            location: config.location,
+            registerProviders: options.registerProviders !== false && config.azure.registerProviders,
+            progress: (message) => reporter.event({ type: 'subscription', message }),
+            signal: interrupts.hard.signal,
+          });
           const outcome: RunOutcome = await runSteps({
             steps,
             registry,
@@ -150,12 +160,20 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
               if (event.type === 'step-finished' || event.type === 'step-failed') running.delete(event.step);
               reporter.event(event);
             },
+          }).catch((error: unknown) => {
+            if (!(error instanceof JournalWriteFailure)) throw error;
+            // The state on disk is the last whole write; the run stopped like an interrupted one and resumes the same way.
+            reporter.stop();
+            if (output.json) output.data({ v: 1, type: 'error', exitCode: EXIT.failed, message: error.message });
+            else output.error(`the run stopped: ${error.message}`);
+            stateNotWritten = true;
+            return { ...error.outcome, interrupted: true };
           });
           reporter.stop();
           const summary = runSummary(config, store, outcome, { simulated: azure.simulated, stateDir: options.stateDir });
           if (output.json) reporter.event({ type: 'summary', ...summary });
           else printRunSummary(output, summary);
-          if (outcome.failed.length > 0 || outcome.blocked.length > 0) return EXIT.failed;
+          if (outcome.failed.length > 0 || outcome.blocked.length > 0 || stateNotWritten) return EXIT.failed;
           return outcome.interrupted ? EXIT.interrupted : EXIT.ok;
         } finally {
           interrupts.release();

@@ -2,6 +2,7 @@
  * Group 1, Azure: the subscription, the VM size (asked here because the region list depends on it),
  * the region, and the one deployment name every resource name derives from.
  */
+import { publicDnsName } from '../../azure/clouds.js';
 import type { RegionInfo, SubscriptionInfo } from '../../azure/subscriptions.js';
 import { recommendVmSize, VM_SIZES } from '../../qlik/sizing.js';
 import { wholeNumber, type Choice } from './ask.js';
@@ -89,7 +90,7 @@ function showDerivedNames(context: WizardContext, draft: Draft): void {
   row('virtual machine', `${names.vm}  (Windows computer name ${names.computerName})`);
   row('network', `${names.vnet}, ${names.nsg}, ${names.publicIp}, ${names.nic}`);
   row('storage account', names.storageAccount);
-  row('address', `https://${names.dnsLabel}.${String(draft.location)}.cloudapp.azure.com`);
+  row('address', `https://${publicDnsName(names.dnsLabel, String(draft.location), context.cloud)}`);
 }
 
 export async function askAzure(context: WizardContext, start: Draft): Promise<Draft> {

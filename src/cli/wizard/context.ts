@@ -7,6 +7,8 @@ export interface WizardContext {
   readonly ask: Ask;
   readonly output: Output;
   readonly catalog: AzureCatalog;
+  /** --cloud: the DNS zone of the address shown. */
+  readonly cloud?: string | undefined;
 }
 
 export const GROUPS = ['Azure', 'Network', 'Virtual machine', 'Qlik Sense', 'Secrets'] as const;

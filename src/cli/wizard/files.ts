@@ -1,8 +1,11 @@
 /** Writing what the wizard decided: qlik-azure.yaml without secrets, and the secrets file (0600). */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { stringify } from 'yaml';
+import { writeSecretsFile } from '../../config/secret-sources.js';
 import type { SecretName } from '../../config/secrets.js';
+import { ensureStateFolder } from '../../state/store.js';
+import type { GlobalOptions } from '../options.js';
+import { generatedSecretsPath } from '../session.js';
 import type { WizardContext } from './context.js';
 import type { Draft } from './draft.js';
 
@@ -24,10 +27,9 @@ export async function writeConfigFile(context: WizardContext, path: string, draf
   return path;
 }
 
-export async function writeSecretsFile(path: string, values: Partial<Record<SecretName, string>>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+/** Writes the wizard's secrets to the deployment's secrets file (generatedSecretsPath), in its private folder. */
+export async function writeWizardSecrets(options: GlobalOptions, deployment: string, values: Partial<Record<SecretName, string>>): Promise<void> {
   const text = `# Secrets for qlik-azure, written by \`qlik-azure init\`. Keep this file private (mode 0600);\n# move them into a password manager when the deployment is done.\n${stringify(values)}`;
-  await writeFile(path, text, { mode: 0o600 });
-  // The mode given to writeFile applies only to a new file.
-  await chmod(path, 0o600);
+  await ensureStateFolder(options.stateDir, deployment);
+  await writeSecretsFile(generatedSecretsPath(options, deployment), text);
 }

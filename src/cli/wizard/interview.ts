@@ -10,7 +10,7 @@ import { terminalAsk } from './ask.js';
 import { askAzure } from './azure.js';
 import { lookingUp, type WizardContext } from './context.js';
 import { inSchemaOrder, type Draft } from './draft.js';
-import { writeConfigFile, writeSecretsFile } from './files.js';
+import { writeConfigFile, writeWizardSecrets } from './files.js';
 import { askNetwork } from './network.js';
 import { askQlik } from './qlik.js';
 import { askSecrets, showGenerated } from './secrets.js';
@@ -32,7 +32,7 @@ async function askEverything(context: WizardContext): Promise<Draft> {
 export async function interview(output: Output, options: GlobalOptions): Promise<WizardResult | undefined> {
   const opening = import('../../azure/subscriptions.js').then(({ openAzureCatalog }) => openAzureCatalog(options, `qlik-azure/${TOOL_VERSION}`));
   const catalog = await lookingUp(output, options.simulate ? 'Starting the local Azure simulator' : 'Preparing Azure sign-in', opening);
-  const context: WizardContext = { ask: await terminalAsk(), output, catalog };
+  const context: WizardContext = { ask: await terminalAsk(), output, catalog, cloud: options.cloud };
   let draft: Draft;
   try {
     draft = await askEverything(context);
@@ -57,7 +57,7 @@ export async function interview(output: Output, options: GlobalOptions): Promise
     return undefined;
   }
   if (secrets) {
-    await writeSecretsFile(secretsFile, secrets.values);
+    await writeWizardSecrets(options, config.deployment, secrets.values);
     showGenerated(context, config, secrets, secretsFile);
   }
   output.line(output.style.green(`Wrote ${configFile}${secrets ? ` and ${secretsFile} (mode 0600)` : ''}.`));

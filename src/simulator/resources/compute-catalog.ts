@@ -26,8 +26,8 @@ function skuEntry(size: VmSize, region: string): Record<string, unknown> {
       { name: 'vCPUs', value: String(size.vCPUs) },
       { name: 'MemoryGB', value: String(size.memoryGB) },
       { name: 'MaxDataDiskCount', value: String(size.maxDataDisks) },
-      { name: 'PremiumIO', value: 'True' },
-      { name: 'HyperVGenerations', value: 'V1,V2' },
+      { name: 'PremiumIO', value: size.premiumIO ? 'True' : 'False' },
+      { name: 'HyperVGenerations', value: size.hyperVGenerations },
       { name: 'vCPUsAvailable', value: String(size.vCPUs) },
     ],
     restrictions: restricted

@@ -4,9 +4,10 @@
 
 import { ArmError, asArray, asObject, asString, type ArmBody, type SimResponse } from '../arm.js';
 import type { RequestContext } from '../context.js';
-import { hostAddress, parseCidr } from '../ipv4.js';
+import { hostAddress } from '../ipv4.js';
 import type { Route } from '../router.js';
 import type { StoredResource } from '../store.js';
+import { subnetPrefixes } from './virtual-networks.js';
 import { NETWORK, linkBack, networkDelete, requireReference, resolveReference } from './network-common.js';
 import { beginPut, fullType, networkEtag, properties, resourceRoutes, saveResource, type ResourceType } from './tracked.js';
 
@@ -14,10 +15,11 @@ const NIC: ResourceType = { provider: NETWORK, type: 'networkInterfaces' };
 
 /** Next free private address in the subnet (Azure hands out .4, .5, ... in order). */
 function allocatePrivateAddress(subnet: ArmBody): string {
-  const prefix = parseCidr(String(properties(subnet).addressPrefix));
+  // Addresses come from the subnet's first range.
+  const [prefix] = subnetPrefixes(subnet, `subnet ${String(subnet.name)}`);
   const used = asArray(properties(subnet).ipConfigurations).length;
   const address = prefix ? hostAddress(prefix, used) : undefined;
-  if (!address) throw new ArmError(400, 'SubnetIsFull', `Subnet ${String(subnet.name)} with address prefix ${String(properties(subnet).addressPrefix)} does not have enough capacity for 1 IP addresses.`);
+  if (!address) throw new ArmError(400, 'SubnetIsFull', `Subnet ${String(subnet.name)} does not have enough capacity for 1 IP addresses.`);
   return address;
 }
 

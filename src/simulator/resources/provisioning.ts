@@ -38,6 +38,7 @@ export function startOperation(ctx: RequestContext, request: LongRunningRequest)
     family: request.family,
     subscriptionId: ctx.params.subscriptionId ?? '',
     location: request.location,
+    resourceId: ctx.path,
     durationMs: ctx.sim.latency.durationMs(request.timed),
     ...(request.work ? { work: request.work } : {}),
     ...(failWith ? { failWith } : {}),

@@ -7,14 +7,16 @@ import type { RequestContext } from '../context.js';
 import { formatAddress } from '../ipv4.js';
 import { route, type Route } from '../router.js';
 import type { StoredResource } from '../store.js';
+import { CLOUD_DNS_ZONES } from '../provider-catalog.js';
 import { NETWORK, beginNetworkWrite, networkDelete } from './network-common.js';
 import { beginPut, fullType, properties, resourceRoutes, saveResource, type ResourceType } from './tracked.js';
 
 const PUBLIC_IP: ResourceType = { provider: NETWORK, type: 'publicIPAddresses' };
 const DNS_LABEL = /^[a-z][a-z0-9-]{1,61}[a-z0-9]$/;
 
-function fqdnFor(label: string, region: string): string {
-  return `${label}.${region}.cloudapp.azure.com`;
+/** <label>.<region>.<zone>: cloudapp.azure.com on public Azure, the sovereign clouds' own zones there. */
+function fqdnFor(ctx: RequestContext, label: string, region: string): string {
+  return `${label}.${region}.${CLOUD_DNS_ZONES[ctx.sim.providers.options.cloud]}`;
 }
 
 /** The public IP (any subscription) already holding `label` in `region`, if any. */
@@ -65,10 +67,10 @@ function dnsSettings(ctx: RequestContext, input: unknown, location: string, self
     throw new ArmError(
       400,
       'DnsRecordInUse',
-      `DNS record ${fqdnFor(label, location)} is already used by another public IP.`,
+      `DNS record ${fqdnFor(ctx, label, location)} is already used by another public IP.`,
     );
   }
-  return { ...settings, domainNameLabel: label, fqdn: fqdnFor(label, location) };
+  return { ...settings, domainNameLabel: label, fqdn: fqdnFor(ctx, label, location) };
 }
 
 /** A documentation-range (TEST-NET-3, 203.0.113.0/24) address, so nothing real is ever addressed. */

@@ -5,13 +5,18 @@
 //   of output/error, as Azure does.
 // - action (POST virtualMachines/{vm}/runCommand): 202 + Azure-AsyncOperation +
 //   Location, the final GET on Location returns { value: InstanceViewStatus[] }.
+// Both deliver parameters as Windows does (windows/run-command-transport.ts): an unquoted
+// `-Name value` line through cmd.exe and PowerShell's binding, so a value Azure would mangle
+// reaches the executor mangled, and a line Windows refuses never reaches it.
 
 import { ArmError, asArray, asObject, asString, invalidParameter, type ArmBody, type SimResponse } from '../arm.js';
-import type { RequestContext } from '../context.js';
+import { takeFault, type RequestContext } from '../context.js';
 import type { OperationOutcome } from '../lro.js';
 import { route, type Route } from '../router.js';
 import type { StoredResource } from '../store.js';
 import type { RunCommandInvocation, RunCommandOutcome } from '../types.js';
+import { windowsEnvironment } from '../windows/environment.js';
+import { runThroughWindows, type ScriptDelivery } from '../windows/run-command-transport.js';
 import { blobAddress } from '../blob-routes.js';
 import { accepted, operationHeaders, startOperation } from './provisioning.js';
 import { fullType, properties, requireResource, setProvisioningState, templates } from './tracked.js';
@@ -75,11 +80,56 @@ function requireRunnableVm(ctx: RequestContext): StoredResource {
   return vm;
 }
 
+/** A run as ARM received it; the Windows transport adds what the script really receives. */
+type ArmRunCommand = Omit<RunCommandInvocation, keyof ScriptDelivery>;
+
+function runOnWindows(ctx: RequestContext, vm: StoredResource, run: ArmRunCommand): Promise<RunCommandOutcome> {
+  const computerName = asString(asObject(properties(vm.body).osProfile).computerName) ?? vm.name;
+  return runThroughWindows(
+    { script: run.script, parameters: run.parameters, protectedParameters: run.protectedParameters, environment: windowsEnvironment(computerName, run.runAsUser) },
+    (delivery) => ctx.sim.runCommandExecutor({ ...run, ...delivery }),
+  );
+}
+
+const BUSY_STATES = new Set(['creating', 'updating', 'deleting']);
+
 /**
- * Runs the executor, applying timeoutInSeconds and the documented minimum duration
+ * Compute takes one extension operation at a time per VM and does not queue the next one: a Run Command PUT or
+ * DELETE while another run command of the VM is still being provisioned or deleted is refused with 409 Conflict
+ * (code and message as reported in MicrosoftDocs/azure-docs#110433, Azure/azure-cli#19137 and #32305; the
+ * maintainers' advice is to retry, Azure/azure-extensions-cli#14). Scripts that are already provisioned
+ * (asyncExecution) run side by side: run-command-managed.md lists "parallel execution of multiple scripts".
+ */
+function refuseWhileExtensionBusy(ctx: RequestContext, vm: StoredResource): void {
+  const prefix = `${vm.id}/runCommands/`.toLowerCase();
+  const busy = ctx.sim.store.all().some((r) => r.id.toLowerCase().startsWith(prefix) && BUSY_STATES.has(String(properties(r.body).provisioningState).toLowerCase()));
+  if (busy) throw new ArmError(409, 'Conflict', 'Run command extension execution is in progress. Please wait for completion before invoking a run command.');
+}
+
+/**
+ * Transient `InternalExecutionError`: the PUT's operation ends Failed while the script goes on running on the VM
+ * (Azure/azure-cli#21111: "The job is still running on the VM"). The message is the simulator's own wording.
+ */
+function internalExecutionError(ctx: RequestContext): OperationOutcome['error'] {
+  return takeFault(ctx, ['internalExecutionError'])
+    ? { code: 'InternalExecutionError', message: 'Run command execution failed with an internal error. Please retry the operation.' }
+    : undefined;
+}
+
+/**
+ * With runAsUser, Azure has been reported to return neither the output nor the error, in the instance
+ * view (Azure/azure-powershell#22255) or in the output blob (MicrosoftDocs/azure-docs#108621); the
+ * exit code and the execution state still come back.
+ */
+function asReported(run: ArmRunCommand, outcome: RunCommandOutcome): RunCommandOutcome {
+  return run.runAsUser ? { ...outcome, output: '', error: '' } : outcome;
+}
+
+/**
+ * Runs the script as Windows would, applying timeoutInSeconds and the documented minimum duration
  * (scaled), and returns the instance-view fields for the result.
  */
-async function execute(ctx: RequestContext, run: RunCommandInvocation): Promise<{ executionState: string; outcome: RunCommandOutcome }> {
+async function execute(ctx: RequestContext, vm: StoredResource, run: ArmRunCommand): Promise<{ executionState: string; outcome: RunCommandOutcome }> {
   // Timers are unref'd: an in-process simulator (`init --simulate`) must never keep the CLI alive.
   const minimum = new Promise((resolve) => setTimeout(resolve, ctx.sim.latency.durationMs('runCommand')).unref());
   const timeoutMs = (run.timeoutInSeconds ?? 5400) * 1000;
@@ -88,7 +138,7 @@ async function execute(ctx: RequestContext, run: RunCommandInvocation): Promise<
     timer = setTimeout(() => resolve('timeout'), timeoutMs).unref();
   });
   try {
-    const result = await Promise.race([ctx.sim.runCommandExecutor(run), timedOut]);
+    const result = await Promise.race([runOnWindows(ctx, vm, run), timedOut]);
     await minimum;
     if (result === 'timeout') return { executionState: 'TimedOut', outcome: { exitCode: -1, output: '', error: `Execution timed out after ${run.timeoutInSeconds ?? 5400} seconds.` } };
     return { executionState: result.exitCode === 0 ? 'Succeeded' : 'Failed', outcome: result };
@@ -108,9 +158,10 @@ function putRunCommand(ctx: RequestContext): SimResponse {
   const source = asObject(props.source);
   const script = asString(source.script) ?? asString(source.commandId) ?? asString(source.scriptUri);
   if (!script) throw invalidParameter('Either script, scriptUri or commandId must be specified in source.', 'source');
+  refuseWhileExtensionBusy(ctx, vm);
   const id = `${vm.id}/runCommands/${runCommandName}`;
   const existing = ctx.sim.store.get(id);
-  const run: RunCommandInvocation = {
+  const run: ArmRunCommand = {
     subscriptionId: ctx.params.subscriptionId ?? '',
     resourceGroup: ctx.params.resourceGroupName ?? '',
     vmName: vm.name,
@@ -139,15 +190,16 @@ function putRunCommand(ctx: RequestContext): SimResponse {
   const view: Record<string, unknown> = { executionState: 'Running', executionMessage: '', exitCode: 0, output: '', error: '', startTime: new Date().toISOString(), statuses: [] };
   stored.internal = { instanceView: view };
   ctx.sim.store.put(stored);
-  const execution = execute(ctx, run).then(({ executionState, outcome }): OperationOutcome => {
-    copyToBlob(ctx, run.outputBlobUri, outcome.output);
-    copyToBlob(ctx, run.errorBlobUri, outcome.error);
+  const execution = execute(ctx, vm, run).then(({ executionState, outcome }): OperationOutcome => {
+    const reported = asReported(run, outcome);
+    copyToBlob(ctx, run.outputBlobUri, reported.output);
+    copyToBlob(ctx, run.errorBlobUri, reported.error);
     Object.assign(view, {
       executionState,
       executionMessage: executionState === 'Succeeded' ? 'Execution completed' : `Execution ${executionState === 'TimedOut' ? 'timed out' : 'failed'}`,
       exitCode: outcome.exitCode,
-      output: lastBytes(outcome.output),
-      error: lastBytes(outcome.error),
+      output: lastBytes(reported.output),
+      error: lastBytes(reported.error),
       endTime: new Date().toISOString(),
     });
     if (executionState === 'Succeeded' || props.treatFailureAsDeploymentFailure !== true) return {};
@@ -158,10 +210,12 @@ function putRunCommand(ctx: RequestContext): SimResponse {
       },
     };
   });
+  const failWith = internalExecutionError(ctx);
   const operation = startOperation(ctx, {
     family: 'compute',
     location: String(vm.body.location),
     timed: 'runCommand',
+    ...(failWith ? { failWith } : {}),
     // asyncExecution: the resource is provisioned once the script has started.
     work: props.asyncExecution === true ? Promise.resolve({}) : execution,
     onEnd: (outcome) => setProvisioningState(stored, outcome.error ? 'Failed' : 'Succeeded'),
@@ -198,6 +252,8 @@ function listRunCommands(ctx: RequestContext): SimResponse {
 function deleteRunCommand(ctx: RequestContext): SimResponse {
   const runCommand = findRunCommand(ctx);
   if (!runCommand) return { status: 204 };
+  refuseWhileExtensionBusy(ctx, requireResource(ctx, VM, ctx.params.name));
+  setProvisioningState(runCommand, 'Deleting');
   const operation = startOperation(ctx, {
     family: 'compute',
     location: String(runCommand.body.location),
@@ -224,7 +280,7 @@ function postRunCommand(ctx: RequestContext): SimResponse {
   }
   vm.internal = { ...vm.internal, actionRunCommandBusy: true };
   let result: unknown = { value: [] };
-  const run: RunCommandInvocation = {
+  const run: ArmRunCommand = {
     subscriptionId: ctx.params.subscriptionId ?? '',
     resourceGroup: ctx.params.resourceGroupName ?? '',
     vmName: vm.name,
@@ -234,7 +290,7 @@ function postRunCommand(ctx: RequestContext): SimResponse {
     protectedParameters: [],
     timeoutInSeconds: 5400,
   };
-  const work = execute(ctx, run).then(({ outcome }): OperationOutcome => {
+  const work = execute(ctx, vm, run).then(({ outcome }): OperationOutcome => {
     const value = [statusEntry('StdOut', lastBytes(outcome.output)), statusEntry('StdErr', lastBytes(outcome.error))];
     result = { value };
     return { properties: { output: { value } } };

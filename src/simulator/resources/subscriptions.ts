@@ -1,4 +1,4 @@
-// Subscriptions, locations and provider registration: read-only, for completeness.
+// Subscriptions and locations: read-only, for completeness (provider registration: providers.ts).
 // Any subscription id used in a path is accepted; listing shows the default one.
 
 import { listBody, type SimResponse } from '../arm.js';
@@ -37,17 +37,8 @@ function listLocations(ctx: RequestContext): SimResponse {
   };
 }
 
-function getProvider(ctx: RequestContext): SimResponse {
-  const namespace = ctx.params.namespace ?? '';
-  return {
-    status: 200,
-    body: { id: `/subscriptions/${ctx.params.subscriptionId ?? ''}/providers/${namespace}`, namespace, registrationState: 'Registered' },
-  };
-}
-
 export const subscriptionRoutes: Route[] = [
   route('GET', '/subscriptions', () => ({ status: 200, body: listBody([subscriptionBody(SIMULATED_SUBSCRIPTION_ID)]) })),
   route('GET', '/subscriptions/{subscriptionId}', (ctx) => ({ status: 200, body: subscriptionBody(ctx.params.subscriptionId ?? '') })),
   route('GET', '/subscriptions/{subscriptionId}/locations', listLocations),
-  route('GET', '/subscriptions/{subscriptionId}/providers/{namespace}', getProvider),
 ];

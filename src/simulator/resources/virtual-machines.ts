@@ -47,6 +47,23 @@ function requireSize(vmSizeName: string, region: string): VmSize {
   return size;
 }
 
+/**
+ * What the size can boot and attach, as Compute refuses it: a Gen2 image on a Gen1-only size (BadRequest,
+ * wording as Azure returns it, quoted e.g. by juju's Azure provider), and a Premium_LRS disk on a size without
+ * premium storage (InvalidParameter, google/cloud-forensics-utils#488).
+ */
+function requireCapabilities(size: VmSize, image: WindowsImage, storageInput: Record<string, unknown>): void {
+  if (image.hyperVGeneration === 'V2' && !size.hyperVGenerations.includes('V2')) {
+    throw new ArmError(400, 'BadRequest', `The selected VM size '${size.name}' cannot boot Hypervisor Generation '2'. If this was a Create operation please check that the Hypervisor Generation of the Image matches the Hypervisor Generation of the selected VM Size. If this was an Update operation please select a Hypervisor Generation '2' VM Size. For more information, see https://aka.ms/azuregen2vm`);
+  }
+  const osDisk = asObject(storageInput.osDisk);
+  const disks = [osDisk, ...asArray(storageInput.dataDisks)];
+  const premium = disks.find((disk) => (asString(asObject(disk.managedDisk).storageAccountType) ?? (disk === osDisk ? 'Premium_LRS' : '')).startsWith('Premium'));
+  if (premium && !size.premiumIO) {
+    throw invalidParameter(`Requested operation cannot be performed because the VM size ${size.name} does not support the storage account type ${asString(asObject(premium.managedDisk).storageAccountType) ?? 'Premium_LRS'} of disk '${asString(premium.name) ?? 'osdisk'}'. Consider updating the VM to a size that supports Premium storage.`, 'storageAccountType');
+  }
+}
+
 function enforceQuota(ctx: RequestContext, size: VmSize, region: string, vmId: string): void {
   const usage = coreUsage(ctx, region, vmId);
   for (const key of [size.family, 'cores']) {
@@ -161,6 +178,7 @@ function putVm(ctx: RequestContext): SimResponse {
   const size = requireSize(asString(asObject(props.hardwareProfile).vmSize) ?? '', location);
   const storageInput = asObject(props.storageProfile);
   const image = previous ? (asObject(existing?.internal).image as WindowsImage) : requireImage(storageInput);
+  if (!previous) requireCapabilities(size, image, storageInput);
   const osProfile = osProfileFor(asObject(props.osProfile), previous ? asObject(previous.osProfile) : undefined);
   const nics = requireNics(ctx, asObject(props.networkProfile), id, location);
   enforceQuota(ctx, size, location, id);

@@ -18,6 +18,18 @@ function prefixOf(text: unknown, what: string): Cidr {
   return cidr;
 }
 
+/**
+ * A subnet's ranges: ARM takes `addressPrefix` or, for a subnet of several ranges, `addressPrefixes`, and
+ * returns the form it was given (Microsoft.Network Subnet model, arm-network SubnetPropertiesFormat
+ * `addressPrefix` / `addressPrefixes`; a subnet made in the portal with a second range reads back plural).
+ */
+export function subnetPrefixes(subnet: ArmBody, what: string): Cidr[] {
+  const props = properties(subnet);
+  const plural = Array.isArray(props.addressPrefixes) ? props.addressPrefixes : [];
+  const texts = props.addressPrefix !== undefined || plural.length === 0 ? [props.addressPrefix] : plural;
+  return texts.map((text) => prefixOf(text, what));
+}
+
 function vnetSpaces(vnet: ArmBody): Cidr[] {
   const prefixes = asObject(properties(vnet).addressSpace).addressPrefixes;
   return (Array.isArray(prefixes) ? prefixes : []).map((p) => prefixOf(p, 'the virtual network'));
@@ -34,8 +46,8 @@ function subnetBody(
   const id = `${vnet.id}/subnets/${name}`;
   const props = asObject(input.properties);
   const { spaces, name: vnetName } = vnet;
-  const prefix = prefixOf(props.addressPrefix, `subnet ${name}`);
-  if (spaces.length > 0 && !spaces.some((space) => cidrContains(space, prefix))) {
+  const prefixes = subnetPrefixes({ properties: props }, `subnet ${name}`);
+  if (spaces.length > 0 && !prefixes.every((prefix) => spaces.some((space) => cidrContains(space, prefix)))) {
     throw new ArmError(
       400,
       'NetcfgSubnetRangeOutsideVnet',
@@ -63,7 +75,8 @@ const subnetsOf = (vnet: ArmBody): ArmBody[] => childrenOf(vnet, 'subnets');
 function rejectOverlaps(subnets: ArmBody[]): void {
   subnets.forEach((a, i) =>
     subnets.slice(i + 1).forEach((b) => {
-      if (cidrsOverlap(prefixOf(properties(a).addressPrefix, String(a.name)), prefixOf(properties(b).addressPrefix, String(b.name)))) {
+      const overlap = subnetPrefixes(a, String(a.name)).some((x) => subnetPrefixes(b, String(b.name)).some((y) => cidrsOverlap(x, y)));
+      if (overlap) {
         throw new ArmError(
           400,
           'NetcfgSubnetRangesOverlap',

@@ -1,7 +1,9 @@
 /**
  * Guide step 30: the address users will type. Reads the public IP back and checks it is static, has its
- * address and the FQDN <label>.<location>.cloudapp.azure.com, and is attached to the VM's NIC.
+ * address and the FQDN <label>.<location>.<the cloud's zone> (cloudapp.azure.com on public Azure), and is
+ * attached to the VM's NIC.
  */
+import { publicDnsName } from '../../azure/clouds.js';
 import { StepError, type StepContext } from '../../engine/step.js';
 import { sameText } from './common.js';
 import { nicId } from './nic.js';
@@ -9,12 +11,12 @@ import { readPublicIp } from './public-ip.js';
 import { azureStep } from './reconcile.js';
 
 function expectedFqdnPrefix(ctx: StepContext): string {
-  // The zone after the region is cloudapp.azure.com on public Azure and differs in sovereign clouds.
+  // Only the label and region are compared: behind --arm-endpoint the zone is whatever that cloud uses.
   return `${ctx.config.names.dnsLabel}.${ctx.config.location}.`;
 }
 
 export const addressCheck = azureStep({
-  plan: async (ctx) => ({ change: 'check', summary: `${expectedFqdnPrefix(ctx)}cloudapp.azure.com on a static address` }),
+  plan: async (ctx) => ({ change: 'check', summary: `${publicDnsName(ctx.config.names.dnsLabel, ctx.config.location, ctx.azure.connection.cloud)} on a static address` }),
   async apply(ctx) {
     const { publicIp, nic } = ctx.config.names;
     const ip = await readPublicIp(ctx);

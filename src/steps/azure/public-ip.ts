@@ -4,6 +4,7 @@
  */
 import type { PublicIPAddress } from '@azure/arm-network';
 import { awaitOperation, lroOptions, readOptional } from '../../azure/arm-helpers.js';
+import { publicDnsName } from '../../azure/clouds.js';
 import { alternativeName } from '../../azure/errors.js';
 import type { StepContext } from '../../engine/step.js';
 import { armId, deploymentTags, mergedTags, required, requireFreeName, sameText, tagDifferences } from './common.js';
@@ -34,7 +35,7 @@ function requireFreeLabel(ctx: StepContext): Promise<void> {
   return requireFreeName({
     name: names.dnsLabel,
     alternative: alternativeName(names.dnsLabel, 63, '-'),
-    taken: `DNS label '${names.dnsLabel}' is already used in ${location} (${names.dnsLabel}.${location}.cloudapp.azure.com)`,
+    taken: `DNS label '${names.dnsLabel}' is already used in ${location} (${publicDnsName(names.dnsLabel, location, ctx.azure.connection.cloud)})`,
     code: 'DnsRecordInUse',
     setting: (free) => `network: { dnsLabel: ${free} }`,
     isFree: (label) => isLabelAvailable(ctx, label),
@@ -44,7 +45,7 @@ function requireFreeLabel(ctx: StepContext): Promise<void> {
 
 export const publicIpStep = managedResourceStep<PublicIPAddress>({
   label: (ctx) => `public IP ${ctx.config.names.publicIp}`,
-  summary: (ctx) => `${ctx.config.names.publicIp}: Standard, static, ${ctx.config.names.dnsLabel}.${ctx.config.location}.cloudapp.azure.com`,
+  summary: (ctx) => `${ctx.config.names.publicIp}: Standard, static, ${publicDnsName(ctx.config.names.dnsLabel, ctx.config.location, ctx.azure.connection.cloud)}`,
   read: readPublicIp,
   compare,
   beforeCreate: requireFreeLabel,

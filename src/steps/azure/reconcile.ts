@@ -5,7 +5,7 @@
  * (verify), so a write Azure accepted but did not carry out fails the step instead of a later one.
  * Steps describe their resource; this module does the walking.
  */
-import { pause, withAzureNotices } from '../../azure/arm-helpers.js';
+import { pause, readConfirmingAbsence, withAzureNotices } from '../../azure/arm-helpers.js';
 import { StepError, type PlannedChange, type StepContext, type StepImplementation, type StepOutputs, type StepResult } from '../../engine/step.js';
 
 export interface Comparison {
@@ -29,7 +29,11 @@ export interface ManagedResource<Live> {
   compare(ctx: StepContext, live: Live): Comparison | Promise<Comparison>;
   /** Checks before a create only, e.g. global name availability (skipped when the resource exists). */
   beforeCreate?(ctx: StepContext): Promise<void>;
-  /** Creates (`live` undefined) or updates `live` to the config; returns the resource as Azure now has it. */
+  /**
+   * Creates (`live` undefined, absence confirmed by re-reads) or updates `live`, read just before, to the
+   * config; returns the resource as Azure now has it. Collections (rules, subnets, tags) are written as
+   * `live` has them plus the config's, never from memory.
+   */
   write(ctx: StepContext, live: Live | undefined): Promise<Live>;
   /** After every apply: waits for what the resource must reach (a VM agent that reports Ready), or tells the user what to know. */
   settle?(ctx: StepContext, live: Live): Promise<Live>;
@@ -121,7 +125,8 @@ export function managedResourceStep<Live>(resource: ManagedResource<Live>): Step
     },
 
     async apply(ctx): Promise<StepResult> {
-      let live = await readSettled(ctx, resource);
+      // A create is a PUT that would replace whatever a false 404 hid, so absence is confirmed first.
+      let live = await readConfirmingAbsence(ctx, () => readSettled(ctx, resource));
       let change: StepResult['change'];
       if (live === undefined) {
         await resource.beforeCreate?.(ctx);

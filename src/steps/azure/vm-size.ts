@@ -1,8 +1,11 @@
 /**
  * Guide steps 23-24, checked before anything is created: is vm.size offered to this subscription in the
- * region, and does the core quota have room for it? Both failures say what would work instead.
+ * region, can it boot the (Gen2) image and, for a Premium_LRS OS disk, attach premium storage (resourceSkus
+ * capabilities HyperVGenerations and PremiumIO), and does the core quota have room for it? Every failure
+ * says what would work instead.
  */
 import type { ResourceSku } from '@azure/arm-compute';
+import { OFFERED_IMAGE_GENERATION } from '../../qlik/images.js';
 import { findVmSize, VM_SIZES } from '../../qlik/sizing.js';
 import { StepError, type StepContext, type StepOutputs } from '../../engine/step.js';
 import { sameText } from './common.js';
@@ -33,6 +36,66 @@ function openSizes(skus: readonly ResourceSku[], location: string): string[] {
 
 function capability(sku: ResourceSku, name: string): string | undefined {
   return sku.capabilities?.find((c) => c.name === name)?.value;
+}
+
+function sizeSeries(name: string | undefined): string {
+  return /^(?:Standard|Basic)_([A-Za-z])/.exec(name ?? '')?.[1]?.toUpperCase() ?? '';
+}
+
+/** What the config needs of a size beyond availability: booting the Gen2 image, and premium storage for a Premium_LRS OS disk. */
+function incapability(ctx: StepContext, sku: ResourceSku): string | undefined {
+  const generations = capability(sku, 'HyperVGenerations') ?? 'V1';
+  if (!generations.split(',').map((g) => g.trim()).includes(OFFERED_IMAGE_GENERATION)) {
+    return `cannot boot the Hyper-V generation ${OFFERED_IMAGE_GENERATION.slice(1)} image ${ctx.config.vm.image} (the size's HyperVGenerations: ${generations})`;
+  }
+  if (ctx.config.vm.osDiskType.startsWith('Premium') && capability(sku, 'PremiumIO') !== 'True') {
+    return `has no premium storage (PremiumIO ${capability(sku, 'PremiumIO') ?? 'False'}), but vm.osDiskType is ${ctx.config.vm.osDiskType}`;
+  }
+  return undefined;
+}
+
+/**
+ * Open sizes in the region that the config can use, closest first: the same number of vCPUs, then the same
+ * series (D, E, ...), then the tool's sizing table, then the nearest core count.
+ */
+function fittingSizes(ctx: StepContext, skus: readonly ResourceSku[], wanted: ResourceSku): string[] {
+  const cores = (sku: ResourceSku) => Number(capability(sku, 'vCPUs') ?? 0);
+  const tableIndex = (sku: ResourceSku) => {
+    const index = VM_SIZES.findIndex((size) => sameText(size.name, sku.name));
+    return index < 0 ? VM_SIZES.length : index;
+  };
+  const rank = (sku: ResourceSku) => [
+    cores(sku) === cores(wanted) ? 0 : 1,
+    sizeSeries(sku.name) === sizeSeries(wanted.name) ? 0 : 1,
+    tableIndex(sku),
+    Math.abs(cores(sku) - cores(wanted)),
+  ];
+  const byRank = (a: ResourceSku, b: ResourceSku) => {
+    const [ra, rb] = [rank(a), rank(b)];
+    const differing = ra.findIndex((value, i) => value !== rb[i]);
+    return differing < 0 ? 0 : ra[differing]! - rb[differing]!;
+  };
+  return skus
+    .filter((sku) => !sameText(sku.name, wanted.name) && !restriction(sku, ctx.config.location) && !incapability(ctx, sku))
+    .sort(byRank)
+    .slice(0, 5)
+    .map((sku) => sku.name ?? '');
+}
+
+function requireCapable(ctx: StepContext, skus: readonly ResourceSku[], sku: ResourceSku): void {
+  const problem = incapability(ctx, sku);
+  if (!problem) return;
+  const fitting = fittingSizes(ctx, skus, sku);
+  const cores = capability(sku, 'vCPUs');
+  const coresOf = (name: string) => capability(skus.find((candidate) => sameText(candidate.name, name))!, 'vCPUs');
+  const same = fitting.filter((name) => coresOf(name) === cores);
+  const other = fitting.filter((name) => coresOf(name) !== cores);
+  const groups = [same.length > 0 ? `with ${cores} vCPUs: ${same.join(', ')}` : '', other.length > 0 ? `${same.length > 0 ? 'other' : 'with other'} core counts: ${other.join(', ')}` : ''].filter(Boolean);
+  const listed = fitting.length > 0
+    ? `Sizes in ${ctx.config.location} that fit, ${groups.join('; ')}. Fix: set vm.size to one of them`
+    : `No open size in ${ctx.config.location} fits. Fix: choose another location`;
+  const diskAlternative = problem.includes('premium storage') ? ', or set vm.osDiskType: StandardSSD_LRS' : '';
+  throw new StepError(`${sku.name ?? ctx.config.vm.size} ${problem}`, { code: 'SizeNotCapable', advice: `${listed}${diskAlternative}; then run \`qlik-azure resume\`` });
 }
 
 /** Free cores per quota key ("cores" is the regional total) in the region. */
@@ -74,6 +137,7 @@ async function checkSize(ctx: StepContext): Promise<StepOutputs> {
       advice: `${alternatives()}. Fix: set vm.size to one of them, or ask Azure support to open ${size} in ${location} (https://aka.ms/azureskunotavailable)`,
     });
   }
+  requireCapable(ctx, skus, sku);
   const known = findVmSize(size);
   const vcpus = Number(capability(sku, 'vCPUs') ?? known?.vcpus);
   const quotaFamily = sku.family ?? known?.quotaFamily ?? 'unknown';

@@ -34,6 +34,11 @@ function plannedSpace(live: readonly string[], wanted: readonly string[]): { pre
   return { prefixes: live, refusal: `address space ${live.join(', ')} would shrink to ${wanted.join(', ')}` };
 }
 
+/** A subnet's ranges: ARM returns `addressPrefixes` (plural) instead of `addressPrefix` for a subnet made with it. */
+function subnetPrefixes(subnet: Subnet): readonly string[] {
+  return subnet.addressPrefix ? [subnet.addressPrefix] : subnet.addressPrefixes ?? [];
+}
+
 function findSubnet(vnet: VirtualNetwork, name: string): Subnet | undefined {
   return vnet.subnets?.find((subnet) => sameText(subnet.name, name));
 }
@@ -49,8 +54,8 @@ function compare(ctx: StepContext, vnet: VirtualNetwork): Comparison {
   else if (space.prefixes !== live) differences.push(`address space ${live.join(', ')} → ${space.prefixes.join(', ')}`);
   const subnet = findSubnet(vnet, subnetName);
   if (!subnet) differences.push(`subnet ${subnetName} (${subnetPrefix}) added`);
-  else if (subnet.addressPrefix !== subnetPrefix) {
-    const change = `subnet ${subnetName}: ${subnet.addressPrefix} → ${subnetPrefix}`;
+  else if (!subnetPrefixes(subnet).includes(subnetPrefix)) {
+    const change = `subnet ${subnetName}: ${subnetPrefixes(subnet).join(', ') || '(no range)'} → ${subnetPrefix}`;
     if (subnet.ipConfigurations?.length) refusals.push(`${change}, but it holds ${subnet.ipConfigurations.length} network interface(s)`);
     else differences.push(change);
   }
@@ -63,7 +68,10 @@ function desiredNetwork(ctx: StepContext, live: VirtualNetwork | undefined): Vir
   const { subnet: subnetName } = ctx.config.names;
   const prefixes = plannedSpace(live?.addressSpace?.addressPrefixes ?? [], [vnetAddressSpace]).prefixes;
   const others = (live?.subnets ?? []).filter((subnet) => !sameText(subnet.name, subnetName));
-  const ours: Subnet = { ...findSubnet(live ?? {}, subnetName), name: subnetName, addressPrefix: subnetPrefix };
+  const existing = findSubnet(live ?? {}, subnetName);
+  // A subnet that already has the prefix among its ranges keeps them; otherwise it gets the one range, in the singular form.
+  const { addressPrefixes: _replaced, ...rest } = existing ?? {};
+  const ours: Subnet = existing && subnetPrefixes(existing).includes(subnetPrefix) ? existing : { ...rest, name: subnetName, addressPrefix: subnetPrefix };
   return {
     ...live,
     location: live?.location ?? ctx.config.location,
