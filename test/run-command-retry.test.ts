@@ -16,6 +16,7 @@ describe('runScript when Azure is busy or loses the PUT', () => {
     template: 'vm/firewall.ps1',
     parameters: { Ports: '443' },
     secretParameters: {},
+    runsAs: 'LocalSystem',
     timeoutSeconds: 300,
   });
   const puts = (name: string) => world.sim.requestLog().filter((r) => r.method === 'PUT' && r.path.endsWith(`/runCommands/${name}`));
