@@ -3,11 +3,13 @@
  * loopback stand-in for the VM's public Qlik ports. The world is loaded from and saved to the deployment's
  * simulation.json, so a later --simulate command (resume, apply again, destroy) goes on from it.
  */
+import { dirname, join } from 'node:path';
 import type { ResolvedConfig } from '../config/derive.js';
 import { createSimulatedQlikVm } from '../simulator/qlik-vm.js';
 import { restoreMachines, snapshotMachines } from '../simulator/qlik-vm-snapshot.js';
 import { startQlikProxyStandIn, type QlikProxyStandIn } from '../simulator/qlik-proxy.js';
 import { startSimulator, type Simulator } from '../simulator/index.js';
+import { createPwshVm } from '../simulator/windows/pwsh-executor.js';
 import { readSimulation, SIMULATION_SCHEMA_VERSION, SimulationRecorder, simulationPath, writeSimulation, type SimulationOwner } from './simulation-file.js';
 
 const VIRTUAL_MACHINE_TYPE = 'microsoft.compute/virtualmachines';
@@ -35,6 +37,9 @@ export async function startSimulatedWorld(options: SimulatedWorldOptions): Promi
   const owner: SimulationOwner = { deployment: config.deployment, subscriptionId: options.subscriptionId };
   const { document, warning } = await readSimulation(path, owner);
   if (warning) options.warn(warning);
+  // QLIK_AZURE_SIM_VM=pwsh runs the real templates under pwsh on the Windows stand-in instead of the TypeScript
+  // fake VM (slower; the machines live in <state-dir>/<deployment>/windows-vm/, the fake QRS only as long as the command).
+  const realScripts = process.env.QLIK_AZURE_SIM_VM === 'pwsh';
   const vm = createSimulatedQlikVm({
     computerName: () => config.names.computerName,
     ...(document ? { restoredMachines: restoreMachines(document.machines) } : {}),
@@ -55,6 +60,10 @@ export async function startSimulatedWorld(options: SimulatedWorldOptions): Promi
     if (previousPort === 0 || error.code !== 'EADDRINUSE') throw error;
     return start(0);
   });
+  const pwshVm = realScripts
+    ? await createPwshVm({ rootDir: join(dirname(path), 'windows-vm'), computerName: () => config.names.computerName, trustedCaPem: simulator.caCertPem })
+    : undefined;
+  if (pwshVm) simulator.setRunCommandExecutor(pwshVm.executor);
   const save = async () => {
     const world = simulator.snapshot();
     const vmNames = new Set(world.resources.filter((r) => r.type.toLowerCase() === VIRTUAL_MACHINE_TYPE).map((r) => r.name));
@@ -73,6 +82,7 @@ export async function startSimulatedWorld(options: SimulatedWorldOptions): Promi
     async close() {
       await recorder?.close();
       await simulator.close();
+      await pwshVm?.close();
       await proxy.close();
     },
   };

@@ -140,7 +140,8 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     const serviceAccount = wanted[0]!;
     const known = machine.accounts.get(serviceAccount.name);
     const passwordReset = known !== undefined && known !== digest(serviceAccount.password);
-    const servicesUpdated = passwordReset && machine.release ? [...QLIK_SERVICES] : [];
+    // In the order Windows enumerates Win32_Service: by name (found running the real script on the pwsh stand-in).
+    const servicesUpdated = passwordReset && machine.release ? [...QLIK_SERVICES].sort() : [];
     for (const account of wanted) {
       const known = machine.accounts.get(account.name);
       let outcome: keyof typeof outcomes = known === undefined ? 'created' : known === digest(account.password) ? 'unchanged' : 'updated';
@@ -279,7 +280,7 @@ const HANDLERS: Record<VmTemplate, Handler> = {
   // QRS takes only the Qlik client certificate, which lives in the service account's store.
   'qlik/certificate-proxy.ps1': ({ machine, params, invocation, phase }) => {
     requireRepository(machine);
-    if (!invocation.runAsUser) throw new ScriptFailure(23, 'the Qlik client certificate was not found in the personal store of the account running this script');
+    if (!invocation.runAsUser) throw new ScriptFailure(23, 'Qlik client certificate (QlikClient) not found in CurrentUser\\My or LocalMachine\\My: run this step as the Qlik service account, or check that Qlik Sense finished installing');
     const thumbprint = required(params, 'Thumbprint').toUpperCase();
     if (!/^[0-9A-F]{40}$/.test(thumbprint)) throw new ScriptFailure(2, `parameter -Thumbprint must be 40 hexadecimal digits, got '${params.Thumbprint}'`);
     const thumbprintChanged = machine.qrs.sslThumbprint !== thumbprint;

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeQrs, type FakeQrs } from '../qrs/server.js';
 import type { RunCommandExecutor, RunCommandInvocation, RunCommandOutcome } from '../types.js';
@@ -57,7 +57,8 @@ export function pwshAvailable(): boolean {
 
 export async function createPwshVm(options: PwshVmOptions): Promise<PwshVm> {
   const qrsByVm = new Map<string, FakeQrs>();
-  const machineDir = (vmName: string) => join(options.rootDir, vmName.replace(/[^A-Za-z0-9_.-]/g, '_'));
+  const rootDir = resolve(options.rootDir);
+  const machineDir = (vmName: string) => join(rootDir, vmName.replace(/[^A-Za-z0-9_.-]/g, '_'));
   const hostToVm = new Map<string, string>();
   const network: VmNetwork = await startVmNetwork(async (host, port) => {
     const vmName = hostToVm.get(host.toLowerCase());
@@ -65,8 +66,8 @@ export async function createPwshVm(options: PwshVmOptions): Promise<PwshVm> {
     const url = qrsByVm.get(vmName)?.url;
     return url ? Number(new URL(url).port) : undefined;
   });
-  const caFile = join(options.rootDir, 'trusted-ca.pem');
-  await mkdir(options.rootDir, { recursive: true });
+  const caFile = join(rootDir, 'trusted-ca.pem');
+  await mkdir(rootDir, { recursive: true });
   if (options.trustedCaPem) await writeFile(caFile, options.trustedCaPem);
   let runNumber = 0;
 
@@ -103,7 +104,17 @@ export async function createPwshVm(options: PwshVmOptions): Promise<PwshVm> {
     hostToVm.set(state.qrs.hostName.toLowerCase(), vmName);
   };
 
-  const executor: RunCommandExecutor = async (run): Promise<RunCommandOutcome> => {
+  // One script at a time per machine: each run reads machine.json when it starts and writes it as it goes,
+  // so two at once would lose each other's changes (a real machine has no such limit; runs only end later).
+  const queues = new Map<string, Promise<unknown>>();
+  const executor: RunCommandExecutor = (run) => {
+    const previous = queues.get(run.vmName) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => runOnMachine(run));
+    queues.set(run.vmName, next);
+    return next;
+  };
+
+  const runOnMachine = async (run: RunCommandInvocation): Promise<RunCommandOutcome> => {
     let state = await ensureMachine(run.vmName);
     await ensureQrs(run.vmName, state);
     if (run.runAsUser) {

@@ -145,9 +145,11 @@ function Test-StandInCredential {
 # ---- local users and groups ----------------------------------------------------------------------
 function Assert-PasswordPolicy {
     param([string]$Name, [string]$Password)
-    # Windows' default complexity rule on Azure images: at least 3 of 4 character classes, not the account name.
+    # "Password must meet complexity requirements", on in Azure's Windows images: characters of 3 of the
+    # categories, and not the account name (case-insensitive, for names of 3 characters or more).
+    # https://learn.microsoft.com/previous-versions/windows/it-pro/windows-10/security/threat-protection/security-policy-settings/password-must-meet-complexity-requirements
     $classes = @('[a-z]', '[A-Z]', '[0-9]', '[^A-Za-z0-9]' | Where-Object { $Password -cmatch $_ }).Count
-    if ($Password.Length -lt 8 -or $classes -lt 3 -or $Password -like "*$Name*") {
+    if ($classes -lt 3 -or ($Name.Length -ge 3 -and $Password.IndexOf($Name, [StringComparison]::OrdinalIgnoreCase) -ge 0)) {
         throw [InvalidOperationException]::new('The password does not meet the password policy requirements. Check the minimum password length, password complexity and password history requirements.')
     }
 }
