@@ -211,6 +211,14 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     requireRepository(machine);
     const mode = params.SignedLicenseKey ? 'signedKey' : 'serial';
     const material = mode === 'signedKey' ? params.SignedLicenseKey! : `${required(params, 'SerialKey')}/${required(params, 'ControlKey')}/${params.LefKey ?? ''}`;
+    // What the fake QRS (qrs/store.ts) refuses, and the script reports as QRS's 400 (found running the real
+    // script against it: the example's dummy key passed here and failed there).
+    if (mode === 'signedKey' && !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(params.SignedLicenseKey!.trim())) {
+      throw new ScriptFailure(21, 'QRS POST /qrs/license failed with HTTP 400: Invalid license key: ***');
+    }
+    if (mode === 'serial' && (!/^\d{16}$/.test(params.SerialKey!.trim()) || !/^\d{5}$/.test(params.ControlKey!.trim()))) {
+      throw new ScriptFailure(21, 'QRS POST /qrs/license failed with HTTP 400: Invalid serial *** or control number ***');
+    }
     const known = machine.qrs.license;
     if (known?.mode === 'signedKey' && mode === 'serial') throw new ScriptFailure(32, 'the site has a signed license key; a serial number cannot replace it');
     const action = !known ? 'created' : known.digest === digest(material) ? 'unchanged' : 'updated';
