@@ -29,6 +29,8 @@ export interface FakeMachine {
   certificates: Map<string, string>;
   qrs: {
     license?: { mode: string; digest: string };
+    /** QRS user entities (userId) the scripts created; absent in machines saved before it was kept. */
+    users?: Set<string>;
     allocatedAccess: Set<string>;
     everyoneRule: boolean;
     rootAdmins: Set<string>;
@@ -108,6 +110,14 @@ function required(params: Parameters, name: string): string {
   const value = params[name];
   if (!value) throw new ScriptFailure(2, `parameter -${name} is required`);
   return value;
+}
+
+/** As qrs.ps1's Resolve-QrsUser: the user entity is created by the first script that needs it; true when this one did. */
+function resolveQrsUser(machine: FakeMachine, userId: string): boolean {
+  const users = (machine.qrs.users ??= new Set());
+  const created = !users.has(userId);
+  users.add(userId);
+  return created;
 }
 
 function requireRepository(machine: FakeMachine): void {
@@ -230,6 +240,7 @@ const HANDLERS: Record<VmTemplate, Handler> = {
   'qlik/access.ps1': ({ machine, params, phase }) => {
     requireRepository(machine);
     const userId = required(params, 'AdminUserId');
+    const userCreated = resolveQrsUser(machine, userId);
     const accessAllocated = !machine.qrs.allocatedAccess.has(userId);
     machine.qrs.allocatedAccess.add(userId);
     const wantRule = (params.EveryoneRule ?? 'true') === 'true';
@@ -238,7 +249,7 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     if (wantRule) machine.qrs.everyoneRule = true;
     phase(`access for ${userId}: ${accessAllocated ? 'allocated' : 'already allocated'}`);
     return {
-      userId, userDirectory: params.UserDirectory || machine.computerName, userCreated: accessAllocated,
+      userId, userDirectory: params.UserDirectory || machine.computerName, userCreated,
       accessType: params.LicenseModel === 'token' ? 'user' : 'professional', accessAllocated, accessGroupCreated, ruleAction,
     };
   },
@@ -246,11 +257,13 @@ const HANDLERS: Record<VmTemplate, Handler> = {
   'qlik/root-admin.ps1': ({ machine, params, phase }) => {
     requireRepository(machine);
     const userId = required(params, 'AdminUserId');
+    // The access step (43) usually created the user already (found running the real scripts against the fake QRS).
+    const userCreated = resolveQrsUser(machine, userId);
     const rolesChanged = !machine.qrs.rootAdmins.has(userId);
     machine.qrs.rootAdmins.add(userId);
     const userDirectory = params.UserDirectory || machine.computerName;
     if (rolesChanged) phase(`${userDirectory}\\${userId} is now RootAdmin`);
-    return { userId, userDirectory, userCreated: rolesChanged, rolesChanged, roles: ['RootAdmin'] };
+    return { userId, userDirectory, userCreated, rolesChanged, roles: ['RootAdmin'] };
   },
 
   'qlik/proxy.ps1': ({ machine, params, phase }) => {
@@ -304,7 +317,7 @@ const HANDLERS: Record<VmTemplate, Handler> = {
 function newMachine(computerName: string, os: { caption: string; version: string }): FakeMachine {
   return {
     computerName, os, accounts: new Map(), administrators: new Set(), firewallRules: new Map(), certificates: new Map(),
-    qrs: { allocatedAccess: new Set(), everyoneRule: false, rootAdmins: new Set(), allowHttp: false, hostWhiteList: [], formLogin: false },
+    qrs: { users: new Set(), allocatedAccess: new Set(), everyoneRule: false, rootAdmins: new Set(), allowHttp: false, hostWhiteList: [], formLogin: false },
   };
 }
 

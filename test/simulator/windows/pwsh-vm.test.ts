@@ -5,12 +5,14 @@ import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadTemplate } from '../../../src/qlik/templates.js';
 import { createSimulatedQlikVm, type SimulatedQlikVm, type VmTemplate } from '../../../src/simulator/qlik-vm.js';
 import type { RunCommandInvocation, RunCommandOutcome } from '../../../src/simulator/types.js';
 import { createPwshVm, pwshAvailable, type PwshVm } from '../../../src/simulator/windows/pwsh-executor.js';
 
+// Each pwsh run takes seconds (PowerShell's start, the QRS client's C# compile); a test runs up to nine.
+vi.setConfig({ testTimeout: 300_000 });
 const HAS_PWSH = pwshAvailable();
 if (!HAS_PWSH) console.warn('\n!!! pwsh is not on PATH: the real templates are NOT run against the Windows stand-in (. scripts/toolchain.sh puts it there) !!!\n');
 
@@ -27,11 +29,13 @@ type Params = Record<string, string>;
 interface Pair { pwsh: RunCommandOutcome; fake: RunCommandOutcome }
 
 /** The result line, without what differs only because pwsh 7 on Linux is not Windows PowerShell 5.1 on
- * Windows: the PowerShell version, elapsed seconds, and the separator [IO.Path]::Combine puts in a path. */
+ * Windows (the PowerShell version, elapsed seconds, the separator [IO.Path]::Combine puts in a path) or
+ * between any two repositories (the ids QRS generates). */
 const resultOf = (outcome: RunCommandOutcome): unknown => {
   const line = outcome.output.split('\n').find((l) => l.startsWith('##qlik-azure[result] '));
   if (!line) return undefined;
-  const { psVersion: _version, waitedSeconds: _waited, ...result } = JSON.parse(line.slice('##qlik-azure[result] '.length)) as Record<string, unknown>;
+  const json = line.slice('##qlik-azure[result] '.length).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<guid>');
+  const { psVersion: _version, waitedSeconds: _waited, ...result } = JSON.parse(json) as Record<string, unknown>;
   if (typeof result.installerLog === 'string') result.installerLog = result.installerLog.replaceAll('/', '\\');
   return result;
 };
