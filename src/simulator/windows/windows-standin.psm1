@@ -578,7 +578,7 @@ function Start-ScheduledTask {
     $task = Get-StandInTask $TaskName $PSCmdlet
     if (-not $task) { return }
     Assert-StandIn ((Split-Path -Leaf $task.execute) -eq 'Qlik_Sense_setup.exe') "a scheduled task running $($task.execute)"
-    $exitCode = Invoke-StandInQlikInstaller -Path $task.execute -ArgumentLine $script:TaskArguments[$TaskName] -User $task.user -Elevated ($task.runLevel -eq 'Highest')
+    $exitCode = Invoke-StandInQlikInstaller -Path $task.execute -ArgumentLine $script:TaskArguments[$TaskName] -Elevated ($task.runLevel -eq 'Highest')
     $task.state = 'Ready'
     $task.lastTaskResult = [BitConverter]::ToUInt32([BitConverter]::GetBytes([int]$exitCode), 0)
     Save-StandInState
@@ -619,7 +619,7 @@ function Get-StandInInstallerRelease {
 }
 
 function Invoke-StandInQlikInstaller {
-    param([string]$Path, [string]$ArgumentLine, [string]$User, [bool]$Elevated)
+    param([string]$Path, [string]$ArgumentLine, [bool]$Elevated)
     $release = Get-StandInInstallerRelease $Path
     $words = Split-StandInCommandLine $ArgumentLine
     $settings = @{}

@@ -69,6 +69,8 @@ describe.skipIf(!HAS_PWSH)('init --simulate with the real templates under pwsh a
 
   it('puts no secret in the output, the state or the stand-in machine', async () => {
     const machine = await readFile(join(dir, 'state-pwsh', 'qlik-demo', 'windows-vm', 'qlik-demo-vm', 'machine.json'), 'utf8');
+    // The real scripts ran there: the stand-in installer left its release and the service account's services.
+    expect(JSON.parse(machine)).toMatchObject({ uninstall: [{ displayName: RELEASE }], services: { QlikSenseRepositoryService: { status: 'Running', startName: '.\\qservice' } } });
     const text = runs.pwsh.cli.stdout + runs.pwsh.cli.stderr + JSON.stringify(runs.pwsh.state) + machine;
     expect(secrets.values.filter((value) => text.includes(value))).toEqual([]);
   });
