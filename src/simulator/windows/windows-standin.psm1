@@ -432,6 +432,8 @@ function Get-ItemProperty {
 }
 
 # ---- certificates (Cert:\<location>\<store>), kept as PFX files under certificates/ -------------------
+# Only the stores qrs.ps1 reads. certificate-import.ps1 (step 48: Import-PfxCertificate, the private key's
+# file and its ACL) is not modelled: it fails here ("not recognized"), never passes silently.
 function Get-StandInStoreDirectory {
     param([string]$Location, [string]$Store)
     $owner = if ($Location -eq 'CurrentUser') { $script:RunAs } else { 'LocalMachine' }
@@ -440,8 +442,8 @@ function Get-StandInStoreDirectory {
 
 function Split-CertPath {
     param([string]$Path)
-    if ($Path -notmatch '^Cert:\\(CurrentUser|LocalMachine)\\(My|Root)(\\([0-9A-Fa-f]{40}))?$') { return $null }
-    @{ Directory = Get-StandInStoreDirectory $Matches[1] $Matches[2]; Thumbprint = $Matches[4] }
+    if ($Path -notmatch '^Cert:\\(CurrentUser|LocalMachine)\\(My|Root)$') { return $null }
+    Get-StandInStoreDirectory $Matches[1] $Matches[2]
 }
 
 function Read-StandInCertificate {
@@ -451,10 +453,9 @@ function Read-StandInCertificate {
 }
 
 function Get-StandInStoreCertificate {
-    param([string]$Directory, [string]$Thumbprint)
-    if (-not (Microsoft.PowerShell.Management\Test-Path -LiteralPath $Directory)) { return }
-    $filter = if ($Thumbprint) { "$($Thumbprint.ToUpperInvariant()).pfx" } else { '*.pfx' }
-    foreach ($file in Microsoft.PowerShell.Management\Get-ChildItem -LiteralPath $Directory -Filter $filter) { Read-StandInCertificate $file.FullName }
+    param([string]$Directory)
+    if (-not (Test-Path -LiteralPath $Directory)) { return }
+    foreach ($file in Microsoft.PowerShell.Management\Get-ChildItem -LiteralPath $Directory -Filter '*.pfx') { Read-StandInCertificate $file.FullName }
 }
 
 function Add-StandInCertificate {
@@ -473,43 +474,8 @@ function Get-ChildItem {
     $target = if ($LiteralPath) { $LiteralPath } else { $Path }
     if ($target -notmatch '^Cert:') { return Microsoft.PowerShell.Management\Get-ChildItem @PSBoundParameters }
     $store = Split-CertPath $target
-    Assert-StandIn ($null -ne $store -and -not $store.Thumbprint -and -not $Filter) "Get-ChildItem $target"
-    Get-StandInStoreCertificate -Directory $store.Directory
-}
-
-function Get-Item {
-    [CmdletBinding()]
-    param([Parameter(Position = 0)][string]$Path, [string]$LiteralPath)
-    $target = if ($LiteralPath) { $LiteralPath } else { $Path }
-    if ($target -notmatch '^Cert:') { return Microsoft.PowerShell.Management\Get-Item @PSBoundParameters }
-    $store = Split-CertPath $target
-    Assert-StandIn ($null -ne $store -and $store.Thumbprint) "Get-Item $target"
-    $found = Get-StandInStoreCertificate @store
-    if (-not $found) { $PSCmdlet.WriteError((New-StandInError "Cannot find path '$target' because it does not exist." -Target $target)) }
-    $found
-}
-
-function Test-Path {
-    [CmdletBinding()]
-    param([Parameter(Position = 0)][string]$Path, [string]$LiteralPath, [string]$PathType)
-    $target = if ($LiteralPath) { $LiteralPath } else { $Path }
-    if ($target -notmatch '^Cert:') { return Microsoft.PowerShell.Management\Test-Path @PSBoundParameters }
-    $store = Split-CertPath $target
-    Assert-StandIn ($null -ne $store -and $store.Thumbprint -and -not $PathType) "Test-Path $target"
-    $null -ne (Get-StandInStoreCertificate @store)
-}
-
-function Import-PfxCertificate {
-    [CmdletBinding()]
-    param([Parameter(Mandatory)][string]$FilePath, [Parameter(Mandatory)][string]$CertStoreLocation, [securestring]$Password)
-    Assert-StandIn ($CertStoreLocation -eq 'Cert:\LocalMachine\My') "Import-PfxCertificate -CertStoreLocation $CertStoreLocation"
-    $plain = if ($Password) { ConvertFrom-StandInSecureString $Password } else { '' }
-    $collection = [Security.Cryptography.X509Certificates.X509Certificate2Collection]::new()
-    $collection.Import([IO.File]::ReadAllBytes($FilePath), $plain, [Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable)
-    foreach ($certificate in $collection) {
-        # As Windows: the certificate with the key goes to My, the chain's CA certificates to the CA stores (not modelled).
-        if ($certificate.HasPrivateKey) { Add-StandInCertificate -Location LocalMachine -Store My -Certificate $certificate; $certificate }
-    }
+    Assert-StandIn ($null -ne $store -and -not $Filter) "Get-ChildItem $target"
+    Get-StandInStoreCertificate -Directory $store
 }
 
 # ---- the local repository's status port (http://localhost:4444), as install-qlik.ps1 polls it ---------
@@ -612,7 +578,7 @@ function Split-StandInCommandLine {
 # ("Qlik Sense November 2025"), as a real setup.exe knows its own release.
 function Get-StandInInstallerRelease {
     param([string]$Path)
-    if (-not (Microsoft.PowerShell.Management\Test-Path -LiteralPath $Path)) { throw "stand-in: the scheduled task's program $Path does not exist" }
+    if (-not (Test-Path -LiteralPath $Path)) { throw "stand-in: the scheduled task's program $Path does not exist" }
     $release = (Microsoft.PowerShell.Management\Get-Content -LiteralPath $Path -TotalCount 1)
     if ($release -notmatch '^Qlik Sense [A-Za-z]+ \d{4}$') { throw "stand-in: $Path is not a stand-in installer (its first line must name a release, e.g. 'Qlik Sense May 2025')" }
     $release
@@ -664,7 +630,7 @@ function Invoke-StandInQlikInstaller {
 
 function Read-StandInSharedPersistenceConfig {
     param([string]$Path)
-    if (-not $Path -or -not (Microsoft.PowerShell.Management\Test-Path -LiteralPath $Path)) { return "sharedpersistenceconfig '$Path' not found" }
+    if (-not $Path -or -not (Test-Path -LiteralPath $Path)) { return "sharedpersistenceconfig '$Path' not found" }
     $xml = [xml](Microsoft.PowerShell.Management\Get-Content -Raw -LiteralPath $Path)
     $root = $xml.SharedPersistenceConfiguration
     if (-not $root) { return 'spc.cfg has no SharedPersistenceConfiguration element' }
@@ -735,7 +701,7 @@ Export-ModuleMember -Function @(
     'Get-Service', 'Get-CimInstance', 'Invoke-CimMethod',
     'Get-NetFirewallRule', 'Get-NetFirewallPortFilter', 'New-NetFirewallRule', 'Set-NetFirewallRule', 'Remove-NetFirewallRule',
     'Get-SmbShare', 'New-SmbShare', 'Get-SmbShareAccess', 'Grant-SmbShareAccess', 'icacls.exe',
-    'Get-ItemProperty', 'Get-ChildItem', 'Get-Item', 'Test-Path', 'Import-PfxCertificate', 'Invoke-RestMethod',
+    'Get-ItemProperty', 'Get-ChildItem', 'Invoke-RestMethod',
     'New-ScheduledTaskAction', 'New-ScheduledTaskSettingsSet', 'Register-ScheduledTask', 'Get-ScheduledTask', 'Get-ScheduledTaskInfo',
     'Start-ScheduledTask', 'Stop-ScheduledTask', 'Unregister-ScheduledTask'
 )
