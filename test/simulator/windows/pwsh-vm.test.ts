@@ -138,6 +138,17 @@ describe.skipIf(!HAS_PWSH)('the real templates under pwsh on the Windows stand-i
     expectSame(await both('qlik/certificate-proxy.ps1', { Thumbprint: 'AB'.repeat(20) }));
   });
 
+  it('fails loudly where a script uses Windows in a way the stand-in does not model, and reaches no other host', async () => {
+    const script = [
+      "try { Invoke-WebRequest -Uri 'https://downloads.example.invalid/x' -UseBasicParsing | Out-Null } catch { Write-Host ('network: ' + $_.Exception.Message) }",
+      'Get-CimInstance -ClassName Win32_BIOS',
+    ].join('\n');
+    const outcome = await pwsh.executor({ subscriptionId: 'sub', resourceGroup: 'rg', vmName: VM, runCommandName: 'new-usage', script, parameters: [], protectedParameters: [] });
+    expect(outcome.output).toMatch(/network: .*502/);
+    expect(outcome.exitCode).not.toBe(0);
+    expect(outcome.error).toContain('stand-in: Get-CimInstance -ClassName Win32_BIOS is not implemented');
+  });
+
   it('the machine folder keeps no secret value', async () => {
     const files = (await readdir(join(root, VM), { recursive: true })).filter((f) => f.endsWith('.json'));
     const text = (await Promise.all(files.map((f) => readFile(join(root, VM, f), 'utf8')))).join('\n');
