@@ -3,6 +3,7 @@
  * loopback stand-in for the VM's public Qlik ports. The world is loaded from and saved to the deployment's
  * simulation.json, so a later --simulate command (resume, apply again, destroy) goes on from it.
  */
+import { dirname, join } from 'node:path';
 import type { ResolvedConfig } from '../config/derive.js';
 import { ConfigError } from '../config/errors.js';
 import { resolveFaults } from '../simulator/faults.js';
@@ -12,6 +13,7 @@ import { createSimulatedQlikVm } from '../simulator/qlik-vm.js';
 import { restoreMachines, snapshotMachines } from '../simulator/qlik-vm-snapshot.js';
 import { startQlikProxyStandIn, type QlikProxyStandIn } from '../simulator/qlik-proxy.js';
 import { SIMULATED_CLOUDS, startSimulator, type SimulatedCloud, type Simulator } from '../simulator/index.js';
+import { createPwshVm } from '../simulator/windows/pwsh-executor.js';
 import { readSimulation, SIMULATION_SCHEMA_VERSION, SimulationRecorder, simulationPath, writeSimulation, type SimulationDocument, type SimulationOwner } from './simulation-file.js';
 
 const VIRTUAL_MACHINE_TYPE = 'microsoft.compute/virtualmachines';
@@ -113,6 +115,12 @@ async function startArm(options: SimulatedWorldOptions, { settings, path, owner,
     if (previousPort === 0 || error.code !== 'EADDRINUSE') throw error;
     return start(0);
   });
+  // QLIK_AZURE_SIM_VM=pwsh runs the real templates under pwsh on the Windows stand-in instead of the TypeScript
+  // fake VM (slower; the machines live in <state-dir>/<deployment>/windows-vm/, the fake QRS only as long as the command).
+  const pwshVm = process.env.QLIK_AZURE_SIM_VM === 'pwsh'
+    ? await createPwshVm({ rootDir: join(dirname(path), 'windows-vm'), computerName: () => options.config.names.computerName, trustedCaPem: simulator.caCertPem })
+    : undefined;
+  if (pwshVm) simulator.setRunCommandExecutor(pwshVm.executor);
   const save = async () => {
     const world = simulator.snapshot();
     const vmNames = new Set(world.resources.filter((r) => r.type.toLowerCase() === VIRTUAL_MACHINE_TYPE).map((r) => r.name));
@@ -131,6 +139,7 @@ async function startArm(options: SimulatedWorldOptions, { settings, path, owner,
     async close() {
       await recorder?.close();
       await simulator.close();
+      await pwshVm?.close();
       await proxy.close();
     },
   };

@@ -16,8 +16,12 @@ export function blobAddress(path: string): BlobAddress {
   return { account, container, blob: rest.join('/') };
 }
 
+/** The storage SDK sends x-ms-version; a SAS link opened by a browser, curl or the VM's Invoke-WebRequest
+ * sends nothing but its query, whose `sig` no ARM request carries (Azure serves both: the blob endpoint
+ * needs no version header with a SAS). */
 export function isBlobRequest(req: IncomingMessage, path: string): boolean {
-  return req.headers['x-ms-version'] !== undefined && !/^\/(subscriptions|providers|tenants)(\/|$)/i.test(path);
+  if (/^\/(subscriptions|providers|tenants)(\/|$)/i.test(path)) return false;
+  return req.headers['x-ms-version'] !== undefined || new URL(req.url ?? '/', 'https://blob').searchParams.has('sig');
 }
 
 const escapeXml = (text: string): string =>

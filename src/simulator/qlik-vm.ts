@@ -31,6 +31,8 @@ export interface FakeMachine {
   certificates: Map<string, string>;
   qrs: {
     license?: { mode: string; digest: string | null };
+    /** QRS user entities (userId) the scripts created; absent in machines saved before it was kept. */
+    users?: Set<string>;
     allocatedAccess: Set<string>;
     everyoneRule: boolean;
     rootAdmins: Set<string>;
@@ -130,6 +132,14 @@ function required(params: Parameters, name: string): string {
   return value;
 }
 
+/** As qrs.ps1's Resolve-QrsUser: the user entity is created by the first script that needs it; true when this one did. */
+function resolveQrsUser(machine: FakeMachine, userId: string): boolean {
+  const users = (machine.qrs.users ??= new Set());
+  const created = !users.has(userId);
+  users.add(userId);
+  return created;
+}
+
 function requireRepository(machine: FakeMachine): void {
   if (!machine.release) throw new ScriptFailure(20, `the Qlik Sense Repository Service did not answer at https://${machine.computerName}:4242/qrs/about`);
 }
@@ -160,7 +170,8 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     const serviceAccount = wanted[0]!;
     const known = machine.accounts.get(serviceAccount.name);
     const passwordReset = known !== undefined && !sameSecret(known, serviceAccount.password);
-    const servicesUpdated = passwordReset && machine.release ? [...QLIK_SERVICES] : [];
+    // In the order Windows enumerates Win32_Service: by name (found running the real script on the pwsh stand-in).
+    const servicesUpdated = passwordReset && machine.release ? [...QLIK_SERVICES].sort() : [];
     for (const account of wanted) {
       const known = machine.accounts.get(account.name);
       let outcome: keyof typeof outcomes = known === undefined ? 'created' : sameSecret(known, account.password) ? 'unchanged' : 'updated';
@@ -230,6 +241,14 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     requireRepository(machine);
     const mode = params.SignedLicenseKey ? 'signedKey' : 'serial';
     const material = mode === 'signedKey' ? params.SignedLicenseKey! : `${required(params, 'SerialKey')}/${required(params, 'ControlKey')}/${params.LefKey ?? ''}`;
+    // What the fake QRS (qrs/store.ts) refuses, and the script reports as QRS's 400 (found running the real
+    // script against it: the example's dummy key passed here and failed there).
+    if (mode === 'signedKey' && !/^[\w-]+\.[\w-]+\.[\w-]+$/.test(params.SignedLicenseKey!.trim())) {
+      throw new ScriptFailure(21, 'QRS POST /qrs/license failed with HTTP 400: Invalid license key: ***');
+    }
+    if (mode === 'serial' && (!/^\d{16}$/.test(params.SerialKey!.trim()) || !/^\d{5}$/.test(params.ControlKey!.trim()))) {
+      throw new ScriptFailure(21, 'QRS POST /qrs/license failed with HTTP 400: Invalid serial *** or control number ***');
+    }
     const known = machine.qrs.license;
     if (known?.mode === 'signedKey' && mode === 'serial') throw new ScriptFailure(32, 'the site has a signed license key; a serial number cannot replace it');
     const action = !known ? 'created' : sameSecret(known.digest, material) ? 'unchanged' : 'updated';
@@ -241,6 +260,7 @@ const HANDLERS: Record<VmTemplate, Handler> = {
   'qlik/access.ps1': ({ machine, params, phase }) => {
     requireRepository(machine);
     const userId = required(params, 'AdminUserId');
+    const userCreated = resolveQrsUser(machine, userId);
     const accessAllocated = !machine.qrs.allocatedAccess.has(userId);
     machine.qrs.allocatedAccess.add(userId);
     const wantRule = (params.EveryoneRule ?? 'true') === 'true';
@@ -249,7 +269,7 @@ const HANDLERS: Record<VmTemplate, Handler> = {
     if (wantRule) machine.qrs.everyoneRule = true;
     phase(`access for ${userId}: ${accessAllocated ? 'allocated' : 'already allocated'}`);
     return {
-      userId, userDirectory: params.UserDirectory || machine.computerName, userCreated: accessAllocated,
+      userId, userDirectory: params.UserDirectory || machine.computerName, userCreated,
       accessType: params.LicenseModel === 'token' ? 'user' : 'professional', accessAllocated, accessGroupCreated, ruleAction,
     };
   },
@@ -257,11 +277,13 @@ const HANDLERS: Record<VmTemplate, Handler> = {
   'qlik/root-admin.ps1': ({ machine, params, phase }) => {
     requireRepository(machine);
     const userId = required(params, 'AdminUserId');
+    // The access step (43) usually created the user already (found running the real scripts against the fake QRS).
+    const userCreated = resolveQrsUser(machine, userId);
     const rolesChanged = !machine.qrs.rootAdmins.has(userId);
     machine.qrs.rootAdmins.add(userId);
     const userDirectory = params.UserDirectory || machine.computerName;
     if (rolesChanged) phase(`${userDirectory}\\${userId} is now RootAdmin`);
-    return { userId, userDirectory, userCreated: rolesChanged, rolesChanged, roles: ['RootAdmin'] };
+    return { userId, userDirectory, userCreated, rolesChanged, roles: ['RootAdmin'] };
   },
 
   'qlik/proxy.ps1': ({ machine, params, phase }) => {
@@ -317,7 +339,7 @@ const HANDLERS: Record<VmTemplate, Handler> = {
 function newMachine(computerName: string, os: { caption: string; version: string }): FakeMachine {
   return {
     computerName, os, accounts: new Map(), administrators: new Set(), firewallRules: new Map(), certificates: new Map(),
-    qrs: { allocatedAccess: new Set(), everyoneRule: false, rootAdmins: new Set(), allowHttp: false, hostWhiteList: [], formLogin: false },
+    qrs: { users: new Set(), allocatedAccess: new Set(), everyoneRule: false, rootAdmins: new Set(), allowHttp: false, hostWhiteList: [], formLogin: false },
   };
 }
 

@@ -1,4 +1,5 @@
 import { AnonymousCredential, AppendBlobClient, BlobServiceClient, StorageSharedKeyCredential, type StoragePipelineOptions } from '@azure/storage-blob';
+import { get } from 'node:https';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FAST_POLL, createNic, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
 
@@ -62,6 +63,18 @@ describe('blob data plane', () => {
     expect((await viaSas.downloadToBuffer()).toString()).toBe('line 1\nline 2\n');
     const anonymous = new AppendBlobClient(`${blobEndpoint}runcommand-logs/install.log`, new AnonymousCredential(), { agent: azure.sim.httpsAgent(), retryOptions: { maxTries: 1 } } as StoragePipelineOptions);
     await expect(anonymous.downloadToBuffer()).rejects.toMatchObject({ statusCode: 401 });
+  });
+
+  it('serves a SAS link to a plain GET without x-ms-version, as a browser, curl or Invoke-WebRequest on the VM sends it', async () => {
+    const sasUrl = `${blobEndpoint}runcommand-logs/install.log?sv=2024-11-04&sr=b&sp=r&sig=fake-signature`;
+    const body = await new Promise<string>((resolve, reject) => {
+      get(sasUrl, { agent: azure.sim.httpsAgent() }, (response) => {
+        let text = '';
+        response.on('data', (chunk: Buffer) => { text += chunk.toString(); });
+        response.on('end', () => resolve(`${response.statusCode} ${text}`));
+      }).on('error', reject);
+    });
+    expect(body).toBe('200 line 1\nline 2\n');
   });
 
   it('answers BlobNotFound / ContainerNotFound like Azure', async () => {

@@ -30,7 +30,7 @@ export const SECRETS = {
   qlikAdminPassword: 'Sim-Only-QSAdmin-9z!',
   localUserPassword: 'Sim-Only-Users-6w!',
   repositoryDbPassword: 'Sim-Only-Repository-5v!',
-  licenseKey: 'sim-only-signed-license-key',
+  licenseKey: 'sim-only.signed-license-key.not-valid',
 };
 
 export const BASE_CONFIG: DeploymentConfigInput = {

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { generateLoopbackPki } from './certificates.js';
+import { generateLoopbackPki, type LoopbackPki } from './certificates.js';
 import type { CollectionName } from './entities.js';
 import type { Entity } from './filter.js';
 import { routeQrs } from './routes.js';
@@ -20,6 +20,9 @@ export interface FakeQrsOptions {
   notReadyMode?: NotReadyMode;
   /** Reject calls without a client certificate issued by the fake's CA (as port 4242 does). Default true. */
   requireClientCertificate?: boolean;
+  /** The node's own certificates (as a Qlik install exports them) instead of a generated loopback PKI:
+   * the site CA that issued the client certificates it accepts, and the server certificate it presents. */
+  siteCertificates?: Pick<LoopbackPki, 'caCertPem' | 'serverCertPem' | 'serverKeyPem'>;
 }
 
 export interface RecordedCall {
@@ -48,6 +51,7 @@ export interface FakeQrs {
   /** Base URL without /qrs, e.g. https://127.0.0.1:40123 */
   url: string;
   caCertPem: string;
+  /** The generated client certificate; '' with siteCertificates (the node's own client certificate is in its store). */
   clientCertPem: string;
   clientKeyPem: string;
   calls(): RecordedCall[];
@@ -59,7 +63,7 @@ export interface FakeQrs {
 const xrfkeyPattern = /^[0-9A-Za-z]{16}$/;
 
 export async function startFakeQrs(options: FakeQrsOptions = {}): Promise<FakeQrs> {
-  const pki = await generateLoopbackPki();
+  const pki: LoopbackPki = options.siteCertificates ? { ...options.siteCertificates, clientCertPem: '', clientKeyPem: '' } : await generateLoopbackPki();
   const store = new QrsStore();
   const calls: RecordedCall[] = [];
   const requireClientCertificate = options.requireClientCertificate ?? true;
