@@ -4,22 +4,24 @@
  * the release installed, which the script compares without "Patch N" (26).
  */
 import { describe, expect, it } from 'vitest';
-import { loadTemplate } from '../../src/qlik/templates.js';
 import { createSimulatedQlikVm } from '../../src/simulator/qlik-vm.js';
-import type { RunCommandInvocation } from '../../src/simulator/index.js';
+import { runInEnvelope } from '../support/envelope-run.js';
 
-async function run(vm: ReturnType<typeof createSimulatedQlikVm>, template: string, parameters: Record<string, string>, secrets: Record<string, string> = {}) {
-  const invocation: RunCommandInvocation = {
-    subscriptionId: 's', resourceGroup: 'rg', vmName: 'vm-1', runCommandName: 'r', script: await loadTemplate(template),
-    parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })),
-    protectedParameters: Object.entries(secrets).map(([name, value]) => ({ name, value })),
-  };
-  return vm.executor(invocation);
+/** As the product sends it: the template inside the envelope, through Windows Run Command's transport. */
+function run(vm: ReturnType<typeof createSimulatedQlikVm>, template: string, plain: Record<string, string>, secret: Record<string, string> = {}) {
+  // The QRS scripts run as the service account, as the product runs them.
+  const runAs = template.startsWith('qlik/') ? SERVICE_ACCOUNT : undefined;
+  return runInEnvelope(vm.executor, { vmName: 'vm-1', computerName: 'vm-1', template, plain, secret, ...(runAs ? { runAs } : {}) });
 }
+
+const SERVICE_ACCOUNT = { account: 'qservice', password: 'Service-1x' };
+const createAccounts = (vm: ReturnType<typeof createSimulatedQlikVm>) =>
+  run(vm, 'vm/accounts.ps1', { ServiceAccountName: SERVICE_ACCOUNT.account, LocalUserCount: '0' }, { ServiceAccountPassword: SERVICE_ACCOUNT.password, AdminAccountPassword: 'Admin-1x' });
 
 describe('the simulated VM refuses what the scripts refuse', () => {
   it("proxy.ps1: a white-list entry 'bad host!' ends with exit code 2, naming it", async () => {
     const vm = createSimulatedQlikVm();
+    await createAccounts(vm);
     vm.machine('vm-1').release = 'Qlik Sense May 2025';
     const refused = await run(vm, 'qlik/proxy.ps1', { HostWhiteList: 'qlik.example.com,bad host!' });
     expect(refused.exitCode).toBe(2);
@@ -36,7 +38,7 @@ describe('the simulated VM refuses what the scripts refuse', () => {
     const install = (release: string) => run(vm, 'vm/install-qlik.ps1',
       { ReleaseName: release, ServiceAccountName: 'qservice', Hostname: 'vm-1' },
       { InstallerUrl: 'https://downloads.example.invalid/Qlik_Sense_setup.exe', ServiceAccountPassword: 'Service-1x', RepositoryDbPassword: 'Db-1x' });
-    await run(vm, 'vm/accounts.ps1', { ServiceAccountName: 'qservice', LocalUserCount: '0' }, { ServiceAccountPassword: 'Service-1x', AdminAccountPassword: 'Admin-1x' });
+    await createAccounts(vm);
     const installed = await install('Qlik Sense May 2025 Patch 2');
     expect(installed.exitCode, installed.error).toBe(0);
     expect(installed.output).toContain('"release":"Qlik Sense May 2025"');
