@@ -1,11 +1,12 @@
-// A Run Command executor that runs the real template under PowerShell 7 on the stand-in Windows machine
-// (windows-standin.psm1): the script text goes to a file, and `pwsh -File bootstrap.ps1 <file> <argv...>`
-// imports the stand-in, then runs it with the argv words as `powershell -File script.ps1 <argv...>` would.
+// A Run Command executor that runs the script Azure runs (the product's envelope around a template) under
+// PowerShell 7 on the stand-in Windows machine (windows-standin.psm1): the script text goes to a file, and
+// `pwsh -File bootstrap.ps1 <file> <argv...>` imports the stand-in, then runs it with the words Windows Run
+// Command's transport hands powershell.exe after `-File script.ps1` (invocation.argv, run-command-transport.ts).
 // Each VM is one machine folder under rootDir (machine.json and its disks), kept between runs. The QRS
 // scripts reach the project's fake QRS, started with the certificates the stand-in installer made, through
 // the machine's network (vm-network.ts) at https://<hostname>:4242, as on Windows.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -25,10 +26,8 @@ export interface PwshVmOptions {
   /** The Windows computer name of a VM resource (default: its first 15 characters). */
   computerName?: (vmName: string) => string;
   os?: { caption: string; version: string };
-  /** A CA the machine trusts besides the system's (the ARM simulator's, for a staged installer on its blob endpoint). */
+  /** A CA the machine trusts besides the system's (the ARM simulator's, for a staged installer or staged inputs on its blob endpoint). */
   trustedCaPem?: string;
-  /** The words after `-File script.ps1` on the machine's command line; default: `-Name value` for each parameter. */
-  argv?: (run: RunCommandInvocation) => string[];
 }
 
 export interface PwshVm {
@@ -40,14 +39,7 @@ export interface PwshVm {
 
 interface MachineState {
   computerName: string;
-  salt: string;
-  users: Record<string, { passwordHash: string }>;
   qrs?: { hostName: string };
-}
-
-/** Today's Run Command transport: every parameter as `-Name value` (the lead switches this to the simulator's argv at merge). */
-export function argvFromParameters(run: RunCommandInvocation): string[] {
-  return [...run.parameters, ...run.protectedParameters].flatMap((p) => [`-${p.name}`, p.value]);
 }
 
 /** Whether pwsh is on PATH; tests skip, loudly, where it is not. */
@@ -115,19 +107,15 @@ export async function createPwshVm(options: PwshVmOptions): Promise<PwshVm> {
   };
 
   const runOnMachine = async (run: RunCommandInvocation): Promise<RunCommandOutcome> => {
+    // The product never uses runAsUser (its output is reported empty, issue 10): not modelled here.
+    if (run.runAsUser) return { exitCode: 1, output: '', error: 'stand-in: a runAsUser run is not implemented (the envelope runs as the service account through a scheduled task)\n' };
     let state = await ensureMachine(run.vmName);
     await ensureQrs(run.vmName, state);
-    if (run.runAsUser) {
-      // Run Command logs on as runAsUser before anything runs.
-      const user = state.users[run.runAsUser.split('\\').at(-1)!];
-      const hash = createHash('sha256').update(state.salt + (run.runAsPassword ?? '')).digest('hex');
-      if (user?.passwordHash !== hash) return { exitCode: 1, output: '', error: `qlik-azure: Run Command could not log on as ${run.runAsUser}: the user name or password is incorrect.\n` };
-    }
     const dir = machineDir(run.vmName);
     const scriptFile = join(dir, `run-${process.pid}-${++runNumber}.ps1`);
     await writeFile(scriptFile, run.script, { mode: 0o600 });
     try {
-      const outcome = await runPwsh([BOOTSTRAP, scriptFile, ...(options.argv ?? argvFromParameters)(run)], {
+      const outcome = await runPwsh([BOOTSTRAP, scriptFile, ...run.argv], {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? dir,
         TMPDIR: process.env.TMPDIR ?? '/tmp',
@@ -135,7 +123,6 @@ export async function createPwshVm(options: PwshVmOptions): Promise<PwshVm> {
         POWERSHELL_TELEMETRY_OPTOUT: '1',
         POWERSHELL_UPDATECHECK: 'Off',
         QLIK_STANDIN_MACHINE: dir,
-        ...(run.runAsUser ? { QLIK_STANDIN_RUN_AS: run.runAsUser.split('\\').at(-1)! } : {}),
         HTTP_PROXY: network.proxyUrl,
         HTTPS_PROXY: network.proxyUrl,
         ...(options.trustedCaPem ? { SSL_CERT_FILE: caFile } : {}),

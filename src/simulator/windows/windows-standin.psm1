@@ -1,8 +1,9 @@
 # Windows stand-in for the Run Command templates under PowerShell 7 on Linux (the simulator's pwsh
 # executor imports it before running a template). It gives the templates the Windows they call, and
 # nothing more: local users and groups, services (Get-Service, Win32_Service), scheduled tasks whose
-# action runs at once, firewall rules, the SMB share, icacls, the uninstall registry keys, the Cert:
-# drive, the identity the script runs as, and Qlik_Sense_setup.exe (an installer stub that checks its
+# action runs at once (the installer, or the envelope's `cmd.exe /d /c "powershell.exe -File ..."` as the
+# task's account), DPAPI with LocalMachine scope, firewall rules, the SMB share, icacls, the uninstall
+# registry keys, the Cert: drive, the identity the script runs as, and Qlik_Sense_setup.exe (an installer stub that checks its
 # silent arguments as the real one does and then "installs": uninstall entry, services, Host.cfg,
 # the site CA, the server and QlikClient certificates).
 #
@@ -21,8 +22,10 @@ if (-not $script:MachineDir -or -not (Test-Path -LiteralPath (Join-Path $script:
 }
 $script:StatePath = Join-Path $script:MachineDir 'machine.json'
 $script:State = Get-Content -Raw -LiteralPath $script:StatePath | ConvertFrom-Json -AsHashtable
-# The identity this run has: 'SYSTEM' (Run Command's default) or the runAsUser's account name.
+# The identity this run has: 'SYSTEM' (Run Command's default) or the account of the scheduled task running it;
+# QLIK_STANDIN_ELEVATED when that task runs with the account's full administrator token (RunLevel Highest).
 $script:RunAs = if ($env:QLIK_STANDIN_RUN_AS) { $env:QLIK_STANDIN_RUN_AS } else { 'SYSTEM' }
+$script:Elevated = $script:RunAs -eq 'SYSTEM' -or $env:QLIK_STANDIN_ELEVATED -eq '1'
 # Task definitions hold the installer's arguments, passwords included: kept in memory only, never in machine.json.
 $script:TaskArguments = @{}
 
@@ -76,6 +79,15 @@ New-PSDrive -Name C -PSProvider FileSystem -Root $driveRoot -Scope Global | Out-
 $script:DotNetRoot = Join-Path $script:MachineDir 'dotnet-cwd'
 New-Item -ItemType Directory -Force -Path $script:DotNetRoot | Out-Null
 [Environment]::CurrentDirectory = $script:DotNetRoot
+# [IO.Path]::Combine and Join-Path on Linux join with '/': 'C:\ProgramData/qlik-azure/run/<id>' reaches .NET as
+# the folder 'C:\ProgramData' of the current directory, linked to the drive's folder.
+foreach ($folder in 'ProgramData', 'Windows', 'Program Files') {
+    $alias = [IO.Path]::Combine($script:DotNetRoot, "C:\$folder")
+    if (-not [IO.Directory]::Exists($alias)) {
+        $target = Microsoft.PowerShell.Management\New-Item -ItemType Directory -Force -Path (Join-Path $driveRoot $folder)
+        [IO.Directory]::CreateSymbolicLink($alias, $target.FullName) | Out-Null
+    }
+}
 
 function New-Item {
     [CmdletBinding()]
@@ -115,6 +127,41 @@ namespace QlikAzureStandIn {
         public bool ValidateCredentials(string userName, string password) { return Validate(userName, password); }
         public void Dispose() { }
     }
+    // DPAPI with LocalMachine scope: any process of the machine can decrypt, none elsewhere. Here: AES-GCM
+    // with a random key kept in the machine folder (dpapi-machine.key, owner-only), as Windows keeps its own.
+    public static class ProtectedData {
+        public static string KeyFile;
+        static byte[] Key() {
+            if (!System.IO.File.Exists(KeyFile)) {
+                try {
+                    using (var file = new System.IO.FileStream(KeyFile, System.IO.FileMode.CreateNew)) { file.Write(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)); }
+                    System.IO.File.SetUnixFileMode(KeyFile, System.IO.UnixFileMode.UserRead | System.IO.UnixFileMode.UserWrite);
+                } catch (System.IO.IOException) { }
+            }
+            return System.IO.File.ReadAllBytes(KeyFile);
+        }
+        static void RequireMachineScope(byte[] entropy, object scope) {
+            if (entropy != null || scope.ToString() != "LocalMachine") throw new NotSupportedException("stand-in: ProtectedData with entropy or scope " + scope + " is not implemented");
+        }
+        public static byte[] Protect(byte[] data, byte[] entropy, object scope) {
+            RequireMachineScope(entropy, scope);
+            var nonce = System.Security.Cryptography.RandomNumberGenerator.GetBytes(12);
+            var sealedData = new byte[12 + 16 + data.Length];
+            using (var aes = new System.Security.Cryptography.AesGcm(Key(), 16)) {
+                aes.Encrypt(nonce, data, new Span<byte>(sealedData, 28, data.Length), new Span<byte>(sealedData, 12, 16));
+            }
+            nonce.CopyTo(sealedData, 0);
+            return sealedData;
+        }
+        public static byte[] Unprotect(byte[] sealedData, byte[] entropy, object scope) {
+            RequireMachineScope(entropy, scope);
+            var data = new byte[sealedData.Length - 28];
+            using (var aes = new System.Security.Cryptography.AesGcm(Key(), 16)) {
+                aes.Decrypt(new ReadOnlySpan<byte>(sealedData, 0, 12), new ReadOnlySpan<byte>(sealedData, 28, data.Length), new ReadOnlySpan<byte>(sealedData, 12, 16), data);
+            }
+            return data;
+        }
+    }
 }
 '@
 # Compiled once per source text and kept next to the machines: compiling C# costs seconds on every run.
@@ -129,12 +176,15 @@ if (-not ('QlikAzureStandIn.WindowsIdentity' -as [type])) {
     Add-Type -Path $assembly
 }
 [QlikAzureStandIn.WindowsIdentity]::CurrentSid = { if ($script:RunAs -eq 'SYSTEM') { $LocalSystemSid } else { $script:State.users[$script:RunAs].sid } }
-[QlikAzureStandIn.WindowsPrincipal]::Elevated = { $script:RunAs -eq 'SYSTEM' }
+[QlikAzureStandIn.WindowsPrincipal]::Elevated = { $script:Elevated }
+[QlikAzureStandIn.ProtectedData]::KeyFile = Join-Path $script:MachineDir 'dpapi-machine.key'
 [QlikAzureStandIn.PrincipalContext]::Validate = { param($name, $password) Test-StandInCredential -Name $name -Password $password }
 $accelerators = [psobject].Assembly.GetType('System.Management.Automation.TypeAccelerators')
 $accelerators::Add('Security.Principal.WindowsIdentity', [QlikAzureStandIn.WindowsIdentity])
 $accelerators::Add('Security.Principal.WindowsPrincipal', [QlikAzureStandIn.WindowsPrincipal])
 $accelerators::Add('System.DirectoryServices.AccountManagement.PrincipalContext', [QlikAzureStandIn.PrincipalContext])
+# On Linux the real class throws PlatformNotSupportedException.
+$accelerators::Add('Security.Cryptography.ProtectedData', [QlikAzureStandIn.ProtectedData])
 
 function Test-StandInCredential {
     param([string]$Name, [string]$Password)
@@ -399,7 +449,8 @@ function Grant-SmbShareAccess {
     Save-StandInState
 }
 
-# icacls.exe as install-qlik.ps1 calls it: inheritance removed, full control for the SIDs given.
+# icacls.exe as install-qlik.ps1 and the envelope's run folder call it: inheritance removed, full control
+# for the SIDs given, modify for a local account (<machine>\<user>).
 function icacls.exe {
     $path, $options = $args
     Assert-StandIn ($options[0] -eq '/inheritance:r' -and $options[1] -eq '/grant:r') "icacls $($options -join ' ')"
@@ -408,6 +459,11 @@ function icacls.exe {
         return "${path}: The system cannot find the file specified."
     }
     foreach ($grant in $options | Select-Object -Skip 2) {
+        if ($grant -match '^([^\\:*]+)\\([^\\:]+):\(OI\)\(CI\)M$' -and $Matches[1] -eq $env:COMPUTERNAME) {
+            if ($script:State.users.ContainsKey($Matches[2])) { continue }
+            $global:LASTEXITCODE = 1332
+            return "$($Matches[1])\$($Matches[2]): No mapping between account names and security IDs was done."
+        }
         Assert-StandIn ($grant -match '^\*S-[0-9-]+:\(OI\)\(CI\)F$') "icacls grant $grant"
     }
     $script:State.acls[$path] = @($options | Select-Object -Skip 2)
@@ -470,7 +526,7 @@ function Add-StandInCertificate {
 
 function Get-ChildItem {
     [CmdletBinding()]
-    param([Parameter(Position = 0)][string]$Path, [string]$LiteralPath, [string]$Filter)
+    param([Parameter(Position = 0)][string]$Path, [string]$LiteralPath, [string]$Filter, [switch]$Directory)
     $target = if ($LiteralPath) { $LiteralPath } else { $Path }
     if ($target -notmatch '^Cert:') { return Microsoft.PowerShell.Management\Get-ChildItem @PSBoundParameters }
     $store = Split-CertPath $target
@@ -527,8 +583,13 @@ function Get-StandInTask {
 function Get-ScheduledTask {
     [CmdletBinding()]
     param([Parameter(Mandatory)][string]$TaskName)
-    $task = Get-StandInTask $TaskName $PSCmdlet
-    if ($task) { [pscustomobject]@{ TaskName = $TaskName; State = $task.state } }
+    # A name with wildcards lists the matching tasks (the envelope's leftovers: 'qlik-azure run *').
+    $names = if ([Management.Automation.WildcardPattern]::ContainsWildcardCharacters($TaskName)) { @($script:State.tasks.Keys | Where-Object { $_ -like $TaskName } | Sort-Object) } else { @($TaskName) }
+    if ($names.Count -eq 0) { $null = Get-StandInTask $TaskName $PSCmdlet }
+    foreach ($name in $names) {
+        $task = Get-StandInTask $name $PSCmdlet
+        if ($task) { [pscustomobject]@{ TaskName = $name; State = $task.state } }
+    }
 }
 
 function Get-ScheduledTaskInfo {
@@ -543,8 +604,12 @@ function Start-ScheduledTask {
     param([Parameter(Mandatory)][string]$TaskName)
     $task = Get-StandInTask $TaskName $PSCmdlet
     if (-not $task) { return }
-    Assert-StandIn ((Split-Path -Leaf $task.execute) -eq 'Qlik_Sense_setup.exe') "a scheduled task running $($task.execute)"
-    $exitCode = Invoke-StandInQlikInstaller -Path $task.execute -ArgumentLine $script:TaskArguments[$TaskName] -Elevated ($task.runLevel -eq 'Highest')
+    $elevated = $task.runLevel -eq 'Highest' -and $script:State.administrators -contains $task.user
+    $exitCode = switch ($task.execute.Split('\')[-1]) {
+        'Qlik_Sense_setup.exe' { Invoke-StandInQlikInstaller -Path $task.execute -ArgumentLine $script:TaskArguments[$TaskName] -Elevated ($task.runLevel -eq 'Highest') }
+        'cmd.exe' { Invoke-StandInCmdTask -Execute $task.execute -ArgumentLine $script:TaskArguments[$TaskName] -Account $task.user -Elevated $elevated }
+        default { Assert-StandIn $false "a scheduled task running $($task.execute)" }
+    }
     $task.state = 'Ready'
     $task.lastTaskResult = [BitConverter]::ToUInt32([BitConverter]::GetBytes([int]$exitCode), 0)
     Save-StandInState
@@ -564,6 +629,38 @@ function Unregister-ScheduledTask {
     $script:State.tasks.Remove($TaskName)
     $script:TaskArguments.Remove($TaskName)
     Save-StandInState
+}
+
+# The envelope's task action: cmd.exe /d /c ""<powershell.exe>" <words> 1>"<stdout>" 2>"<stderr>"" as the task's
+# account. cmd.exe /c strips the outer quotes (more than two quotes on the line); the inner PowerShell is pwsh
+# with this stand-in, as the account (its CurrentUser stores), with its streams written to the two files.
+function Invoke-StandInCmdTask {
+    param([string]$Execute, [string]$ArgumentLine, [string]$Account, [bool]$Elevated)
+    $pattern = '^/d /c ""(?<exe>[^"]+)" (?<words>.*) 1>"(?<out>[^"]+)" 2>"(?<err>[^"]+)""$'
+    Assert-StandIn ($Execute -eq "$env:SystemRoot\System32\cmd.exe" -and $ArgumentLine -match $pattern -and $Matches.exe.Split('\')[-1] -eq 'powershell.exe') "a task running $Execute $($ArgumentLine -replace ' .*', ' ...')"
+    $streams = @{ out = ConvertTo-StandInRealPath $Matches.out; err = ConvertTo-StandInRealPath $Matches.err }
+    $words = Split-StandInCommandLine $Matches.words
+    $file = [array]::IndexOf([string[]]$words, '-File')
+    Assert-StandIn ($file -ge 0 -and @($words[0..($file - 1)] | Where-Object { $_ -notin '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass' }).Count -eq 0) "powershell.exe $($words -join ' ')"
+    $script = ConvertTo-StandInRealPath $words[$file + 1]
+    $arguments = @($words | Select-Object -Skip ($file + 2))
+    $saved = @{ run = $env:QLIK_STANDIN_RUN_AS; elevated = $env:QLIK_STANDIN_ELEVATED }
+    $env:QLIK_STANDIN_RUN_AS = $Account
+    $env:QLIK_STANDIN_ELEVATED = if ($Elevated) { '1' } else { '' }
+    try {
+        & pwsh -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'bootstrap.ps1') $script @arguments 1> $streams.out 2> $streams.err
+        $LASTEXITCODE
+    } finally {
+        $env:QLIK_STANDIN_RUN_AS = $saved.run
+        $env:QLIK_STANDIN_ELEVATED = $saved.elevated
+    }
+}
+
+# A path on the machine's C: drive ('\' or '/' as separators) as the file it is in the machine folder.
+function ConvertTo-StandInRealPath {
+    param([string]$Path)
+    Assert-StandIn ($Path -match '^C:[\\/](?<rest>.*)$') "a path outside C: ($Path)"
+    Join-Path $driveRoot ($Matches.rest -replace '\\', '/')
 }
 
 # ---- Qlik_Sense_setup.exe ------------------------------------------------------------------------------

@@ -6,10 +6,10 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadTemplate } from '../../../src/qlik/templates.js';
 import { createSimulatedQlikVm, type SimulatedQlikVm, type VmTemplate } from '../../../src/simulator/qlik-vm.js';
-import type { RunCommandInvocation, RunCommandOutcome } from '../../../src/simulator/types.js';
+import type { RunCommandOutcome } from '../../../src/simulator/types.js';
 import { createPwshVm, pwshAvailable, type PwshVm } from '../../../src/simulator/windows/pwsh-executor.js';
+import { runInEnvelope } from '../../support/envelope-run.js';
 
 // Each pwsh run takes seconds (PowerShell's start, the QRS client's C# compile); a test runs up to nine.
 vi.setConfig({ testTimeout: 300_000 });
@@ -64,16 +64,11 @@ describe.skipIf(!HAS_PWSH)('the real templates under pwsh on the Windows stand-i
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  async function both(template: VmTemplate, parameters: Params, protectedParameters: Params = {}, runAs?: { user: string; password: string }): Promise<Pair> {
-    const run: RunCommandInvocation = {
-      subscriptionId: 'sub', resourceGroup: 'rg', vmName: VM, runCommandName: template.replace(/\W/g, '-'),
-      script: await loadTemplate(template),
-      parameters: Object.entries(parameters).map(([name, value]) => ({ name, value })),
-      protectedParameters: Object.entries(protectedParameters).map(([name, value]) => ({ name, value })),
-      ...(runAs ? { runAsUser: runAs.user, runAsPassword: runAs.password } : {}),
-    };
-    const [pwshOutcome, fakeOutcome] = [await pwsh.executor(run), await fake.executor(run)];
-    return { pwsh: pwshOutcome, fake: fakeOutcome };
+  /** One run as the product sends it (the envelope, through Windows Run Command's transport) to both VMs. */
+  async function both(template: VmTemplate, plain: Params, secret: Params = {}, runAs?: { account: string; password: string }): Promise<Pair> {
+    const run = { vmName: VM, computerName: HOST, template, plain, secret, ...(runAs ? { runAs } : {}) };
+    const pwshOutcome = await runInEnvelope(pwsh.executor, run);
+    return { pwsh: pwshOutcome, fake: await runInEnvelope(fake.executor, run) };
   }
 
   function expectSame(pair: Pair) {
@@ -86,7 +81,7 @@ describe.skipIf(!HAS_PWSH)('the real templates under pwsh on the Windows stand-i
 
   const accounts = { ServiceAccountName: SERVICE.name, AdminAccountName: 'QSAdmin', LocalUserPrefix: 'QlikUser', LocalUserCount: '2' };
   const accountSecrets = { ServiceAccountPassword: SERVICE.password, AdminAccountPassword: ADMIN_PASSWORD, LocalUserPassword: USER_PASSWORD };
-  const serviceAccount = { user: `${HOST}\\${SERVICE.name}`, password: SERVICE.password };
+  const serviceAccount = { account: `${HOST}\\${SERVICE.name}`, password: SERVICE.password };
 
   it('readiness (step 34) on a fresh machine', async () => {
     expect(expectSame(await both('vm/readiness.ps1', {})).result).toMatchObject({ computerName: HOST, qlikReleases: [] });
@@ -143,7 +138,7 @@ describe.skipIf(!HAS_PWSH)('the real templates under pwsh on the Windows stand-i
       "try { Invoke-WebRequest -Uri 'https://downloads.example.invalid/x' -UseBasicParsing | Out-Null } catch { Write-Host ('network: ' + $_.Exception.Message) }",
       'Get-CimInstance -ClassName Win32_BIOS',
     ].join('\n');
-    const outcome = await pwsh.executor({ subscriptionId: 'sub', resourceGroup: 'rg', vmName: VM, runCommandName: 'new-usage', script, parameters: [], protectedParameters: [] });
+    const outcome = await pwsh.executor({ subscriptionId: 'sub', resourceGroup: 'rg', vmName: VM, runCommandName: 'new-usage', script, parameters: [], protectedParameters: [], commandLine: '', argv: [], boundParameters: {} });
     expect(outcome.output).toMatch(/network: .*502/);
     expect(outcome.exitCode).not.toBe(0);
     expect(outcome.error).toContain('stand-in: Get-CimInstance -ClassName Win32_BIOS is not implemented');
