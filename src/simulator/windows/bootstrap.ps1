@@ -5,5 +5,6 @@ $PSStyle.OutputRendering = 'PlainText'
 $script = $args[0]
 $words = @($args | Select-Object -Skip 1)
 Import-Module (Join-Path $PSScriptRoot 'windows-standin.psm1')
-& $script @words
+# As powershell.exe -File: an error that ends the script is printed and the exit code is 1.
+try { & $script @words } catch { [Console]::Error.WriteLine(($_ | Out-String)); exit 1 }
 exit $LASTEXITCODE

@@ -79,15 +79,10 @@ New-PSDrive -Name C -PSProvider FileSystem -Root $driveRoot -Scope Global | Out-
 $script:DotNetRoot = Join-Path $script:MachineDir 'dotnet-cwd'
 New-Item -ItemType Directory -Force -Path $script:DotNetRoot | Out-Null
 [Environment]::CurrentDirectory = $script:DotNetRoot
-# [IO.Path]::Combine and Join-Path on Linux join with '/': 'C:\ProgramData/qlik-azure/run/<id>' reaches .NET as
-# the folder 'C:\ProgramData' of the current directory, linked to the drive's folder.
-foreach ($folder in 'ProgramData', 'Windows', 'Program Files') {
-    $alias = [IO.Path]::Combine($script:DotNetRoot, "C:\$folder")
-    if (-not [IO.Directory]::Exists($alias)) {
-        $target = Microsoft.PowerShell.Management\New-Item -ItemType Directory -Force -Path (Join-Path $driveRoot $folder)
-        [IO.Directory]::CreateSymbolicLink($alias, $target.FullName) | Out-Null
-    }
-}
+# Join-Path on Linux turns 'C:\ProgramData' into 'C:/ProgramData', which .NET reads as the folder 'C:' of the
+# current directory: linked to the drive's folder.
+$alias = [IO.Path]::Combine($script:DotNetRoot, 'C:')
+if (-not [IO.Directory]::Exists($alias)) { [IO.Directory]::CreateSymbolicLink($alias, $driveRoot) | Out-Null }
 
 function New-Item {
     [CmdletBinding()]
@@ -450,7 +445,7 @@ function Grant-SmbShareAccess {
 }
 
 # icacls.exe as install-qlik.ps1 and the envelope's run folder call it: inheritance removed, full control
-# for the SIDs given, modify for a local account (<machine>\<user>).
+# for the SIDs given, full control or modify for a local account (<machine>\<user>).
 function icacls.exe {
     $path, $options = $args
     Assert-StandIn ($options[0] -eq '/inheritance:r' -and $options[1] -eq '/grant:r') "icacls $($options -join ' ')"
@@ -459,7 +454,7 @@ function icacls.exe {
         return "${path}: The system cannot find the file specified."
     }
     foreach ($grant in $options | Select-Object -Skip 2) {
-        if ($grant -match '^([^\\:*]+)\\([^\\:]+):\(OI\)\(CI\)M$' -and $Matches[1] -eq $env:COMPUTERNAME) {
+        if ($grant -match '^([^\\:*]+)\\([^\\:]+):\(OI\)\(CI\)[FM]$' -and $Matches[1] -eq $env:COMPUTERNAME) {
             if ($script:State.users.ContainsKey($Matches[2])) { continue }
             $global:LASTEXITCODE = 1332
             return "$($Matches[1])\$($Matches[2]): No mapping between account names and security IDs was done."
@@ -584,7 +579,7 @@ function Get-ScheduledTask {
     [CmdletBinding()]
     param([Parameter(Mandatory)][string]$TaskName)
     # A name with wildcards lists the matching tasks (the envelope's leftovers: 'qlik-azure run *').
-    $names = if ([Management.Automation.WildcardPattern]::ContainsWildcardCharacters($TaskName)) { @($script:State.tasks.Keys | Where-Object { $_ -like $TaskName } | Sort-Object) } else { @($TaskName) }
+    $names = @(if ([Management.Automation.WildcardPattern]::ContainsWildcardCharacters($TaskName)) { $script:State.tasks.Keys | Where-Object { $_ -like $TaskName } | Sort-Object } else { $TaskName })
     if ($names.Count -eq 0) { $null = Get-StandInTask $TaskName $PSCmdlet }
     foreach ($name in $names) {
         $task = Get-StandInTask $name $PSCmdlet
@@ -605,7 +600,7 @@ function Start-ScheduledTask {
     $task = Get-StandInTask $TaskName $PSCmdlet
     if (-not $task) { return }
     $elevated = $task.runLevel -eq 'Highest' -and $script:State.administrators -contains $task.user
-    $exitCode = switch ($task.execute.Split('\')[-1]) {
+    $exitCode = switch (($task.execute -split '[\\/]')[-1]) {
         'Qlik_Sense_setup.exe' { Invoke-StandInQlikInstaller -Path $task.execute -ArgumentLine $script:TaskArguments[$TaskName] -Elevated ($task.runLevel -eq 'Highest') }
         'cmd.exe' { Invoke-StandInCmdTask -Execute $task.execute -ArgumentLine $script:TaskArguments[$TaskName] -Account $task.user -Elevated $elevated }
         default { Assert-StandIn $false "a scheduled task running $($task.execute)" }
@@ -637,7 +632,7 @@ function Unregister-ScheduledTask {
 function Invoke-StandInCmdTask {
     param([string]$Execute, [string]$ArgumentLine, [string]$Account, [bool]$Elevated)
     $pattern = '^/d /c ""(?<exe>[^"]+)" (?<words>.*) 1>"(?<out>[^"]+)" 2>"(?<err>[^"]+)""$'
-    Assert-StandIn ($Execute -eq "$env:SystemRoot\System32\cmd.exe" -and $ArgumentLine -match $pattern -and $Matches.exe.Split('\')[-1] -eq 'powershell.exe') "a task running $Execute $($ArgumentLine -replace ' .*', ' ...')"
+    Assert-StandIn ($Execute -eq "$env:SystemRoot\System32\cmd.exe" -and $ArgumentLine -match $pattern -and ($Matches.exe -split '[\\/]')[-1] -eq 'powershell.exe') "a task running $Execute $($ArgumentLine -replace ' .*', ' ...')"
     $streams = @{ out = ConvertTo-StandInRealPath $Matches.out; err = ConvertTo-StandInRealPath $Matches.err }
     $words = Split-StandInCommandLine $Matches.words
     $file = [array]::IndexOf([string[]]$words, '-File')

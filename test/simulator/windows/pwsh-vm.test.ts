@@ -1,13 +1,14 @@
 // Each VM template, run for real under pwsh on the Windows stand-in, reports what the TypeScript fake VM
 // reports for the same inputs (same exit code, same ##qlik-azure[result]). The two run side by side on one
 // sequence of runs, so that a machine state either of them keeps wrong shows up in a later step.
+import { createHash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createSimulatedQlikVm, type SimulatedQlikVm, type VmTemplate } from '../../../src/simulator/qlik-vm.js';
-import type { RunCommandOutcome } from '../../../src/simulator/types.js';
+import type { RunCommandInvocation, RunCommandOutcome } from '../../../src/simulator/types.js';
 import { createPwshVm, pwshAvailable, type PwshVm } from '../../../src/simulator/windows/pwsh-executor.js';
 import { runInEnvelope } from '../../support/envelope-run.js';
 
@@ -19,11 +20,15 @@ if (!HAS_PWSH) console.warn('\n!!! pwsh is not on PATH: the real templates are N
 const VM = 'qsvm01-vm';
 const HOST = 'QSVM01';
 const SERVICE = { name: 'qservice', password: 'Svc^%&Pass 1!' };
-const ADMIN_PASSWORD = 'Adm1n"Pass<>|';
-const USER_PASSWORD = 'Us3r`$Pass%PATH%';
+// Hostile values (issue 10): what cmd.exe, powershell.exe -File or a careless quote would change on the way.
+const ADMIN_PASSWORD = 'Adm1n"Pass<>| \'Ünï€';
+const USER_PASSWORD = 'Us3r`$Pass%PATH% ^^&ß';
 const DB_PASSWORD = 'Db^Pass&w0rd %x%';
+const LICENSE_KEY = 'eyJhbGciOi.signed&key%PATH%^';
 const RELEASE = 'Qlik Sense May 2025';
-const SECRETS = [SERVICE.password, ADMIN_PASSWORD, USER_PASSWORD, DB_PASSWORD];
+const OWNER = 'Ærø & Søn "Qlik" <Oy> | 100% ^x `$y \'z';
+const ORGANIZATION = 'R&D %COMPUTERNAME% ^^ ¡漢字! $(whoami)';
+const SECRETS = [SERVICE.password, ADMIN_PASSWORD, USER_PASSWORD, DB_PASSWORD, LICENSE_KEY];
 
 type Params = Record<string, string>;
 interface Pair { pwsh: RunCommandOutcome; fake: RunCommandOutcome }
@@ -47,6 +52,8 @@ describe.skipIf(!HAS_PWSH)('the real templates under pwsh on the Windows stand-i
   let fake: SimulatedQlikVm;
   let installerServer: Server;
   let installerUrl: string;
+  /** Every run the pwsh VM was handed, as Windows Run Command delivered it, and its outcome. */
+  const delivered: { invocation: RunCommandInvocation; outcome: Promise<RunCommandOutcome> }[] = [];
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'qlik-azure-pwsh-vm-'));
@@ -67,7 +74,7 @@ describe.skipIf(!HAS_PWSH)('the real templates under pwsh on the Windows stand-i
   /** One run as the product sends it (the envelope, through Windows Run Command's transport) to both VMs. */
   async function both(template: VmTemplate, plain: Params, secret: Params = {}, runAs?: { account: string; password: string }): Promise<Pair> {
     const run = { vmName: VM, computerName: HOST, template, plain, secret, ...(runAs ? { runAs } : {}) };
-    const pwshOutcome = await runInEnvelope(pwsh.executor, run);
+    const pwshOutcome = await runInEnvelope((invocation) => { delivered.push({ invocation, outcome: pwsh.executor(invocation) }); return delivered.at(-1)!.outcome; }, run);
     return { pwsh: pwshOutcome, fake: await runInEnvelope(fake.executor, run) };
   }
 
@@ -100,7 +107,7 @@ describe.skipIf(!HAS_PWSH)('the real templates under pwsh on the Windows stand-i
   it('install-qlik (step 40): a wrong service password is refused by Task Scheduler, then the install, then nothing to do', async () => {
     const install = { ReleaseName: RELEASE, ServiceAccountName: SERVICE.name, Hostname: HOST };
     const wrong = await both('vm/install-qlik.ps1', install, { InstallerUrl: installerUrl, ServiceAccountPassword: 'Wrong-Passw0rd!', RepositoryDbPassword: DB_PASSWORD });
-    expect(wrong.pwsh.exitCode).toBe(22);
+    expect(wrong.pwsh.exitCode, wrong.pwsh.error).toBe(22);
     expect(wrong.fake.exitCode).toBe(22);
     const first = await both('vm/install-qlik.ps1', install, { InstallerUrl: installerUrl, ServiceAccountPassword: SERVICE.password, RepositoryDbPassword: DB_PASSWORD });
     expect(expectSame(first).result).toMatchObject({ changed: true, release: RELEASE });
@@ -116,8 +123,9 @@ describe.skipIf(!HAS_PWSH)('the real templates under pwsh on the Windows stand-i
 
   it('the QRS scripts (steps 41-45) reach the fake QRS at https://<hostname>:4242 with the certificates the installer made', async () => {
     expect(expectSame(await both('qlik/wait-repository.ps1', { TimeoutSeconds: '30', PollSeconds: '1' }, {}, serviceAccount)).result).toMatchObject({ repositoryReady: true, qrsUrl: `https://${HOST}:4242` });
-    expectSame(await both('qlik/license.ps1', {}, { SignedLicenseKey: 'eyJhbGciOi.signed.key' }, serviceAccount));
-    expectSame(await both('qlik/license.ps1', {}, { SignedLicenseKey: 'eyJhbGciOi.signed.key' }, serviceAccount));
+    const license = { LicenseOwner: OWNER, LicenseOrganization: ORGANIZATION };
+    expectSame(await both('qlik/license.ps1', license, { SignedLicenseKey: LICENSE_KEY }, serviceAccount));
+    expectSame(await both('qlik/license.ps1', license, { SignedLicenseKey: LICENSE_KEY }, serviceAccount));
     expectSame(await both('qlik/access.ps1', { AdminUserId: 'QSAdmin', LicenseModel: 'professional', EveryoneRule: 'true' }, {}, serviceAccount));
     expectSame(await both('qlik/access.ps1', { AdminUserId: 'QSAdmin', LicenseModel: 'professional', EveryoneRule: 'true' }, {}, serviceAccount));
     expectSame(await both('qlik/root-admin.ps1', { AdminUserId: 'QSAdmin' }, {}, serviceAccount));
@@ -142,6 +150,26 @@ describe.skipIf(!HAS_PWSH)('the real templates under pwsh on the Windows stand-i
     expect(outcome.output).toMatch(/network: .*502/);
     expect(outcome.exitCode).not.toBe(0);
     expect(outcome.error).toContain('stand-in: Get-CimInstance -ClassName Win32_BIOS is not implemented');
+  });
+
+  it('hostile values reach the real scripts byte for byte, and no secret is in a plain parameter or the output', async () => {
+    // Inside PowerShell: the stand-in keeps what New-LocalUser/Set-LocalUser and Win32_Service.Change received as
+    // SHA-256 of the machine's salt and the value; the fake QRS records the license body the script sent.
+    const machine = JSON.parse(await readFile(join(root, VM, 'machine.json'), 'utf8')) as { salt: string; users: Record<string, { passwordHash: string }>; services: Record<string, { logonPasswordHash?: string }> };
+    const hash = (value: string) => createHash('sha256').update(machine.salt + value, 'utf8').digest('hex');
+    expect(Object.fromEntries(Object.entries(machine.users).map(([name, user]) => [name, user.passwordHash]))).toEqual({
+      qservice: hash(SERVICE.password), QSAdmin: hash(ADMIN_PASSWORD), QlikUser1: hash(USER_PASSWORD), QlikUser2: hash(USER_PASSWORD),
+    });
+    expect(machine.services.QlikSenseRepositoryService?.logonPasswordHash).toBe(hash(SERVICE.password));
+    const licenses = pwsh.qrs(VM)!.calls().filter((call) => ['PUT', 'POST'].includes(call.method) && call.path.toLowerCase().startsWith('/qrs/license'));
+    expect(licenses.at(-1)?.body).toMatchObject({ key: LICENSE_KEY, name: OWNER, organization: ORGANIZATION });
+    // Out of sight: neither the plain parameters (as sent, nor decoded) nor anything a run printed holds a secret.
+    const runs = await Promise.all(delivered.map(async ({ invocation, outcome }) => ({ invocation, outcome: await outcome })));
+    const seen = runs.map(({ invocation, outcome }) => [
+      ...invocation.parameters.map((p) => `${p.value} ${Buffer.from(p.value, 'base64url').toString('utf8')}`), outcome.output, outcome.error,
+    ].join('\n')).join('\n');
+    expect(SECRETS.filter((secret) => seen.includes(secret))).toEqual([]);
+    expect(runs.every(({ invocation }) => /^-QlikInputs [A-Za-z0-9_-]+ -QlikProtectedInputs [A-Za-z0-9_-]+$/.test(invocation.argv.join(' ')))).toBe(true);
   });
 
   it('the machine folder keeps no secret value', async () => {
