@@ -96,7 +96,7 @@ function New-Item {
     $item
 }
 
-# ---- identity (Run Command runs scripts as LocalSystem; a runAsUser logon gets a UAC-filtered token) --
+# ---- identity (Run Command runs scripts as LocalSystem; the envelope's scheduled task as its account) ----
 $typeSource = @'
 using System;
 namespace QlikAzureStandIn {
