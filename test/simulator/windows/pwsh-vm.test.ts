@@ -1,4 +1,5 @@
-// Each VM template, inside the envelope and through Windows Run Command's transport as the product sends it, run for real
+// Each VM template, run for real under pwsh on the Windows stand-in (inside the envelope, through Windows Run
+// Command's transport, as the product sends it), reports what the TypeScript fake VM
 // reports for the same inputs (same exit code, same ##qlik-azure[result]). The two run side by side on one
 // sequence of runs, so that a machine state either of them keeps wrong shows up in a later step.
 import { createHash } from 'node:crypto';
