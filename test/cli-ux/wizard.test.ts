@@ -18,7 +18,7 @@ const PASSWORDS = {
   repository: 'Repo-Db-Pass-3310',
   users: 'Users-Pass-5567',
 };
-const LICENSE_KEY = 'eyJ-test-signed-license-key-0123456789abcdef';
+const LICENSE_KEY = 'eyJ-test.signed-license-key.0123456789abcdef';
 const SECRETS = [...Object.values(PASSWORDS), LICENSE_KEY];
 
 const BACKSPACE = '\u007f';
