@@ -90,8 +90,8 @@ describe('engine', () => {
     const store = await openStore();
     const { registry } = fakeRegistry({ 23: { delayMs: 50 } });
     const stop = new AbortController();
-    setTimeout(() => stop.abort(), 10);
-    const { outcome } = await run(store, RUNNABLE_STEPS, registry, { stop });
+    // Step 23 is the only step without dependencies: interrupted while it runs, nothing else has started.
+    const { outcome } = await run(store, RUNNABLE_STEPS, registry, { stop, onEvent: (event) => event.type === 'step-started' && event.step === 23 && stop.abort() });
     expect(outcome.interrupted).toBe(true);
     expect(outcome.finished).toEqual([23]);
     expect(outcome.notStarted).toContain(1);
