@@ -24,7 +24,7 @@ export async function inspectResourceGroup(azure: AzureServices, resourceGroup: 
   if (!group) return { kind: 'absent' };
   const tags = group.tags ?? {};
   const id = group.id ?? resourceGroup;
-  return tags[DEPLOYMENT_TAG] !== undefined ? { kind: 'ours', id } : { kind: 'foreign', id, tags };
+  return tags[DEPLOYMENT_TAG] === deployment ? { kind: 'ours', id } : { kind: 'foreign', id, tags };
 }
 
 /** Deletes the group and waits until Azure has; reports each change of the operation's status once. */
