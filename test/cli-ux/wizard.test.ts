@@ -47,11 +47,9 @@ describe('qlik-azure init on a terminal, as a new user', () => {
   const cwd = scratchDirectory();
   let transcript = '';
   let exitCode: number | undefined;
-  let wizardMs = 0;
 
   beforeAll(async () => {
     const terminal = startTerminal(['init', '--simulate', '--state-dir', 'state'], { cwd, env: { QLIK_AZURE_SIM_LATENCY: '0.02' } });
-    const started = Date.now();
     try {
       await terminal.waitFor('1/5 Azure');
       await terminal.reply('How many users', '40');
@@ -95,7 +93,6 @@ describe('qlik-azure init on a terminal, as a new user', () => {
       await terminal.waitFor(`received ${LICENSE_KEY.length} characters`);
 
       await terminal.reply('then show the plan?', '');
-      wizardMs = Date.now() - started;
       await terminal.waitFor(/Apply \d+ steps to 'qlik-ux'\?/, 60_000);
       await terminal.answer('y');
       exitCode = await Promise.race([terminal.exited, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('the run did not finish in 120 s')), 120_000))]);
@@ -109,7 +106,6 @@ describe('qlik-azure init on a terminal, as a new user', () => {
 
   it('finishes against the simulator and exits 0', () => {
     expect(exitCode, transcript.slice(-2000)).toBe(0);
-    expect(wizardMs).toBeGreaterThan(0);
   });
 
   it('shows inline errors that say how to fix the answer', () => {
