@@ -33,7 +33,12 @@ function shellWord(value: string): string {
 }
 
 export function resumeCommandFor(options: InvocationOptions): string {
-  const words = ['qlik-azure', 'resume'];
+  return commandFor('resume', options);
+}
+
+/** The command that acts on the same deployment again: every flag that chose it (--simulate, --state-dir...), none of the defaults. */
+export function commandFor(verb: string, options: InvocationOptions): string {
+  const words = ['qlik-azure', verb];
   for (const [key, flag] of RESUME_FLAGS) {
     const value = options[key];
     if (value === undefined || value === false || value === FLAG_DEFAULTS[key]) continue;

@@ -128,6 +128,8 @@ describe('qlik-azure init on a terminal, as a new user', () => {
     expect(transcript).toContain('Secrets:              state/qlik-ux/secrets.yaml (mode 0600)');
     expect(transcript).toMatch(/Account table: +state\/qlik-ux\/accounts\.md/);
     expect(transcript).toContain("Deployment 'qlik-ux' is ready.");
+    // Issue 13 item 2: the command for later runs keeps to the simulated deployment.
+    expect(transcript.replace(/\r?\n/g, '')).toContain('Later runs: qlik-azure apply --config qlik-azure.yaml --secrets-file state/qlik-ux/secrets.yaml --state-dir state --simulate');
   });
 
   it('never shows a secret on the terminal', () => {

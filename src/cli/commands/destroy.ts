@@ -32,7 +32,7 @@ export async function destroyCommand(options: DestroyOptions): Promise<number> {
   return guarded(output, async () => {
     const config = await loadDeploymentConfig(options);
     const { inspectResourceGroup, deleteResourceGroup } = await import('../../steps/teardown.js');
-    const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION });
+    const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate) });
     try {
       const azure = await connectAzure(options, config, { warn: (message) => output.warn(message) });
       try {

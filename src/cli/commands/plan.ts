@@ -2,7 +2,7 @@
 import { describeError } from '../../azure/errors.js';
 import { buildPlan, summarisePlan } from '../../engine/planner.js';
 import { adoptedSteps, selectSteps } from '../../engine/selection.js';
-import { readState, statePaths } from '../../state/store.js';
+import { assertSameWorld, readState, statePaths } from '../../state/store.js';
 import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
 import type { GlobalOptions, StepRangeOptions } from '../options.js';
@@ -22,6 +22,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     const config = await loadDeploymentConfig(options);
     const paths = statePaths(options.stateDir, config.deployment);
     const state = await readState(paths);
+    if (!options.offline) assertSameWorld(state, paths, Boolean(options.simulate));
     const journal = { entry: (step: number) => state?.journal[String(step)] };
     const selected = selectSteps(options.fromStep ? { kind: 'from', step: options.fromStep } : { kind: 'all' }, journal, { toStep: options.toStep });
     let lines;

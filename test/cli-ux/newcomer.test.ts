@@ -1,0 +1,66 @@
+/**
+ * Issue 13, "a newcomer's first hour": the wrong turns a new user met between the README and a deployment.
+ * Runs the built CLI without a terminal, as CI and scripts do. Needs `npx tsc` first.
+ */
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runPiped } from './run.js';
+import { ROOT, scratchDirectory } from './terminal.js';
+
+const EXAMPLE_CONFIG = join(ROOT, 'examples', 'qlik-azure.yaml');
+const FAST = { QLIK_AZURE_SIM_LATENCY: '0', NO_COLOR: '1' };
+const SUBSCRIPTION = '11111111-2222-4333-8444-555555555555';
+
+function withExampleSecrets(): string {
+  const cwd = scratchDirectory();
+  copyFileSync(join(ROOT, 'examples', 'secrets.example.yaml'), join(cwd, 'secrets.yaml'));
+  chmodSync(join(cwd, 'secrets.yaml'), 0o600);
+  return cwd;
+}
+
+/** A PATH holding only node: no `az`, as on a machine where the Azure CLI is missing or signed out. */
+function pathWithoutAz(cwd: string): string {
+  const bin = join(cwd, 'bin-without-az');
+  mkdirSync(bin, { recursive: true });
+  return `${bin}:${dirname(process.execPath)}`;
+}
+
+describe('simulated and real deployments never share state (item 2)', () => {
+  it('a real command on a simulated deployment is refused with exit 3, saying to add --simulate', async () => {
+    const cwd = withExampleSecrets();
+    const simulated = await runPiped(['apply', '--simulate', '--yes', '--to-step', '1', '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: FAST });
+    expect(simulated.code).toBe(0);
+    const statePath = join(cwd, 'state', 'qlik-demo', 'state.json');
+    const before = readFileSync(statePath, 'utf8');
+    expect((JSON.parse(before) as { simulated?: boolean }).simulated).toBe(true);
+    const real = await runPiped(['apply', '--yes', '--subscription', SUBSCRIPTION, '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: { ...FAST, PATH: pathWithoutAz(cwd) } });
+    expect(real.code).toBe(3);
+    expect(real.stderr).toContain('--simulate');
+    expect(real.stderr).toContain('simulated');
+    expect(real.stdout).not.toContain('cannot tell');
+    expect(readFileSync(statePath, 'utf8')).toBe(before);
+  });
+
+  it('a --simulate command on a real deployment is refused with exit 3, saying to remove --simulate', async () => {
+    const cwd = withExampleSecrets();
+    const now = new Date().toISOString();
+    mkdirSync(join(cwd, 'state', 'qlik-demo'), { recursive: true, mode: 0o700 });
+    chmodSync(join(cwd, 'state'), 0o700);
+    writeFileSync(join(cwd, 'state', 'qlik-demo', 'state.json'), JSON.stringify({ schemaVersion: 1, lineage: 'l', serial: 1, deployment: 'qlik-demo', toolVersion: '0', createdAt: now, updatedAt: now, simulated: false, journal: {} }), { mode: 0o600 });
+    for (const command of [['apply', '--yes'], ['destroy', '--yes', '--confirm', 'qlik-demo'], ['plan']]) {
+      const run = await runPiped([...command, '--simulate', '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: FAST });
+      expect(run.code, command[0]).toBe(3);
+      expect(run.stderr, command[0]).toContain('remove --simulate');
+    }
+  });
+
+  it('a failed sign-in stops the run at once with the az login advice, before any plan row', async () => {
+    const cwd = withExampleSecrets();
+    const run = await runPiped(['apply', '--yes', '--auth', 'cli', '--subscription', SUBSCRIPTION, '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: { ...FAST, PATH: pathWithoutAz(cwd) } });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain('az login');
+    expect(run.stdout).not.toContain('cannot tell');
+    expect(run.stdout).not.toContain('Plan for');
+  });
+});
