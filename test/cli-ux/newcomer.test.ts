@@ -64,3 +64,20 @@ describe('simulated and real deployments never share state (item 2)', () => {
     expect(run.stdout).not.toContain('Plan for');
   });
 });
+
+describe('plan shows what changes (item 9)', () => {
+  it('a second apply says "No changes." and runs nothing; plan says so too', async () => {
+    const cwd = withExampleSecrets();
+    const args = ['--simulate', '--to-step', '1', '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'];
+    const first = await runPiped(['apply', '--yes', ...args], { cwd, env: FAST });
+    expect(first.code).toBe(0);
+    const second = await runPiped(['apply', '--yes', ...args], { cwd, env: FAST });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toContain('No changes.');
+    expect(second.stdout).not.toMatch(/: (?:started|created|checked)/);
+    const plan = await runPiped(['plan', ...args], { cwd, env: FAST });
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('No changes.');
+    expect(plan.stdout).not.toMatch(/^ {2}[+~=·!] {1,2}\d{1,2} /m);
+  });
+});

@@ -10,7 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
 import type { GlobalOptions, StepRangeOptions } from '../options.js';
 import { createOutput, type Output } from '../output.js';
-import { printPlan } from '../plan-view.js';
+import { printPlan, runCounts } from '../plan-view.js';
 import { createReporter, type Reporter } from '../reporter.js';
 import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory, type SecretsLoad } from '../session.js';
 import { ConfigError, type ConfigIssue } from '../../config/errors.js';
@@ -26,6 +26,8 @@ export interface ApplyOptions extends GlobalOptions, StepRangeOptions {
   generateSecrets?: boolean;
   existingVm?: string;
   concurrency: number;
+  /** List every step in the plan, not only those that change something. */
+  all?: boolean;
 }
 
 export function applyCommand(options: ApplyOptions): Promise<number> {
@@ -125,13 +127,17 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
           note: (step, message) => reporter.event({ type: 'step-note', step, message }),
         });
         try {
+          let question = `Apply ${steps.length} steps to '${config.deployment}'?`;
           if (command !== 'resume' && !output.json) {
             if (!azure.simulated) output.line(output.style.dim(`Reading what exists in Azure to plan ${steps.length} steps...`));
             const lines = await buildPlan({ selected: steps, registry, contextFor, describeError: (error) => describeError(error).message, adopted: adoptedSteps(store) });
             const summary = summarisePlan(lines);
-            printPlan(output, lines, summary, `Plan for '${config.deployment}'${azure.simulated ? ' (simulated)' : ''}`);
+            printPlan(output, lines, summary, `Plan for '${config.deployment}'${azure.simulated ? ' (simulated)' : ''}`, { all: options.all });
+            // Steps the journal lacks still run, even unchanged: they record the outputs later steps read.
+            if (!summary.hasChanges && steps.every((entry) => store.entry(entry.number)?.status === 'done')) return EXIT.ok;
+            question = `Apply ${steps.length} steps to '${config.deployment}' (${runCounts(summary)})?`;
           }
-          if (!(await confirmOrRefuse(output, options, `Apply ${steps.length} steps to '${config.deployment}'?`))) {
+          if (!(await confirmOrRefuse(output, options, question))) {
             output.line('Nothing changed.');
             return EXIT.ok;
           }

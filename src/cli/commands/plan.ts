@@ -14,6 +14,7 @@ import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory } f
 export interface PlanOptions extends GlobalOptions, StepRangeOptions {
   offline?: boolean;
   detailedExitcode?: boolean;
+  all?: boolean;
 }
 
 export async function planCommand(options: PlanOptions): Promise<number> {
@@ -46,7 +47,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     }
     const summary = summarisePlan(lines);
     if (output.json) output.data(planJson(lines, summary, { deployment: config.deployment, offline: Boolean(options.offline) }));
-    else printPlan(output, lines, summary, `Plan for deployment '${config.deployment}' (${config.location}, resource group ${config.names.resourceGroup})${options.offline ? ', offline: everything planned as new' : ''}`);
+    else printPlan(output, lines, summary, `Plan for deployment '${config.deployment}' (${config.location}, resource group ${config.names.resourceGroup})${options.offline ? ', offline: everything planned as new' : ''}`, { all: options.all });
     return options.detailedExitcode && summary.hasChanges ? EXIT.changesPending : EXIT.ok;
   });
 }
