@@ -6,7 +6,7 @@ import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPiped } from './run.js';
-import { ROOT, scratchDirectory } from './terminal.js';
+import { ROOT, scratchDirectory, startTerminal } from './terminal.js';
 
 const EXAMPLE_CONFIG = join(ROOT, 'examples', 'qlik-azure.yaml');
 const FAST = { QLIK_AZURE_SIM_LATENCY: '0', NO_COLOR: '1' };
@@ -79,5 +79,28 @@ describe('plan shows what changes (item 9)', () => {
     expect(plan.code).toBe(0);
     expect(plan.stdout).toContain('No changes.');
     expect(plan.stdout).not.toMatch(/^ {2}[+~=·!] {1,2}\d{1,2} /m);
+  });
+});
+
+describe('destroy says what it deletes (item 8)', () => {
+  it('under --simulate shows the banner and the resources before asking; a mistyped name exits 3 and deletes nothing', async () => {
+    const cwd = withExampleSecrets();
+    const args = ['--simulate', '--config', EXAMPLE_CONFIG, '--state-dir', 'state'];
+    expect((await runPiped(['apply', '--yes', '--to-step', '1', '--secrets-file', 'secrets.yaml', ...args], { cwd, env: FAST })).code).toBe(0);
+    const terminal = startTerminal(['destroy', ...args], { cwd, env: FAST });
+    try {
+      await terminal.reply('Type the deployment name (qlik-demo) to confirm', 'qlik-dem');
+      const code = await terminal.exited;
+      const screen = terminal.text();
+      expect(code).toBe(3);
+      expect(screen).toContain('SIMULATION');
+      expect(screen.indexOf('rg-qlik-demo')).toBeLessThan(screen.indexOf('Type the deployment name'));
+      expect(screen).toMatch(/VM qlik-demo-vm/);
+      expect(screen).toContain('Nothing deleted');
+    } finally {
+      terminal.kill();
+    }
+    const still = await runPiped(['plan', ...args, '--secrets-file', 'secrets.yaml'], { cwd, env: FAST });
+    expect(still.stdout).not.toMatch(/\+ {2}1 Resource group/);
   });
 });
