@@ -104,3 +104,25 @@ describe('destroy says what it deletes (item 8)', () => {
     expect(still.stdout).not.toMatch(/\+ {2}1 Resource group/);
   });
 });
+
+describe('the summary says where each password lives, never a name as if it were the value (item 5)', () => {
+  it('names the file, and says "generated" only of passwords it generated', async () => {
+    const cwd = withExampleSecrets();
+    const run = await runPiped(['apply', '--simulate', '--yes', '--to-step', '1', '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: FAST });
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toMatch(/password: \w+Password/);
+    expect(run.stdout).toMatch(/qlik-demo\\QSAdmin +password in secrets\.yaml \(qlikAdminPassword\)/);
+    expect(run.stdout).not.toContain('generated passwords');
+  });
+
+  it('with the secrets file in the state folder (the wizard\'s), names it once and calls nothing generated', async () => {
+    const cwd = withExampleSecrets();
+    mkdirSync(join(cwd, 'state', 'qlik-demo'), { recursive: true, mode: 0o700 });
+    chmodSync(join(cwd, 'state'), 0o700);
+    copyFileSync(join(cwd, 'secrets.yaml'), join(cwd, 'state', 'qlik-demo', 'secrets.yaml'));
+    const run = await runPiped(['apply', '--simulate', '--yes', '--to-step', '1', '--config', EXAMPLE_CONFIG, '--secrets-file', 'state/qlik-demo/secrets.yaml', '--state-dir', 'state'], { cwd, env: FAST });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/Secrets: +state\/qlik-demo\/secrets\.yaml \(mode 0600\)\n/);
+    expect(run.stdout).not.toContain('generated passwords');
+  });
+});
