@@ -65,11 +65,12 @@ export async function loadSecrets(options: GlobalOptions & { generateSecrets?: b
   const known = { ...earlierGenerated, ...Object.fromEntries(Object.entries(supplied.raw).filter(([, value]) => value !== '')) };
   const source = Object.keys(earlierGenerated).length > 0 && supplied.source === 'secrets' ? generatedPath : supplied.source;
   const toGenerate = options.generateSecrets ? missingGeneratableSecrets(known, required) : [];
-  if (toGenerate.length === 0) return { secrets: validateSecrets(known, required, source), generated: [] };
+  const rules = { allowExamples: Boolean(options.simulate) };
+  if (toGenerate.length === 0) return { secrets: validateSecrets(known, required, source, rules), generated: [] };
   await ensureStateFolder(options.stateDir, config.deployment);
   await writeGeneratedSecrets(generatedPath, earlierGenerated, toGenerate);
   const withGenerated = { ...(await readSecretsFile(generatedPath)), ...known };
-  return { secrets: validateSecrets(withGenerated, required, source), generatedInto: generatedPath, generated: toGenerate };
+  return { secrets: validateSecrets(withGenerated, required, source, rules), generatedInto: generatedPath, generated: toGenerate };
 }
 
 export interface AzureSession {

@@ -49,7 +49,14 @@ export function checkSecret(name: SecretName, value: string): string | undefined
 }
 
 /** Validates supplied secrets and names every missing one; messages never contain the values. */
-export function validateSecrets(raw: Record<string, unknown>, required: readonly SecretName[], source: string): Secrets {
+/**
+ * Every value in examples/secrets.example.yaml starts with this (case aside): a file copied without being
+ * filled in is then recognised, and refused for a real deployment.
+ */
+const EXAMPLE_VALUE = /^example-/i;
+
+/** `allowExamples`: --simulate, where the example file's dummy values are what a newcomer has. */
+export function validateSecrets(raw: Record<string, unknown>, required: readonly SecretName[], source: string, options: { allowExamples?: boolean } = {}): Secrets {
   const issues: ConfigIssue[] = [];
   const secrets: Secrets = {};
   for (const [name, value] of Object.entries(raw)) {
@@ -59,7 +66,9 @@ export function validateSecrets(raw: Record<string, unknown>, required: readonly
     }
     if (value === null || value === undefined || value === '') continue;
     const text = String(value);
-    const problem = checkSecret(name as SecretName, text);
+    const problem = !options.allowExamples && EXAMPLE_VALUE.test(text)
+      ? `is the example file's dummy value, not a real one. Fix: replace every value in ${source} with your own (or pass --generate-secrets and leave the passwords out); the example values are accepted only with --simulate`
+      : checkSecret(name as SecretName, text);
     if (problem) issues.push({ field: `secrets.${name}`, message: problem });
     else secrets[name as SecretName] = new Secret(text);
   }

@@ -19,6 +19,14 @@ function withExampleSecrets(): string {
   return cwd;
 }
 
+/** The example secrets with the values a user would put in: nothing starts with "example-". */
+function withOwnSecrets(): string {
+  const cwd = withExampleSecrets();
+  const path = join(cwd, 'secrets.yaml');
+  writeFileSync(path, readFileSync(path, 'utf8').replace(/"Example-Only-/g, '"Own-Chosen-').replace('example-signed-license-key-not-valid', 'own-signed-license-key'));
+  return cwd;
+}
+
 /** A PATH holding only node: no `az`, as on a machine where the Azure CLI is missing or signed out. */
 function pathWithoutAz(cwd: string): string {
   const bin = join(cwd, 'bin-without-az');
@@ -28,7 +36,7 @@ function pathWithoutAz(cwd: string): string {
 
 describe('simulated and real deployments never share state (item 2)', () => {
   it('a real command on a simulated deployment is refused with exit 3, saying to add --simulate', async () => {
-    const cwd = withExampleSecrets();
+    const cwd = withOwnSecrets();
     const simulated = await runPiped(['apply', '--simulate', '--yes', '--to-step', '1', '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: FAST });
     expect(simulated.code).toBe(0);
     const statePath = join(cwd, 'state', 'qlik-demo', 'state.json');
@@ -56,7 +64,7 @@ describe('simulated and real deployments never share state (item 2)', () => {
   });
 
   it('a failed sign-in stops the run at once with the az login advice, before any plan row', async () => {
-    const cwd = withExampleSecrets();
+    const cwd = withOwnSecrets();
     const run = await runPiped(['apply', '--yes', '--auth', 'cli', '--subscription', SUBSCRIPTION, '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: { ...FAST, PATH: pathWithoutAz(cwd) } });
     expect(run.code).toBe(3);
     expect(run.stderr).toContain('az login');
@@ -124,5 +132,18 @@ describe('the summary says where each password lives, never a name as if it were
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/Secrets: +state\/qlik-demo\/secrets\.yaml \(mode 0600\)\n/);
     expect(run.stdout).not.toContain('generated passwords');
+  });
+});
+
+describe('the example secrets are for trying, not deploying (item 6)', () => {
+  it('are refused outside --simulate, naming each value and the fix, and accepted with it', async () => {
+    const cwd = withExampleSecrets();
+    const real = await runPiped(['apply', '--yes', '--subscription', SUBSCRIPTION, '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: { ...FAST, PATH: pathWithoutAz(cwd) } });
+    expect(real.code).toBe(3);
+    for (const name of ['vmAdminPassword', 'qlikAdminPassword', 'licenseKey']) expect(real.stderr).toMatch(new RegExp(`secrets\\.${name}: is the example file's dummy value`));
+    expect(real.stderr).toContain('accepted only with --simulate');
+    expect(real.stderr).not.toContain('Example-Only');
+    const plan = await runPiped(['plan', '--simulate', '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: FAST });
+    expect(plan.code, plan.stderr).toBe(0);
   });
 });
