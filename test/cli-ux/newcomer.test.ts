@@ -147,3 +147,16 @@ describe('the example secrets are for trying, not deploying (item 6)', () => {
     expect(plan.code, plan.stderr).toBe(0);
   });
 });
+
+describe('init says which config it uses (item 3)', () => {
+  it('with qlik-azure.yaml in the folder, names it before the plan', async () => {
+    const cwd = withExampleSecrets();
+    copyFileSync(EXAMPLE_CONFIG, join(cwd, 'qlik-azure.yaml'));
+    const run = await runPiped(['init', '--simulate', '--dry-run', '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: FAST });
+    expect(run.code, run.stderr).toBe(0);
+    const using = run.stdout.indexOf('Using qlik-azure.yaml');
+    expect(using).toBeGreaterThanOrEqual(0);
+    expect(using).toBeLessThan(run.stdout.indexOf('Plan for'));
+    expect(run.stdout).toContain('the wizard runs where there is none');
+  });
+});

@@ -13,7 +13,12 @@ export interface InitOptions extends ApplyOptions {
 
 export async function initCommand(options: InitOptions): Promise<number> {
   const output = createOutput(options);
-  if (!configPath(options)) {
+  const found = configPath(options);
+  // Without a word, a qlik-azure.yaml left from an earlier init would turn the wizard into a deployment.
+  if (found && !options.config && !output.json) {
+    output.line(`Using ${found} from this folder (the wizard runs where there is none; --config FILE picks another).`);
+  }
+  if (!found) {
     if (!output.interactive) {
       output.error('init needs answers and cannot ask here (no terminal, CI, or --json). Fix: pass --config FILE (see examples/qlik-azure.yaml) and --secrets-file FILE or --generate-secrets, with --yes');
       return EXIT.invalidInput;
