@@ -160,3 +160,17 @@ describe('init says which config it uses (item 3)', () => {
     expect(run.stdout).toContain('the wizard runs where there is none');
   });
 });
+
+describe('where the full output of a VM script goes is a detail, not a warning (item 10)', () => {
+  it('is shown only with --verbose (a failure names it in its message)', async () => {
+    const cwd = withExampleSecrets();
+    const args = ['apply', '--simulate', '--yes', '--to-step', '34', '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml'];
+    const quiet = await runPiped([...args, '--state-dir', 'quiet'], { cwd, env: FAST });
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stdout).toContain('34 Reach the VM');
+    expect(quiet.stdout).not.toContain('full output of');
+    const verbose = await runPiped([...args, '--state-dir', 'verbose', '--verbose'], { cwd, env: FAST });
+    expect(verbose.code, verbose.stderr).toBe(0);
+    expect(verbose.stdout).toMatch(/34 Reach the VM: note full output of vm\/readiness\.ps1 goes to https:/);
+  });
+});
