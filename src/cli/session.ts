@@ -57,7 +57,7 @@ async function readSuppliedSecrets(options: GlobalOptions): Promise<{ raw: Recor
  * earlier (never from flags). What the user supplies wins; generated passwords fill the gaps, so a later
  * run never loses, or replaces, the passwords already set on the VM.
  */
-export async function loadSecrets(options: GlobalOptions & { generateSecrets?: boolean }, config: ResolvedConfig): Promise<SecretsLoad> {
+export async function loadSecrets(options: GlobalOptions & { generateSecrets?: boolean }, config: ResolvedConfig, command: { takesGenerateSecrets: boolean }): Promise<SecretsLoad> {
   const required = requiredSecrets(config);
   const supplied = await readSuppliedSecrets(options);
   const generatedPath = generatedSecretsPath(options, config.deployment);
@@ -65,7 +65,7 @@ export async function loadSecrets(options: GlobalOptions & { generateSecrets?: b
   const known = { ...earlierGenerated, ...Object.fromEntries(Object.entries(supplied.raw).filter(([, value]) => value !== '')) };
   const source = Object.keys(earlierGenerated).length > 0 && supplied.source === 'secrets' ? generatedPath : supplied.source;
   const toGenerate = options.generateSecrets ? missingGeneratableSecrets(known, required) : [];
-  const rules = { allowExamples: Boolean(options.simulate) };
+  const rules = { allowExamples: Boolean(options.simulate), canGenerate: command.takesGenerateSecrets };
   if (toGenerate.length === 0) return { secrets: validateSecrets(known, required, source, rules), generated: [] };
   await ensureStateFolder(options.stateDir, config.deployment);
   await writeGeneratedSecrets(generatedPath, earlierGenerated, toGenerate);

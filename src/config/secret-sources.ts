@@ -55,8 +55,11 @@ export function checkSecret(name: SecretName, value: string): string | undefined
  */
 const EXAMPLE_VALUE = /^example-/i;
 
-/** `allowExamples`: --simulate, where the example file's dummy values are what a newcomer has. */
-export function validateSecrets(raw: Record<string, unknown>, required: readonly SecretName[], source: string, options: { allowExamples?: boolean } = {}): Secrets {
+/**
+ * `allowExamples`: --simulate, where the example file's dummy values are what a newcomer has.
+ * `canGenerate`: the command takes --generate-secrets (apply, init), so a missing password's fix may name it.
+ */
+export function validateSecrets(raw: Record<string, unknown>, required: readonly SecretName[], source: string, options: { allowExamples?: boolean; canGenerate?: boolean } = {}): Secrets {
   const issues: ConfigIssue[] = [];
   const secrets: Secrets = {};
   for (const [name, value] of Object.entries(raw)) {
@@ -74,7 +77,7 @@ export function validateSecrets(raw: Record<string, unknown>, required: readonly
   }
   for (const name of required) {
     if (!secrets[name] && !issues.some((i) => i.field === `secrets.${name}`)) {
-      issues.push({ field: `secrets.${name}`, message: `is missing: ${SECRET_FIELDS[name]}. Fix: add it to the secrets file${GENERATABLE_SECRETS.has(name) ? ', or pass --generate-secrets' : ''}` });
+      issues.push({ field: `secrets.${name}`, message: `is missing: ${SECRET_FIELDS[name]}. Fix: add it to the secrets file${options.canGenerate !== false && GENERATABLE_SECRETS.has(name) ? ', or pass --generate-secrets' : ''}` });
     }
   }
   if (issues.length > 0) throw new ConfigError(issues, source);

@@ -174,3 +174,26 @@ describe('where the full output of a VM script goes is a detail, not a warning (
     expect(verbose.stdout).toMatch(/34 Reach the VM: note full output of vm\/readiness\.ps1 goes to https:/);
   });
 });
+
+describe('hints that work (item 7)', () => {
+  it('resume and plan without secrets never suggest --generate-secrets, which they do not take', async () => {
+    const cwd = scratchDirectory();
+    for (const command of ['resume', 'plan']) {
+      const run = await runPiped([command, '--simulate', '--yes', '--config', EXAMPLE_CONFIG, '--state-dir', 'state'], { cwd, env: FAST });
+      expect(run.code, command).toBe(3);
+      expect(run.stderr, command).toContain('secrets.vmAdminPassword: is missing');
+      expect(run.stderr, command).not.toContain('--generate-secrets');
+    }
+    const apply = await runPiped(['apply', '--simulate', '--yes', '--config', EXAMPLE_CONFIG, '--state-dir', 'state'], { cwd, env: FAST });
+    expect(apply.stderr).toContain('--generate-secrets');
+  });
+
+  it('destroy -d NAME works from the state alone, without the config', async () => {
+    const cwd = withExampleSecrets();
+    expect((await runPiped(['apply', '--simulate', '--yes', '--to-step', '1', '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: FAST })).code).toBe(0);
+    const run = await runPiped(['destroy', '--simulate', '-d', 'qlik-demo', '--state-dir', 'state', '--yes', '--confirm', 'qlik-demo'], { cwd, env: FAST });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('Deleted rg-qlik-demo');
+    expect(run.stderr).not.toContain('--location');
+  });
+});

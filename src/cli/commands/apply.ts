@@ -74,14 +74,14 @@ function trapInterrupts(reporter: Reporter, inFlight: () => number[], resumeComm
  * Config, secrets and --yes are checked together, so a run that cannot proceed names every missing
  * input in one message, before the lock, Azure or anything else is touched.
  */
-async function loadInputs(options: ApplyOptions, output: Output): Promise<{ config: ResolvedConfig; secretsLoad: SecretsLoad }> {
+async function loadInputs(options: ApplyOptions, output: Output, command: 'apply' | 'resume' | 'init'): Promise<{ config: ResolvedConfig; secretsLoad: SecretsLoad }> {
   const issues: ConfigIssue[] = [];
   const collect = (error: unknown) => {
     if (!(error instanceof ConfigError)) throw error;
     issues.push(...error.issues);
   };
   const config = await loadDeploymentConfig(options).catch((error: unknown) => { collect(error); return undefined; });
-  const secretsLoad = config ? await loadSecrets(options, config).catch((error: unknown) => { collect(error); return undefined; }) : undefined;
+  const secretsLoad = config ? await loadSecrets(options, config, { takesGenerateSecrets: command !== 'resume' }).catch((error: unknown) => { collect(error); return undefined; }) : undefined;
   if (!options.yes && !output.interactive) issues.push(CANNOT_CONFIRM);
   if (issues.length > 0 || !config || !secretsLoad) throw new ConfigError(issues);
   return { config, secretsLoad };
@@ -90,7 +90,7 @@ async function loadInputs(options: ApplyOptions, output: Output): Promise<{ conf
 export async function runDeployment(options: ApplyOptions, command: 'apply' | 'resume' | 'init', selection: Selection, preloaded?: { output?: Output }): Promise<number> {
   const output = preloaded?.output ?? createOutput(options);
   return guarded(output, async () => {
-    const { config, secretsLoad } = await loadInputs(options, output);
+    const { config, secretsLoad } = await loadInputs(options, output, command);
     if (secretsLoad.generatedInto && !output.json) {
       output.line(`Generated ${secretsLoad.generated.join(', ')} into ${secretsLoad.generatedInto} (mode 0600). Keep that file private.`);
     }

@@ -1,7 +1,9 @@
 /** `qlik-azure destroy`: deletes the deployment's resource group after a typed confirmation. */
 import { ConfigError } from '../../config/errors.js';
 import { RUNNABLE_STEPS } from '../../engine/catalogue.js';
-import { StateStore } from '../../state/store.js';
+import { readState, StateStore, statePaths } from '../../state/store.js';
+import { configPath } from '../config-path.js';
+import { deploymentName } from '../deployment-lookup.js';
 import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
 import type { GlobalOptions } from '../options.js';
@@ -39,10 +41,24 @@ function printDoomed(output: Output, config: ResolvedConfig): void {
   output.line(output.style.dim('  (and anything else placed in the group; the deleted resources cannot be recovered)'));
 }
 
+/**
+ * The config names what to delete; without a config file, the copy the state recorded at the last run
+ * does (`destroy -d NAME` in the folder of the state), so tearing down needs nothing but the state.
+ */
+async function destroyConfig(options: DestroyOptions): Promise<ResolvedConfig> {
+  if (configPath(options)) return loadDeploymentConfig(options);
+  const paths = statePaths(options.stateDir, await deploymentName(options));
+  const recorded = (await readState(paths))?.config;
+  if (!recorded) {
+    throw new ConfigError([{ field: '--config', message: `${paths.state} records no config of '${paths.deployment}' to tell what to delete. Fix: pass --config FILE (the config the deployment was made with)` }]);
+  }
+  return options.subscription ? { ...recorded, subscriptionId: options.subscription } : recorded;
+}
+
 export async function destroyCommand(options: DestroyOptions): Promise<number> {
   const output = createOutput(options);
   return guarded(output, async () => {
-    const config = await loadDeploymentConfig(options);
+    const config = await destroyConfig(options);
     const { inspectResourceGroup, deleteResourceGroup } = await import('../../steps/teardown.js');
     const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate) });
     try {

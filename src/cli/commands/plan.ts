@@ -30,7 +30,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     if (options.offline) {
       lines = await buildPlan({ selected, adopted: adoptedSteps(journal) });
     } else {
-      const { secrets } = await loadSecrets(options, config);
+      const { secrets } = await loadSecrets(options, config, { takesGenerateSecrets: false });
       const azure = await connectAzure(options, config, { secretValues: secretValues(secrets), save: false, warn: (message) => output.warn(message) });
       try {
         const { loadStepRegistry } = await import('../../steps/index.js');
