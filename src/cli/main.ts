@@ -58,6 +58,7 @@ export function buildProgram(): Command {
   program.command('init')
     .description('the wizard: asks, writes qlik-azure.yaml (no secrets), shows the plan, confirms and applies')
     .option('--dry-run', 'stop after the plan (same as `plan`)')
+    .option('--example', 'only write the example qlik-azure.yaml and secrets.yaml (0600) here, to edit')
     .addOption(allRows())
     .option('--generate-secrets', 'generate missing passwords into <state-dir>/<deployment>/secrets.yaml (0600)')
     .option('--existing-vm <name>', 'adopt an existing VM and start at guide step 34')

@@ -24,7 +24,7 @@ import { ensureStateFolder, statePaths } from '../state/store.js';
 export async function loadDeploymentConfig(options: GlobalOptions): Promise<ResolvedConfig> {
   const file = configPath(options);
   if (!file && !options.deployment) {
-    throw new ConfigError([{ field: '--config', message: `no config file given and no ${DEFAULT_CONFIG_FILE} here. Fix: run 'qlik-azure init' to write one, or pass --config FILE (see examples/qlik-azure.yaml)` }]);
+    throw new ConfigError([{ field: '--config', message: `no config file given and no ${DEFAULT_CONFIG_FILE} here. Fix: run 'qlik-azure init' (the wizard) or 'qlik-azure init --example' to write one, or pass --config FILE` }]);
   }
   return loadConfig({ file, flags: { deployment: options.deployment, subscriptionId: options.subscription }, env: process.env });
 }

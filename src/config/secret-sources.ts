@@ -89,7 +89,7 @@ export async function readSecretsFile(path: string): Promise<Record<string, unkn
   try {
     info = await stat(path);
   } catch {
-    throw new ConfigError([{ field: '--secrets-file', message: `${path} does not exist. Fix: copy examples/secrets.example.yaml, fill it in and chmod 600 it` }]);
+    throw new ConfigError([{ field: '--secrets-file', message: `${path} does not exist. Fix: run 'qlik-azure init --example' to write a secrets.yaml template here, fill it in, and pass --secrets-file secrets.yaml` }]);
   }
   if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
     throw new ConfigError([{ field: '--secrets-file', message: `${path} can be read by other users (mode ${(info.mode & 0o777).toString(8)}). Fix: chmod 600 ${path}` }]);

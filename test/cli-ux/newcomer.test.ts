@@ -2,7 +2,7 @@
  * Issue 13, "a newcomer's first hour": the wrong turns a new user met between the README and a deployment.
  * Runs the built CLI without a terminal, as CI and scripts do. Needs `npx tsc` first.
  */
-import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPiped } from './run.js';
@@ -195,5 +195,33 @@ describe('hints that work (item 7)', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('Deleted rg-qlik-demo');
     expect(run.stderr).not.toContain('--location');
+  });
+});
+
+describe('init --example writes a config and a secrets template to start from (item 7)', () => {
+  it('writes qlik-azure.yaml and secrets.yaml (0600) here, which a simulated run takes as they are; never overwrites', async () => {
+    const cwd = scratchDirectory();
+    const run = await runPiped(['init', '--example'], { cwd, env: FAST });
+    expect(run.code, run.stderr).toBe(0);
+    expect(readFileSync(join(cwd, 'qlik-azure.yaml'), 'utf8')).toBe(readFileSync(EXAMPLE_CONFIG, 'utf8'));
+    expect(statSync(join(cwd, 'secrets.yaml')).mode & 0o777).toBe(0o600);
+    expect(run.stdout).toContain('qlik-azure plan --simulate --secrets-file secrets.yaml');
+    const plan = await runPiped(['plan', '--simulate', '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: FAST });
+    expect(plan.code, plan.stderr).toBe(0);
+    const again = await runPiped(['init', '--example'], { cwd, env: FAST });
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain('qlik-azure.yaml already exists');
+  });
+});
+
+describe('an old Node is refused at start (item 1)', () => {
+  it('says in one line which Node it needs, with exit 3', async () => {
+    const cwd = scratchDirectory();
+    // Node 20 as seen by the program: the shim reads process.versions.node before anything else.
+    writeFileSync(join(cwd, 'node20.cjs'), "Object.defineProperty(process, 'versions', { value: { ...process.versions, node: '20.11.1' } });\n");
+    const run = await runPiped(['--version'], { cwd, env: { NODE_OPTIONS: `--require ${join(cwd, 'node20.cjs')}` } });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toBe('qlik-azure needs Node.js 22 or newer; this is Node 20.11.1. Fix: install Node 22 (https://nodejs.org) and run it again.\n');
+    expect(run.stdout).toBe('');
   });
 });
