@@ -96,7 +96,7 @@ describe('qlik-azure init on a terminal, as a new user', () => {
 
       await terminal.reply('then show the plan?', '');
       wizardMs = Date.now() - started;
-      await terminal.waitFor(/Apply \d+ steps to 'qlik-ux'\?/, 60_000);
+      await terminal.waitFor(/Apply \d+ steps to 'qlik-ux' \(\d+ to create, \d+ to update, \d+ unchanged, \d+ checks?\)\?/, 60_000);
       await terminal.answer('y');
       exitCode = await Promise.race([terminal.exited, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('the run did not finish in 120 s')), 120_000))]);
     } finally {
