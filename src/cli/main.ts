@@ -45,6 +45,8 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'more detail, including each Azure request')
     .option('--simulate', 'run against a local Azure simulator: nothing real is created')
     .showHelpAfterError('(run with --help for usage)')
+    // Inherited by the subcommands: `apply --help` lists --simulate, --state-dir... as well as its own flags.
+    .configureHelp({ showGlobalOptions: true })
     // Set before the subcommands are added, so they inherit it: usage errors exit 3, not commander's 1.
     .exitOverride()
     .addHelpText('after', examples([

@@ -225,3 +225,11 @@ describe('an old Node is refused at start (item 1)', () => {
     expect(run.stdout).toBe('');
   });
 });
+
+describe('help (item 15)', () => {
+  it('a subcommand\'s --help shows the global flags too', async () => {
+    const run = await runPiped(['apply', '--help'], { cwd: scratchDirectory() });
+    expect(run.code).toBe(0);
+    for (const flag of ['--simulate', '--state-dir <dir>', '--secrets-file <file>', '--from-step <n>']) expect(run.stdout).toContain(flag);
+  });
+});
