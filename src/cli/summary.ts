@@ -152,7 +152,8 @@ export function printRunSummary(output: Output, completed: RunSummary): void {
   for (const failure of summary.failed) {
     output.line(`${style.red('✖')} step ${failure.step} ${failure.title} failed${failure.code ? ` (Azure: ${failure.code})` : ''}`);
     output.line(`  ${style.bold('why:')}        ${failure.message}`);
-    output.line(`  ${style.bold('how to fix:')} ${failure.advice ?? unadvisedFix(summary.resourceGroup)}`);
+    // Advice reads 'Fix: ...' where it stands alone (the state, --json); under 'how to fix:' the word would repeat.
+    output.line(`  ${style.bold('how to fix:')} ${(failure.advice ?? unadvisedFix(summary.resourceGroup)).replace(/^Fix:\s*/, '')}`);
   }
   if (summary.blocked.length > 0) output.line(`Not run because an earlier step failed: ${summary.blocked.join(', ')}`);
   if (summary.interrupted) output.line(`Stopped before: ${summary.notStarted.join(', ')}`);
