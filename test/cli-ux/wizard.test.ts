@@ -93,7 +93,7 @@ describe('qlik-azure init on a terminal, as a new user', () => {
       await terminal.waitFor(`received ${LICENSE_KEY.length} characters`);
 
       await terminal.reply('then show the plan?', '');
-      await terminal.waitFor(/Apply \d+ steps to 'qlik-ux'\?/, 60_000);
+      await terminal.waitFor(/Apply \d+ steps to 'qlik-ux' \(\d+ to create, \d+ to update, \d+ unchanged, \d+ checks?\)\?/, 60_000);
       await terminal.answer('y');
       exitCode = await Promise.race([terminal.exited, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('the run did not finish in 120 s')), 120_000))]);
     } finally {
@@ -124,6 +124,8 @@ describe('qlik-azure init on a terminal, as a new user', () => {
     expect(transcript).toContain('Secrets:              state/qlik-ux/secrets.yaml (mode 0600)');
     expect(transcript).toMatch(/Account table: +state\/qlik-ux\/accounts\.md/);
     expect(transcript).toContain("Deployment 'qlik-ux' is ready.");
+    // Issue 13 item 2: the command for later runs keeps to the simulated deployment.
+    expect(transcript.replace(/\r?\n/g, '')).toContain('Later runs: qlik-azure apply --config qlik-azure.yaml --secrets-file state/qlik-ux/secrets.yaml --state-dir state --simulate');
   });
 
   it('never shows a secret on the terminal', () => {
