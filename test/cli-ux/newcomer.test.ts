@@ -23,7 +23,7 @@ function withExampleSecrets(): string {
 function withOwnSecrets(): string {
   const cwd = withExampleSecrets();
   const path = join(cwd, 'secrets.yaml');
-  writeFileSync(path, readFileSync(path, 'utf8').replace(/"Example-Only-/g, '"Own-Chosen-').replace('example-signed-license-key-not-valid', 'own-signed-license-key'));
+  writeFileSync(path, readFileSync(path, 'utf8').replace(/"Example-Only-/g, '"Own-Chosen-').replace('example-only.signed-license-key.not-valid', 'own.signed-license-key.value'));
   return cwd;
 }
 
