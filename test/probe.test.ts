@@ -44,11 +44,16 @@ describe('probeQlik against the Qlik proxy stand-in', () => {
     expect(report.results[0]?.outcome).toMatchObject({ kind: 'login-page', loginUrl: expect.stringContaining('/windows_authentication/') });
   });
 
-  it('blames NSG or firewall for the authentication port when the login redirect goes unanswered', async () => {
+  it('names the authentication port, at the login stage, when the login redirect goes unanswered', async () => {
     const report = await probeStandIn({ login: 'windows', auth: 'silent' });
     const authPort = standIn?.ports.auth;
     expect(report.ok).toBe(false);
     expect(report.results[0]?.outcome).toMatchObject({ kind: 'no-answer', stage: 'login', port: authPort, connected: true });
+    // The port accepted the connection, so the NSG and firewall let it through: the proxy behind it is blamed.
+    expect(report.diagnoses[0]).toMatchObject({
+      cause: `port ${authPort} accepted the connection but sent nothing within ${timeoutMs} ms (the login page Qlik redirects to)`,
+      steps: [40, 41],
+    });
   });
 
   it('probes HTTP too when Allow HTTP is on', async () => {
@@ -62,6 +67,10 @@ describe('probeQlik against the Qlik proxy stand-in', () => {
     const report = await probeStandIn({ http: 'refuse' }, { http: true });
     const httpDiagnoses = report.diagnoses.filter((diagnosis) => diagnosis.url.startsWith('http:'));
     expect(httpDiagnoses).toHaveLength(2);
+    for (const diagnosis of httpDiagnoses) {
+      expect(diagnosis.fix).toContain('serves only with Allow HTTP on: switch it on (step 45)');
+      expect(diagnosis.steps).toEqual([45]);
+    }
     expect(report.results.find((result) => result.url.startsWith('http:'))?.outcome).toMatchObject({ kind: 'refused', stage: 'page' });
   });
 

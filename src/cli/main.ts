@@ -21,6 +21,7 @@ function action<O extends GlobalOptions>(load: () => Promise<Handler<O>>) {
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ ${line}`).join('\n')}\n`;
 
 const fromStep = () => new Option('--from-step <n>', 're-run from guide step n onward (1-48), in dependency order').argParser(parseStepNumber);
+const allRows = () => new Option('--all', 'list every guide step in the plan, not only those that change something');
 const toStep = () => new Option('--to-step <n>', 'stop after guide step n (1-48)').argParser(parseStepNumber);
 
 export function buildProgram(): Command {
@@ -44,6 +45,8 @@ export function buildProgram(): Command {
     .option('-v, --verbose', 'more detail, including each Azure request')
     .option('--simulate', 'run against a local Azure simulator: nothing real is created')
     .showHelpAfterError('(run with --help for usage)')
+    // Inherited by the subcommands: `apply --help` lists --simulate, --state-dir... as well as its own flags.
+    .configureHelp({ showGlobalOptions: true })
     // Set before the subcommands are added, so they inherit it: usage errors exit 3, not commander's 1.
     .exitOverride()
     .addHelpText('after', examples([
@@ -57,6 +60,8 @@ export function buildProgram(): Command {
   program.command('init')
     .description('the wizard: asks, writes qlik-azure.yaml (no secrets), shows the plan, confirms and applies')
     .option('--dry-run', 'stop after the plan (same as `plan`)')
+    .option('--example', 'only write the example qlik-azure.yaml and secrets.yaml (0600) here, to edit')
+    .addOption(allRows())
     .option('--generate-secrets', 'generate missing passwords into <state-dir>/<deployment>/secrets.yaml (0600)')
     .option('--existing-vm <name>', 'adopt an existing VM and start at guide step 34')
     .addHelpText('after', examples(['qlik-azure init', 'qlik-azure init --config qlik-azure.yaml --secrets-file secrets.yaml --yes']))
@@ -66,6 +71,7 @@ export function buildProgram(): Command {
     .description('show what apply would do for each of the 48 steps, without changing anything')
     .option('--offline', 'do not contact Azure: every resource is planned as new')
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would')
+    .addOption(allRows())
     .addOption(fromStep())
     .addOption(toStep())
     .addHelpText('after', examples(['qlik-azure plan --offline --config examples/qlik-azure.yaml', 'qlik-azure plan --json --detailed-exitcode']))
@@ -78,6 +84,7 @@ export function buildProgram(): Command {
     .option('--generate-secrets', 'generate missing passwords into <state-dir>/<deployment>/secrets.yaml (0600)')
     .option('--existing-vm <name>', 'adopt an existing VM and start at guide step 34')
     .addOption(new Option('--concurrency <n>', 'steps run at once (1-32)').argParser(parseConcurrency).default(6))
+    .addOption(allRows())
     .addHelpText('after', examples(['qlik-azure apply --yes', 'qlik-azure apply --from-step 40', 'qlik-azure apply --to-step 33']))
     .action(action(async () => (await import('./commands/apply.js')).applyCommand));
 

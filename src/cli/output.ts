@@ -6,6 +6,8 @@ export interface Output {
   readonly style: Style;
   readonly json: boolean;
   readonly interactive: boolean;
+  /** --verbose: details a person does not need unless something is being looked into. */
+  readonly verbose: boolean;
   /** The flags that chose this invocation's deployment, state and secrets. */
   readonly invocation: InvocationOptions;
   /** The command that continues this deployment, with those same flags. */
@@ -33,7 +35,12 @@ function shellWord(value: string): string {
 }
 
 export function resumeCommandFor(options: InvocationOptions): string {
-  const words = ['qlik-azure', 'resume'];
+  return commandFor('resume', options);
+}
+
+/** The command that acts on the same deployment again: every flag that chose it (--simulate, --state-dir...), none of the defaults. */
+export function commandFor(verb: string, options: InvocationOptions): string {
+  const words = ['qlik-azure', verb];
   for (const [key, flag] of RESUME_FLAGS) {
     const value = options[key];
     if (value === undefined || value === false || value === FLAG_DEFAULTS[key]) continue;
@@ -54,7 +61,7 @@ function stamped(value: unknown): unknown {
   return 'v' in record && 'type' in record && !('at' in record) ? { v: record.v, at: new Date().toISOString(), ...record } : value;
 }
 
-export function createOutput(options: Pick<GlobalOptions, 'json' | 'color'> & InvocationOptions, env: NodeJS.ProcessEnv = process.env): Output {
+export function createOutput(options: Pick<GlobalOptions, 'json' | 'color' | 'verbose'> & InvocationOptions, env: NodeJS.ProcessEnv = process.env): Output {
   const noColorFlag = options.color === false;
   // The prompt and spinner libraries read NO_COLOR, not our flag: one switch turns colour off for all of
   // them. FORCE_COLOR would overrule it in Node's own styling, and the flag is the user's latest word.
@@ -68,6 +75,7 @@ export function createOutput(options: Pick<GlobalOptions, 'json' | 'color'> & In
     style,
     json: Boolean(options.json),
     interactive: isInteractive(env) && !options.json,
+    verbose: Boolean(options.verbose),
     invocation: options,
     resumeCommand: resumeCommandFor(options),
     line: (text = '') => process.stdout.write(`${text}\n`),

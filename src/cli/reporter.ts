@@ -93,6 +93,17 @@ class RunProgress {
   }
 }
 
+/**
+ * Where a VM script's full output is kept (src/azure/run-command.ts) is worth knowing only when looking
+ * into something: a failure's message names it anyway, so people see it with --verbose. The JSON stream
+ * keeps every note.
+ */
+const LOG_LOCATION_NOTE = /^full output of \S+ goes to /;
+
+function worthShowing(output: Output, message: string): boolean {
+  return output.verbose || !LOG_LOCATION_NOTE.test(message);
+}
+
 export async function createReporter(output: Output): Promise<Reporter> {
   if (output.json) return jsonReporter(output);
   if (output.interactive) return spinnerReporter(output, (await import('ora')).default);
@@ -135,7 +146,7 @@ function plainReporter(output: Output): Reporter {
           say(`${stepName(event.step)}: ${event.message}`);
           break;
         case 'step-note':
-          say(`${stepName(event.step)}: ${style.yellow('note')} ${event.message}`);
+          if (worthShowing(output, event.message)) say(`${stepName(event.step)}: ${style.yellow('note')} ${event.message}`);
           break;
         case 'step-finished':
           say(`${stepName(event.step)}: ${style.green(describeFinished(event))} [${run.count}]`);
@@ -205,7 +216,7 @@ function spinnerReporter(output: Output, ora: (options: object) => Ora): Reporte
         }
         case 'step-note':
           // Notes are asides (a deviation from the guide, where logs go); dimmed so the step lines stay the story.
-          persist(style.yellow('!'), style.dim(`${stepName(event.step)}: ${event.message}`));
+          if (worthShowing(output, event.message)) persist(style.yellow('!'), style.dim(`${stepName(event.step)}: ${event.message}`));
           break;
         case 'step-finished':
           inFlight.delete(event.step);

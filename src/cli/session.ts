@@ -4,6 +4,7 @@
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import type { TokenCredential } from '@azure/core-auth';
 import type { AzureServices } from '../azure/services.js';
 import { ConfigError } from '../config/errors.js';
 import type { ResolvedConfig } from '../config/derive.js';
@@ -23,7 +24,7 @@ import { ensureStateFolder, statePaths } from '../state/store.js';
 export async function loadDeploymentConfig(options: GlobalOptions): Promise<ResolvedConfig> {
   const file = configPath(options);
   if (!file && !options.deployment) {
-    throw new ConfigError([{ field: '--config', message: `no config file given and no ${DEFAULT_CONFIG_FILE} here. Fix: run 'qlik-azure init' to write one, or pass --config FILE (see examples/qlik-azure.yaml)` }]);
+    throw new ConfigError([{ field: '--config', message: `no config file given and no ${DEFAULT_CONFIG_FILE} here. Fix: run 'qlik-azure init' (the wizard) or 'qlik-azure init --example' to write one, or pass --config FILE` }]);
   }
   return loadConfig({ file, flags: { deployment: options.deployment, subscriptionId: options.subscription }, env: process.env });
 }
@@ -56,7 +57,7 @@ async function readSuppliedSecrets(options: GlobalOptions): Promise<{ raw: Recor
  * earlier (never from flags). What the user supplies wins; generated passwords fill the gaps, so a later
  * run never loses, or replaces, the passwords already set on the VM.
  */
-export async function loadSecrets(options: GlobalOptions & { generateSecrets?: boolean }, config: ResolvedConfig): Promise<SecretsLoad> {
+export async function loadSecrets(options: GlobalOptions & { generateSecrets?: boolean }, config: ResolvedConfig, command: { takesGenerateSecrets: boolean }): Promise<SecretsLoad> {
   const required = requiredSecrets(config);
   const supplied = await readSuppliedSecrets(options);
   const generatedPath = generatedSecretsPath(options, config.deployment);
@@ -64,11 +65,12 @@ export async function loadSecrets(options: GlobalOptions & { generateSecrets?: b
   const known = { ...earlierGenerated, ...Object.fromEntries(Object.entries(supplied.raw).filter(([, value]) => value !== '')) };
   const source = Object.keys(earlierGenerated).length > 0 && supplied.source === 'secrets' ? generatedPath : supplied.source;
   const toGenerate = options.generateSecrets ? missingGeneratableSecrets(known, required) : [];
-  if (toGenerate.length === 0) return { secrets: validateSecrets(known, required, source), generated: [] };
+  const rules = { allowExamples: Boolean(options.simulate), canGenerate: command.takesGenerateSecrets };
+  if (toGenerate.length === 0) return { secrets: validateSecrets(known, required, source, rules), generated: [] };
   await ensureStateFolder(options.stateDir, config.deployment);
   await writeGeneratedSecrets(generatedPath, earlierGenerated, toGenerate);
   const withGenerated = { ...(await readSecretsFile(generatedPath)), ...known };
-  return { secrets: validateSecrets(withGenerated, required, source), generatedInto: generatedPath, generated: toGenerate };
+  return { secrets: validateSecrets(withGenerated, required, source, rules), generatedInto: generatedPath, generated: toGenerate };
 }
 
 export interface AzureSession {
@@ -126,7 +128,7 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
     throw new ConfigError([{ field: 'subscriptionId', message: 'is required to reach Azure. Fix: set subscriptionId in the config, pass --subscription ID, or set AZURE_SUBSCRIPTION_ID (az account show --query id -o tsv prints yours)' }]);
   }
   const { createCredential, isAuthKind } = await import('../azure/credentials.js');
-  const { cloudProfile } = await import('../azure/clouds.js');
+  const { armScope, cloudProfile } = await import('../azure/clouds.js');
   if (!isAuthKind(options.auth)) throw new ConfigError([{ field: '--auth', message: `'${options.auth}' is not a sign-in method` }]);
   const endpoint = options.armEndpoint ?? cloudProfile(options.cloud).arm;
   if (!endpoint.startsWith('https://')) {
@@ -140,8 +142,29 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
     tenantId: options.tenant ?? config.azure.tenantId,
     managedIdentityClientId: config.azure.managedIdentityClientId,
   });
+  await assertSignedIn(credential, options.auth, armScope(endpoint));
   const services = createAzureServices({ subscriptionId: config.subscriptionId, credential, endpoint, cloud: options.cloud, pollIntervalMs, timeScale, userAgent, requestLog });
   return { services, simulated: false, close: async () => undefined };
+}
+
+const SIGN_IN_ADVICE: Record<string, string> = {
+  cli: "run 'az login' (and 'az account set --subscription ID'), then run this command again",
+  env: 'set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH)',
+  'managed-identity': 'run on an Azure machine with a managed identity, or pick another --auth',
+};
+
+/**
+ * One token before anything else: without a sign-in every step's plan would only say "cannot tell" and
+ * every step would fail the same way, so the run stops here with the one fix.
+ */
+async function assertSignedIn(credential: TokenCredential, auth: string, scope: string): Promise<void> {
+  try {
+    await credential.getToken(scope);
+  } catch (error) {
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    const fix = SIGN_IN_ADVICE[auth] ?? "sign in with 'az login' and pass --auth cli, or check the sign-in method --auth names";
+    throw new ConfigError([{ field: '--auth', message: `signing in to Azure (--auth ${auth}) failed: ${reason}. Nothing was read or created. Fix: ${fix}` }]);
+  }
 }
 
 export interface ContextFactoryOptions {

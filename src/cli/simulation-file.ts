@@ -64,9 +64,16 @@ export async function readSimulation(path: string, owner: SimulationOwner): Prom
   return { document: document as SimulationDocument };
 }
 
+function blobContents(document: SimulationDocument): string[] {
+  return Object.values(document.simulator.blobs.accounts).flatMap((containers) => Object.values(containers).flatMap((container) =>
+    Object.values(container.blobs).map((blob) => Buffer.from(blob.contentBase64, 'base64').toString('utf8'))));
+}
+
 export async function writeSimulation(path: string, document: SimulationDocument, secretValues: readonly string[]): Promise<void> {
   const text = `${JSON.stringify(document)}\n`;
-  assertNoSecrets(text, secretValues, path);
+  // Blob contents are stored base64-encoded, where a secret would not show: a blob of staged Run Command
+  // inputs (protected values too long for a command line) lives in the simulated account while its script runs.
+  assertNoSecrets(`${text}${blobContents(document).join('\n')}`, secretValues, path);
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });
   await writeFileAtomic(path, text);
 }

@@ -3,7 +3,7 @@
  * each secret lives (never the secret), the artifacts, and what to do next.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { ResolvedConfig } from '../config/derive.js';
 import { requiredSecrets } from '../config/secret-sources.js';
 import type { SecretName } from '../config/secrets.js';
@@ -73,12 +73,29 @@ export function accountsOf(config: ResolvedConfig): SummaryAccount[] {
   ];
 }
 
-/** Where secrets are: the file the user supplied, and/or the file of passwords generated for this deployment. */
+/**
+ * The files the secrets are in: the one the user supplied and/or the one of passwords generated (or typed
+ * into the wizard) for this deployment, which is the same file when the wizard wrote it.
+ */
+function secretFiles(stateDir: string, deployment: string, supplied: string | undefined): string[] {
+  const kept = join(stateDir, deployment, 'secrets.yaml');
+  const files = supplied ? [supplied] : [];
+  if (existsSync(kept) && !files.some((file) => resolve(file) === resolve(kept))) files.push(kept);
+  return files;
+}
+
 function secretsLocation(stateDir: string, deployment: string, supplied: string | undefined): string {
-  const generated = join(stateDir, deployment, 'secrets.yaml');
-  const generatedText = existsSync(generated) ? `${generated} (mode 0600)` : undefined;
-  if (supplied && generatedText) return `${supplied} (mode 0600); generated passwords in ${generatedText}`;
-  return supplied ? `${supplied} (mode 0600)` : generatedText ?? 'the secrets file passed with --secrets-file; qlik-azure keeps no copy';
+  const [first, second] = secretFiles(stateDir, deployment, supplied);
+  if (!first) return 'the secrets file passed with --secrets-file; qlik-azure keeps no copy';
+  return second ? `${first} (mode 0600); the others in ${second} (mode 0600)` : `${first} (mode 0600)`;
+}
+
+/** Where to read an account's password: the file's name, never anything that could pass for the value. */
+function passwordHome(summary: RunSummary, output: Output): string {
+  const { secretsFile, secretsStdin, stateDir } = output.invocation;
+  if (secretsStdin) return 'the secrets piped to standard input';
+  const files = secretFiles(stateDir ?? '.qlik-azure', summary.deployment, secretsFile);
+  return files.length === 1 ? files[0]! : 'the secrets files below';
 }
 
 export function runSummary(config: ResolvedConfig, journal: Pick<Journal, 'entry'>, outcome: RunOutcome | undefined, context: { simulated: boolean; stateDir: string; secretsFile?: string }): RunSummary {
@@ -135,7 +152,8 @@ export function printRunSummary(output: Output, completed: RunSummary): void {
   for (const failure of summary.failed) {
     output.line(`${style.red('✖')} step ${failure.step} ${failure.title} failed${failure.code ? ` (Azure: ${failure.code})` : ''}`);
     output.line(`  ${style.bold('why:')}        ${failure.message}`);
-    output.line(`  ${style.bold('how to fix:')} ${failure.advice ?? unadvisedFix(summary.resourceGroup)}`);
+    // Advice reads 'Fix: ...' where it stands alone (the state, --json); under 'how to fix:' the word would repeat.
+    output.line(`  ${style.bold('how to fix:')} ${(failure.advice ?? unadvisedFix(summary.resourceGroup)).replace(/^Fix:\s*/, '')}`);
   }
   if (summary.blocked.length > 0) output.line(`Not run because an earlier step failed: ${summary.blocked.join(', ')}`);
   if (summary.interrupted) output.line(`Stopped before: ${summary.notStarted.join(', ')}`);
@@ -143,7 +161,8 @@ export function printRunSummary(output: Output, completed: RunSummary): void {
   const field = (label: string, value: string) => output.line(`  ${label.padEnd(22)}${value}`);
   if (summary.hubUrl) field('Hub:', summary.hubUrl);
   if (summary.qmcUrl) field('QMC:', summary.qmcUrl);
-  for (const account of summary.accounts) field(`${account.role}:`, `${account.account}  ${style.dim(`password: ${account.secret}`)}`);
+  const home = passwordHome(summary, output);
+  for (const account of summary.accounts) field(`${account.role}:`, `${account.account}  ${style.dim(`password in ${home} (${account.secret})`)}`);
   field('Secrets:', summary.secretsLiveIn);
   output.line(`  ${''.padEnd(22)}${style.dim(summary.secrets.join(', '))}`);
   if (summary.accountTable) field('Account table:', summary.accountTable);

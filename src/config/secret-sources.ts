@@ -49,7 +49,17 @@ export function checkSecret(name: SecretName, value: string): string | undefined
 }
 
 /** Validates supplied secrets and names every missing one; messages never contain the values. */
-export function validateSecrets(raw: Record<string, unknown>, required: readonly SecretName[], source: string): Secrets {
+/**
+ * Every value in examples/secrets.example.yaml starts with this (case aside): a file copied without being
+ * filled in is then recognised, and refused for a real deployment.
+ */
+const EXAMPLE_VALUE = /^example-/i;
+
+/**
+ * `allowExamples`: --simulate, where the example file's dummy values are what a newcomer has.
+ * `canGenerate`: the command takes --generate-secrets (apply, init), so a missing password's fix may name it.
+ */
+export function validateSecrets(raw: Record<string, unknown>, required: readonly SecretName[], source: string, options: { allowExamples?: boolean; canGenerate?: boolean } = {}): Secrets {
   const issues: ConfigIssue[] = [];
   const secrets: Secrets = {};
   for (const [name, value] of Object.entries(raw)) {
@@ -59,13 +69,15 @@ export function validateSecrets(raw: Record<string, unknown>, required: readonly
     }
     if (value === null || value === undefined || value === '') continue;
     const text = String(value);
-    const problem = checkSecret(name as SecretName, text);
+    const problem = !options.allowExamples && EXAMPLE_VALUE.test(text)
+      ? `is the example file's dummy value, not a real one. Fix: replace every value in ${source} with your own (or pass --generate-secrets and leave the passwords out); the example values are accepted only with --simulate`
+      : checkSecret(name as SecretName, text);
     if (problem) issues.push({ field: `secrets.${name}`, message: problem });
     else secrets[name as SecretName] = new Secret(text);
   }
   for (const name of required) {
     if (!secrets[name] && !issues.some((i) => i.field === `secrets.${name}`)) {
-      issues.push({ field: `secrets.${name}`, message: `is missing: ${SECRET_FIELDS[name]}. Fix: add it to the secrets file${GENERATABLE_SECRETS.has(name) ? ', or pass --generate-secrets' : ''}` });
+      issues.push({ field: `secrets.${name}`, message: `is missing: ${SECRET_FIELDS[name]}. Fix: add it to the secrets file${options.canGenerate !== false && GENERATABLE_SECRETS.has(name) ? ', or pass --generate-secrets' : ''}` });
     }
   }
   if (issues.length > 0) throw new ConfigError(issues, source);
@@ -77,7 +89,7 @@ export async function readSecretsFile(path: string): Promise<Record<string, unkn
   try {
     info = await stat(path);
   } catch {
-    throw new ConfigError([{ field: '--secrets-file', message: `${path} does not exist. Fix: copy examples/secrets.example.yaml, fill it in and chmod 600 it` }]);
+    throw new ConfigError([{ field: '--secrets-file', message: `${path} does not exist. Fix: run 'qlik-azure init --example' to write a secrets.yaml template here, fill it in, and pass --secrets-file secrets.yaml` }]);
   }
   if (process.platform !== 'win32' && (info.mode & 0o077) !== 0) {
     throw new ConfigError([{ field: '--secrets-file', message: `${path} can be read by other users (mode ${(info.mode & 0o777).toString(8)}). Fix: chmod 600 ${path}` }]);

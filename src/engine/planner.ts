@@ -21,6 +21,8 @@ export interface PlanSummary {
   readonly update: number;
   readonly unchanged: number;
   readonly checks: number;
+  /** Steps whose plan could not read Azure ('cannot tell'). */
+  readonly unknown: number;
   readonly other: number;
   readonly hasChanges: boolean;
 }
@@ -83,6 +85,7 @@ export function summarisePlan(lines: readonly PlanLine[]): PlanSummary {
     update,
     unchanged: count((l) => l.change === 'unchanged'),
     checks: count((l) => l.change === 'check'),
+    unknown,
     other: count((l) => ['folded', 'info', 'not-selected', 'skip', 'unknown'].includes(l.change)),
     hasChanges: create + update + unknown > 0,
   };

@@ -118,7 +118,7 @@ export function diagnose(result: ProbeResult, options: Pick<ProbeOptions, 'host'
         [11, 46],
       );
     case 'refused':
-      return at(`the VM refused the connection on port ${outcome.port}${loginStage(outcome)}: nothing listens there`, refusedFix(outcome.port), refusedSteps(outcome.port));
+      return at(`the VM refused the connection on port ${outcome.port}${loginStage(outcome)}: nothing listens there`, refusedFix(outcome.port, url), refusedSteps(outcome.port, url));
     case 'reset':
       return at(`the connection on port ${outcome.port} was closed without an answer${loginStage(outcome)}`, 'the Qlik proxy restarts for a minute after its settings change (steps 45, 48); probe again, then check QlikSenseProxyService and its log on the VM', [45, 48]);
     case 'tls-error':
@@ -138,13 +138,18 @@ function loginStage(outcome: { stage: 'page' | 'login' }): string {
   return outcome.stage === 'login' ? ' (the login page Qlik redirects to)' : '';
 }
 
-function refusedFix(port: number): string {
-  if (port === 80 || port === 4248) return `port ${port} serves only with Allow HTTP on: switch it on (step 45), and check that QlikSenseProxyService runs`;
+/** Plain HTTP (port 80, and 4248 for its Windows login) is served only with Allow HTTP on; the scheme says so on any port. */
+function needsAllowHttp(port: number, url: string): boolean {
+  return port === 80 || port === 4248 || new URL(url).protocol === 'http:';
+}
+
+function refusedFix(port: number, url: string): string {
+  if (needsAllowHttp(port, url)) return `port ${port} serves only with Allow HTTP on: switch it on (step 45), and check that QlikSenseProxyService runs`;
   return 'the Qlik Sense Proxy Service is not running: start QlikSenseProxyService on the VM (it needs the Repository Service) and read its log';
 }
 
-function refusedSteps(port: number): number[] {
-  return port === 80 || port === 4248 ? [45] : [40, 41];
+function refusedSteps(port: number, url: string): number[] {
+  return needsAllowHttp(port, url) ? [45] : [40, 41];
 }
 
 type Fetched = { kind: 'answer'; response: IncomingMessage; body: string; certificate: CertificateTrust | null } | ConnectionFailure;

@@ -19,6 +19,8 @@ export interface DeploymentState {
   readonly toolVersion: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Made with --simulate: its journal describes the simulator's Azure, never the real one (absent in older states). */
+  readonly simulated?: boolean;
   /** The configuration of the latest run; it holds no secrets. */
   readonly config?: ResolvedConfig;
   /** Keyed by guide step number. */
@@ -53,6 +55,7 @@ const envelopeSchema = z.object({
   toolVersion: z.string(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  simulated: z.boolean().optional(),
   // The config is the latest run's copy: only what status and the ownership check read is required of it.
   config: z.looseObject({ deployment: z.string(), names: z.record(z.string(), z.string()) }).optional(),
   journal: z.record(z.string(), z.unknown()),

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chmod, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/derive.js';
@@ -63,6 +64,21 @@ export async function readState(paths: StatePaths): Promise<DeploymentState | un
   return parseState(text, paths.state, paths.deployment);
 }
 
+/**
+ * Simulated and real deployments never share a state: a journal of the simulator's Azure would make a real
+ * run skip steps it never did (and the reverse). States written before `simulated` was recorded count as
+ * simulated when the folder holds the simulator's world (simulation.json).
+ */
+export function assertSameWorld(state: DeploymentState | undefined, paths: StatePaths, simulated: boolean): void {
+  if (!state) return;
+  const recorded = state.simulated ?? existsSync(join(paths.directory, 'simulation.json'));
+  if (recorded === simulated) return;
+  const message = recorded
+    ? `deployment '${paths.deployment}' in ${paths.directory} is simulated (made with --simulate); this command would talk to real Azure. Fix: add --simulate to act on the simulated deployment, or use another --state-dir (or --deployment) for a real one`
+    : `deployment '${paths.deployment}' in ${paths.directory} is a real Azure deployment; --simulate would act on a simulated one in its place. Fix: remove --simulate to act on the real deployment, or use another --state-dir (or --deployment) to simulate`;
+  throw new ConfigError([{ field: '--simulate', message }]);
+}
+
 /** Removes what writers killed or failed before us left: `*.tmp-<pid>` files whose process is gone. */
 async function removeStaleTemporaries(directory: string): Promise<void> {
   for (const name of await readdir(directory)) {
@@ -115,14 +131,16 @@ export class StateStore implements Journal {
     this.#secretValues = secretValues;
   }
 
-  static async open(options: { stateDir: string; deployment: string; command: string; toolVersion: string; secretValues?: readonly string[] }): Promise<StateStore> {
+  static async open(options: { stateDir: string; deployment: string; command: string; toolVersion: string; /** --simulate; left out (tests of the store alone) = not checked */ simulated?: boolean; secretValues?: readonly string[] }): Promise<StateStore> {
     const paths = await ensureStateFolder(options.stateDir, options.deployment);
     const lock = await acquireLock(paths.lock, options.command);
     try {
       await removeStaleTemporaries(paths.directory);
       const existing = await readState(paths);
+      if (options.simulated !== undefined) assertSameWorld(existing, paths, options.simulated);
       const now = new Date().toISOString();
-      const state: DeploymentState = existing ?? {
+      const world = options.simulated === undefined ? {} : { simulated: options.simulated };
+      const state: DeploymentState = existing ? { ...existing, ...world } : {
         schemaVersion: STATE_SCHEMA_VERSION,
         lineage: randomUUID(),
         serial: 0,
@@ -130,6 +148,7 @@ export class StateStore implements Journal {
         toolVersion: options.toolVersion,
         createdAt: now,
         updatedAt: now,
+        ...world,
         journal: {},
       };
       return new StateStore(paths, lock, state, options.secretValues ?? []);

@@ -86,9 +86,37 @@ function isAuthorizationFailure(error: unknown): boolean {
   return statusCode === 403 || code === 'AuthorizationFailed';
 }
 
-async function readProviders(azure: AzureServices, namespaces: readonly string[]): Promise<Map<string, Provider>> {
+/** Throttling (429), a server error or a dropped connection: Azure may answer the same request next time. */
+function isTransient(error: unknown): boolean {
+  const { statusCode, code } = error as { statusCode?: number; code?: string };
+  return statusCode === 429 || (statusCode !== undefined && statusCode >= 500) || ['ECONNRESET', 'ETIMEDOUT', 'ECONNREFUSED', 'REQUEST_SEND_ERROR'].includes(code ?? '');
+}
+
+/** Attempts of one provider request when Azure's answer is transient; the SDK has already retried each up to 3 times. */
+const TRANSIENT_ATTEMPTS = 5;
+
+/**
+ * A provider request, tried again after a growing pause while Azure's answer is transient (the SDK's own retry
+ * skips a 429 whose Retry-After is 0 or missing). Still failing: a stop that says so, and that the same command
+ * goes on from here, since nothing was written.
+ */
+async function withTransientRetry<T>(options: Pick<ReadinessOptions, 'azure' | 'signal'>, what: string, request: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await request();
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      if (attempt === TRANSIENT_ATTEMPTS) {
+        throw new SubscriptionNotReadyError(`Azure kept answering ${what} with a passing error (${(error as Error).message.split('\n')[0]}) after ${attempt} attempts; nothing was written. Fix: wait a minute, then run the command again`);
+      }
+      await sleep(Math.max(options.azure.connection.pollIntervalMs, 1) * 2 ** attempt, undefined, options.signal ? { signal: options.signal } : {});
+    }
+  }
+}
+
+async function readProviders(azure: AzureServices, namespaces: readonly string[], signal?: AbortSignal): Promise<Map<string, Provider>> {
   const client = await azure.resources();
-  const read = await Promise.all(namespaces.map(async (namespace) => [namespace, await client.providers.get(namespace)] as const));
+  const read = await Promise.all(namespaces.map(async (namespace) => [namespace, await withTransientRetry({ azure, signal }, `the read of provider ${namespace}`, () => client.providers.get(namespace))] as const));
   return new Map(read);
 }
 
@@ -102,7 +130,7 @@ async function register(options: ReadinessOptions, namespaces: readonly string[]
   options.progress(`Registering ${namespaces.join(', ')} with subscription ${azure.subscriptionId} (a new subscription has them unregistered; Azure takes a minute or more)`);
   for (const namespace of namespaces) {
     try {
-      await client.providers.register(namespace);
+      await withTransientRetry(options, `the registration of ${namespace}`, () => client.providers.register(namespace));
     } catch (error) {
       if (!isAuthorizationFailure(error)) throw error;
       throw new SubscriptionNotReadyError(`Your identity may not register resource providers with subscription ${azure.subscriptionId} (Azure: AuthorizationFailed for ${namespace}/register/action). Ask someone with the Contributor or Owner role to run:\n${registerCommands(namespaces, azure.subscriptionId)}\nthen run the command again; or pass --no-register-providers to skip this check`);
@@ -115,7 +143,7 @@ async function register(options: ReadinessOptions, namespaces: readonly string[]
       throw new SubscriptionNotReadyError(`${waiting.join(', ')} did not finish registering within ${seconds(timeoutMs)}. Check with 'az provider show --namespace ${waiting[0]} --query registrationState', then run the command again`);
     }
     await sleep(Math.max(azure.connection.pollIntervalMs, 1), undefined, options.signal ? { signal: options.signal } : {});
-    const states = await readProviders(azure, waiting);
+    const states = await readProviders(azure, waiting, options.signal);
     waiting = waiting.filter((namespace) => states.get(namespace)?.registrationState !== 'Registered');
   }
   options.progress(`Registered ${namespaces.join(', ')} (${seconds(Date.now() - started)})`);
@@ -129,7 +157,7 @@ export async function prepareSubscription(options: ReadinessOptions): Promise<vo
   const types = resourceTypesWrittenBy(options.steps);
   if (types.length === 0) return;
   const namespaces = [...new Set(types.map((type) => splitResourceType(type).namespace))];
-  const providers = await readProviders(options.azure, namespaces);
+  const providers = await readProviders(options.azure, namespaces, options.signal);
   const problems = offerProblems(providers, types, options.location);
   if (problems.length > 0) {
     throw new SubscriptionNotReadyError(`This cloud does not offer what qlik-azure would create:\n${problems.map((line) => `  ${line}`).join('\n')}\nFix: choose a region that offers these types, or use a qlik-azure release whose Azure SDK clients use an api-version this cloud offers`);

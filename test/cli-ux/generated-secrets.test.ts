@@ -33,7 +33,7 @@ describe('qlik-azure init with every default and generated passwords', () => {
       await terminal.pick('Passwords for');
       await terminal.reply('signed license key', 'eyJ-generated-path-license-key');
       await terminal.reply('then show the plan?', '');
-      await terminal.reply(/Apply \d+ steps to 'qlik-sense'\?/, '');
+      await terminal.reply(/Apply \d+ steps to 'qlik-sense' \(\d+ to create, \d+ to update, \d+ unchanged, \d+ checks?\)\?/, '');
       expect(await terminal.exited).toBe(0);
     } finally {
       terminal.kill();

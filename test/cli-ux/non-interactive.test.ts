@@ -2,9 +2,10 @@
  * Without a terminal (pipes, CI) the CLI never prompts: missing answers fail at once with exit 3,
  * naming every missing setting; NO_COLOR output carries no escape codes. Needs `npx tsc` first.
  */
-import { copyFileSync, chmodSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { runPiped } from './run.js';
 import { ROOT, scratchDirectory } from './terminal.js';
 
@@ -57,11 +58,20 @@ describe('without a terminal', () => {
     copyFileSync(join(ROOT, 'examples', 'secrets.example.yaml'), join(cwd, 'secrets.yaml'));
     chmodSync(join(cwd, 'secrets.yaml'), 0o600);
     const run = await runPiped(['init', '--simulate', '--yes', '--config', EXAMPLE_CONFIG, '--secrets-file', 'secrets.yaml', '--state-dir', 'state'], { cwd, env: { NO_COLOR: '1', FORCE_COLOR: '', QLIK_AZURE_SIM_LATENCY: '0' } });
-    expect(run.code).toBe(0);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout + run.stderr).not.toContain('\u001b');
     expect(run.stdout).toMatch(/\[ *\d+\.\d+s\] +1 Resource group: created/);
     expect(run.stdout).toContain('Secrets:              secrets.yaml (mode 0600)');
-    expect(run.stdout).not.toContain('Example-Only');
+    // Every value of the secrets file, in all the run wrote: its output and every file of its state folder.
+    // (The secrets reach the CLI only through the file, so its own arguments hold none.)
+    const secrets = Object.values(parse(readFileSync(join(cwd, 'secrets.yaml'), 'utf8')) as Record<string, string>);
+    expect(secrets.length).toBeGreaterThanOrEqual(6);
+    const stateFiles = readdirSync(join(cwd, 'state'), { recursive: true, encoding: 'utf8' }).filter((name) => statSync(join(cwd, 'state', name)).isFile());
+    expect(stateFiles).toContain(join('qlik-demo', 'state.json'));
+    const written = [['stdout', run.stdout], ['stderr', run.stderr], ...stateFiles.map((name) => [name, readFileSync(join(cwd, 'state', name), 'utf8')])];
+    for (const [where, text] of written) {
+      for (const secret of secrets) expect(text!.includes(secret), `${where} holds a secret`).toBe(false);
+    }
   });
 
   it('--json with nothing to do ends with the documented summary event', async () => {

@@ -18,7 +18,7 @@ const PASSWORDS = {
   repository: 'Repo-Db-Pass-3310',
   users: 'Users-Pass-5567',
 };
-const LICENSE_KEY = 'eyJ-test-signed-license-key-0123456789abcdef';
+const LICENSE_KEY = 'eyJ-test.signed-license-key.0123456789abcdef';
 const SECRETS = [...Object.values(PASSWORDS), LICENSE_KEY];
 
 const BACKSPACE = '\u007f';
@@ -47,11 +47,9 @@ describe('qlik-azure init on a terminal, as a new user', () => {
   const cwd = scratchDirectory();
   let transcript = '';
   let exitCode: number | undefined;
-  let wizardMs = 0;
 
   beforeAll(async () => {
     const terminal = startTerminal(['init', '--simulate', '--state-dir', 'state'], { cwd, env: { QLIK_AZURE_SIM_LATENCY: '0.02' } });
-    const started = Date.now();
     try {
       await terminal.waitFor('1/5 Azure');
       await terminal.reply('How many users', '40');
@@ -95,8 +93,7 @@ describe('qlik-azure init on a terminal, as a new user', () => {
       await terminal.waitFor(`received ${LICENSE_KEY.length} characters`);
 
       await terminal.reply('then show the plan?', '');
-      wizardMs = Date.now() - started;
-      await terminal.waitFor(/Apply \d+ steps to 'qlik-ux'\?/, 60_000);
+      await terminal.waitFor(/Apply \d+ steps to 'qlik-ux' \(\d+ to create, \d+ to update, \d+ unchanged, \d+ checks?\)\?/, 60_000);
       await terminal.answer('y');
       exitCode = await Promise.race([terminal.exited, new Promise<number>((_, reject) => setTimeout(() => reject(new Error('the run did not finish in 120 s')), 120_000))]);
     } finally {
@@ -109,7 +106,6 @@ describe('qlik-azure init on a terminal, as a new user', () => {
 
   it('finishes against the simulator and exits 0', () => {
     expect(exitCode, transcript.slice(-2000)).toBe(0);
-    expect(wizardMs).toBeGreaterThan(0);
   });
 
   it('shows inline errors that say how to fix the answer', () => {
@@ -128,6 +124,8 @@ describe('qlik-azure init on a terminal, as a new user', () => {
     expect(transcript).toContain('Secrets:              state/qlik-ux/secrets.yaml (mode 0600)');
     expect(transcript).toMatch(/Account table: +state\/qlik-ux\/accounts\.md/);
     expect(transcript).toContain("Deployment 'qlik-ux' is ready.");
+    // Issue 13 item 2: the command for later runs keeps to the simulated deployment.
+    expect(transcript.replace(/\r?\n/g, '')).toContain('Later runs: qlik-azure apply --config qlik-azure.yaml --secrets-file state/qlik-ux/secrets.yaml --state-dir state --simulate');
   });
 
   it('never shows a secret on the terminal', () => {

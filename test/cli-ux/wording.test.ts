@@ -2,6 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { resumeCommandFor } from '../../src/cli/output.js';
 import { checkAnswer } from '../../src/cli/wizard/draft.js';
+import type { Output } from '../../src/cli/output.js';
+import { runCounts } from '../../src/cli/plan-view.js';
+import { createStyle } from '../../src/cli/style.js';
+import { printRunSummary } from '../../src/cli/summary.js';
 
 describe('resume command', () => {
   it('repeats the flags that choose the deployment, leaves defaults out, quotes when needed', () => {
@@ -29,5 +33,23 @@ describe('answers checked by the config schema', () => {
     const asking = { ...draft, qlik: { installer: { source: 'url' } } };
     expect(checkAnswer(asking, ['qlik', 'installer', 'url'], 'ftp://example.com/setup.exe', 'paste the whole link')).toMatch(/\. Fix: paste the whole link$/);
     expect(checkAnswer(asking, ['qlik', 'installer', 'url'], 'https://example.com/setup.exe', 'paste the whole link')).toBeUndefined();
+  });
+});
+
+describe('wording slips (issue 13 item 11)', () => {
+  it('a plan of one check says "1 check"', () => {
+    expect(runCounts({ create: 1, update: 0, unchanged: 0, checks: 1, unknown: 0, other: 46, hasChanges: true })).toBe('1 to create, 0 to update, 0 unchanged, 1 check');
+  });
+
+  it('advice that starts with "Fix:" is not printed as "how to fix: Fix:"', () => {
+    const lines: string[] = [];
+    const output: Output = {
+      style: createStyle(false), json: false, interactive: false, verbose: false, invocation: {}, resumeCommand: 'qlik-azure resume',
+      line: (text = '') => { lines.push(text); }, warn: () => undefined, error: () => undefined, data: () => undefined,
+    };
+    const summary = { deployment: 'd', resourceGroup: 'rg-d', ok: false, simulated: false, interrupted: false, finished: [], blocked: [], notStarted: [], qlikAdministrator: 'd\\QSAdmin', accounts: [], secrets: [], secretsLiveIn: 's.yaml', next: [],
+      failed: [{ step: 13 as const, title: 'Storage account', message: 'taken', advice: 'Fix: choose another storage.accountName' }] };
+    printRunSummary(output, summary);
+    expect(lines).toContain('  how to fix: choose another storage.accountName');
   });
 });

@@ -26,8 +26,8 @@ describe('qlik-azure steps', () => {
 });
 
 describe('qlik-azure plan --offline', () => {
-  it('prints 48 entries with symbols and a summary line', async () => {
-    const result = await runCli(['plan', '--offline', '--config', EXAMPLE]);
+  it('with --all prints 48 entries with symbols and a summary line', async () => {
+    const result = await runCli(['plan', '--offline', '--all', '--config', EXAMPLE]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const entries = result.stdout.split('\n').filter((line) => /^ {2}[+~=·!] {1,2}\d{1,2} /.test(line));
@@ -35,6 +35,17 @@ describe('qlik-azure plan --offline', () => {
     expect(result.stdout).toMatch(/\+ {2}1 Resource group/);
     expect(result.stdout).toMatch(/· 11 Open the Qlik ports\s+folded into step 5/);
     expect(result.stdout).toMatch(/^Plan: \d+ to create, 0 to update, 0 unchanged, \d+ checks; \d+ folded, informational or not in this run\.$/m);
+  });
+
+  it('without --all lists only the rows that change something, and says how many it left out (issue 13 item 9)', async () => {
+    const result = await runCli(['plan', '--offline', '--config', EXAMPLE]);
+    expect(result.code).toBe(0);
+    const entries = result.stdout.split('\n').filter((line) => /^ {2}[+~=·!] {1,2}\d{1,2} /.test(line));
+    expect(entries.length).toBeGreaterThan(10);
+    expect(entries.every((line) => line.startsWith('  +'))).toBe(true);
+    const created = Number(/^Plan: (\d+) to create/m.exec(result.stdout)?.[1]);
+    expect(entries).toHaveLength(created);
+    expect(result.stdout).toContain(`(${48 - created} rows that change nothing are not listed; --all lists every step.)`);
   });
 
   it('has a --json form that parses, and --detailed-exitcode says 2 when there are changes', async () => {

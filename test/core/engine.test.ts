@@ -1,6 +1,7 @@
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RUNNABLE_STEPS, type RunnableEntry } from '../../src/engine/catalogue.js';
 import type { EngineEvent } from '../../src/engine/events.js';
@@ -16,13 +17,16 @@ async function openStore() {
   return StateStore.open({ stateDir, deployment: 'test', command: 'test', toolVersion: '0.0.0' });
 }
 
-async function run(store: StateStore, steps: readonly RunnableEntry[], registry: StepRegistry, options: { concurrency?: number; stop?: AbortController } = {}) {
+async function run(store: StateStore, steps: readonly RunnableEntry[], registry: StepRegistry, options: { concurrency?: number; stop?: AbortController; onEvent?: (event: EngineEvent) => void } = {}) {
   const events: EngineEvent[] = [];
   const outcome = await runSteps({
     steps, registry, journal: store, contextFor: fakeContext, concurrency: options.concurrency ?? 6,
     stopScheduling: (options.stop ?? new AbortController()).signal,
     describeError: (error) => ({ message: (error as Error).message }),
-    events: (event) => events.push(event),
+    events: (event) => {
+      events.push(event);
+      options.onEvent?.(event);
+    },
   });
   return { outcome, events };
 }
@@ -86,8 +90,8 @@ describe('engine', () => {
     const store = await openStore();
     const { registry } = fakeRegistry({ 23: { delayMs: 50 } });
     const stop = new AbortController();
-    setTimeout(() => stop.abort(), 10);
-    const { outcome } = await run(store, RUNNABLE_STEPS, registry, { stop });
+    // Step 23 is the only step without dependencies: interrupted while it runs, nothing else has started.
+    const { outcome } = await run(store, RUNNABLE_STEPS, registry, { stop, onEvent: (event) => event.type === 'step-started' && event.step === 23 && stop.abort() });
     expect(outcome.interrupted).toBe(true);
     expect(outcome.finished).toEqual([23]);
     expect(outcome.notStarted).toContain(1);
@@ -95,21 +99,63 @@ describe('engine', () => {
     expect(store.entry(1)?.status).toBe('pending');
   });
 
-  it('emits started before finished for every step, with progress in between', async () => {
+  it('emits started before finished for every step, with the progress it reports in between', async () => {
     const store = await openStore();
     const { registry } = fakeRegistry();
-    const { events } = await run(store, RUNNABLE_STEPS.slice(0, 3), registry);
-    const types = events.filter((e) => 'step' in e && e.step === 5).map((e) => e.type);
-    expect(types).toEqual(['step-started', 'step-finished']);
+    const events: EngineEvent[] = [];
+    // Progress goes straight from the step's context to the reporter, as `apply` wires it.
+    const contextFor = (entry: RunnableEntry) => ({ ...fakeContext(entry), progress: (message: string) => events.push({ type: 'step-progress', step: entry.number, message }) });
+    await runSteps({
+      steps: RUNNABLE_STEPS, registry, journal: store, contextFor, concurrency: 6,
+      stopScheduling: new AbortController().signal, describeError: (error) => ({ message: (error as Error).message }), events: (event) => events.push(event),
+    });
+    for (const entry of RUNNABLE_STEPS) {
+      const types = events.filter((e) => 'step' in e && e.step === entry.number).map((e) => e.type);
+      expect(types, `step ${entry.number}`).toEqual(['step-started', 'step-progress', 'step-finished']);
+    }
   });
 
-  it('writes a journal that a human can read: pending, running, done with timestamps and outputs, never half-written', async () => {
+  it('journals a step running while it runs and done only once it succeeded: a failing step is never done, on disk, at any point', async () => {
+    const store = await openStore();
+    const { registry: scripted } = fakeRegistry({ 13: { failTimes: 1 } });
+    const onDisk = (step: number): string | undefined => JSON.parse(readFileSync(store.paths.state, 'utf8')).journal[step]?.status;
+    const seen: string[] = [];
+    // Each step reads the state file as it starts its work; each event reads it as the engine reports.
+    const registry: StepRegistry = new Map([...scripted].map(([step, implementation]) => [step, {
+      ...implementation,
+      apply: (ctx) => {
+        seen.push(`applying ${step}: ${onDisk(step)}`);
+        return implementation.apply(ctx);
+      },
+    }]));
+    const steps = selectSteps({ kind: 'all' }, store, { toStep: 33 });
+    const { outcome } = await run(store, steps, registry, { onEvent: (event) => 'step' in event && seen.push(`${event.type} ${event.step}: ${onDisk(event.step)}`) });
+    expect(outcome.failed.map((f) => f.step)).toEqual([13]);
+    expect(seen).toContain('step-failed 13: failed');
+    for (const entry of steps) {
+      const own = seen.filter((line) => line.split(':')[0]!.endsWith(` ${entry.number}`));
+      const expected = entry.number === 13 ? ['applying 13: running', 'step-started 13: running', 'step-failed 13: failed']
+        : outcome.finished.includes(entry.number) ? [`applying ${entry.number}: running`, `step-started ${entry.number}: running`, `step-finished ${entry.number}: done`]
+          : [`step-blocked ${entry.number}: pending`];
+      expect(new Set(own), `step ${entry.number}`).toEqual(new Set(expected));
+    }
+  });
+
+  it('writes a journal that a human can read: pending, running, done with timestamps and outputs, whole at every step boundary', async () => {
     const store = await openStore();
     const { registry } = fakeRegistry();
-    await run(store, selectSteps({ kind: 'all' }, store, { toStep: 1 }), registry);
+    const serials: number[] = [];
+    // Read at every event: each read must parse as a whole journal, and each write is a new serial.
+    await run(store, selectSteps({ kind: 'all' }, store, { toStep: 1 }), registry, { onEvent: () => serials.push(JSON.parse(readFileSync(store.paths.state, 'utf8')).serial) });
+    expect(serials.length).toBeGreaterThan(1);
+    expect(serials).toEqual([...serials].sort((a, b) => a - b));
     const state = JSON.parse(await readFile(store.paths.state, 'utf8'));
     expect(state).toMatchObject({ schemaVersion: 1, deployment: 'test', journal: { 1: { status: 'done', outputs: { id: '/fake/1' } }, 23: { status: 'done' } } });
+    for (const entry of Object.values(state.journal) as { startedAt: string; finishedAt: string }[]) {
+      expect(Date.parse(entry.finishedAt)).toBeGreaterThanOrEqual(Date.parse(entry.startedAt));
+    }
     expect(state.serial).toBeGreaterThan(3);
+    expect((await readdir(dirname(store.paths.state))).filter((name) => name.includes('.tmp-'))).toEqual([]);
     await store.close();
   });
 });

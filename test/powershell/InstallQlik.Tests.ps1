@@ -87,7 +87,7 @@ Describe 'install-qlik.ps1' {
         $script:FakeMachine = @{
             Installed = @(); Services = @{}; Shares = @{}; ShareAccess = @{}; Acl = @{}
             InstallerExitCode = 0; InstallerRelease = 'Qlik Sense May 2025'; ServicesStartedByInstaller = $QlikServices; ConfigDuringInstall = $null
-            Task = $null; InstallerRunningPolls = 0
+            Task = $null; InstallerRunningPolls = 0; RepositoryState = $null; RepositoryCalls = @()
         }
         Mock Get-QlikInstalledRelease { $FakeMachine.Installed }
         # Run Command's default identity; the 'elevated as the service account' context plays the other one.
@@ -127,7 +127,14 @@ Describe 'install-qlik.ps1' {
         # 267014 = SCHED_S_TASK_TERMINATED
         Mock Stop-ScheduledTask { $FakeMachine.Task.State = 'Ready'; $FakeMachine.Task.LastTaskResult = 267014 }
         Mock Unregister-ScheduledTask { $FakeMachine.Task = $null }
-        Mock Test-QlikRepositoryReady { $FakeMachine.Services['QlikSenseRepositoryService'] -eq 'Running' }
+        # The repository's service-state endpoint (QRS on 4444, the only network call of the readiness check):
+        # state 2 (Running) once the repository service runs; refused before, as on a machine where it is down.
+        # RepositoryState overrides what it reports; each call's URL and headers are kept.
+        Mock Invoke-RestMethod -ParameterFilter { $Uri -like 'http://localhost:4444/*' } {
+            $FakeMachine.RepositoryCalls += , @{ Uri = $Uri; Headers = $Headers }
+            if ($FakeMachine.Services['QlikSenseRepositoryService'] -ne 'Running') { throw 'Unable to connect to the remote server' }
+            [pscustomobject]@{ value = $(if ($null -ne $FakeMachine.RepositoryState) { $FakeMachine.RepositoryState } else { 2 }) }
+        }
         Mock Start-Sleep { }
     }
 
@@ -491,11 +498,22 @@ Describe 'install-qlik.ps1' {
         }
 
         It 'ends with exit code 24 when the repository does not report Running in time' {
-            Mock Test-QlikRepositoryReady { $false }
+            # The service runs, but the repository answers state 1 (starting), never 2.
+            $FakeMachine.RepositoryState = 1
             $run = Invoke-Install -Change @{ TimeoutMinutes = '0' }
 
             $run.ExitCode | Should -Be 24
             $run.Stderr | Should -BeLike '*the repository does not report Running on http://localhost:4444/status/servicestate*'
+        }
+
+        It 'asks the repository for its service state with a matching xrfkey pair' {
+            $run = Invoke-Install
+
+            $run.ExitCode | Should -Be 0
+            $FakeMachine.RepositoryCalls.Count | Should -BeGreaterThan 0
+            $call = $FakeMachine.RepositoryCalls[-1]
+            [string]$call.Uri -match '^http://localhost:4444/status/servicestate\?xrfkey=(\w{16})$' | Should -BeTrue
+            $call.Headers['X-Qlik-Xrfkey'] | Should -BeExactly $Matches[1]
         }
 
         It 'refuses a UAC-filtered token other than LocalSystem with exit code 27, before changing anything' {

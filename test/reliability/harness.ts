@@ -49,7 +49,7 @@ const OTHER_GROUP = 'rg-platform-team';
 const OTHER_TAGS = { team: 'platform', costCenter: '4711' };
 const OUR_GROUP = resolveConfig(VM_CONFIG).names.resourceGroup;
 
-/** Another team's group and network in the same subscription, made before the faults are switched on. */
+/** Another team's group and network in the same subscription (whose providers are therefore registered), made before the faults are switched on. */
 async function otherTeamsWork(sim: Simulator): Promise<void> {
   const services = simulatorServices(sim);
   await (await services.resources()).resourceGroups.createOrUpdate(OTHER_GROUP, { location: 'westeurope', tags: OTHER_TAGS });
@@ -127,7 +127,7 @@ async function disagreements(world: VmWorld): Promise<string | undefined> {
 export async function runTrial(trial: Trial): Promise<TrialResult> {
   const rules = FAULT_PROFILES[trial.profile];
   if (!rules) throw new Error(`no fault profile ${trial.profile}`);
-  const world = await startVmWorld(VM_CONFIG, {}, ALL_SECRETS, { seed: trial.seed, latencyScale: 0 });
+  const world = await startVmWorld(VM_CONFIG, {}, ALL_SECRETS, { seed: trial.seed, latencyScale: 0, registeredProviders: 'all' });
   const stops: string[] = [];
   try {
     await otherTeamsWork(world.sim);

@@ -27,6 +27,27 @@ describe('request-level faults are retried by the SDK', () => {
     expect(statusesFor('GET', '/resourceGroups/rg-faults')).toEqual([429, 429, 200]);
   });
 
+  it('a 429 says how long to wait, in Retry-After and in its message, on the simulated clock', async () => {
+    // Half speed: the rule's 4 s become 2 s, as every other duration of the simulator does.
+    const sim = await startSimulator({ latencyScale: 0.5, faults: [{ kind: 'throttle', method: 'GET', retryAfterSeconds: 4, times: 1 }] });
+    try {
+      const answer = await new Promise<{ status: number; retryAfter: string | undefined; body: string }>((resolve, reject) =>
+        https
+          .get(`${sim.url}/subscriptions?api-version=2022-12-01`, { agent: sim.httpsAgent(), headers: { authorization: 'Bearer fake' } }, (res) => {
+            let body = '';
+            res.on('data', (chunk: Buffer) => { body += chunk.toString(); });
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, body }));
+          })
+          .on('error', reject),
+      );
+      expect(answer.status).toBe(429);
+      expect(answer.retryAfter).toBe('2');
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'SubscriptionRequestsThrottled', message: expect.stringContaining("try again after '2' seconds") } });
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('500 and 503', async () => {
     azure.sim.injectFault({ kind: 'serverError', status: 500, method: 'PUT', path: '/networkSecurityGroups/nsg-5xx$' });
     azure.sim.injectFault({ kind: 'serverError', status: 503, method: 'GET', path: '/operations/' });

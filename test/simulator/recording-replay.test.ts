@@ -1,13 +1,14 @@
-// Replays real ARM sessions (shared/fixtures/azure-recordings) against the simulator
+// Replays real ARM sessions (test/fixtures/azure-recordings, with their provenance) against the simulator
 // and checks that it answers with the same status codes and the same kinds of LRO
 // headers, and that polling its own operation URLs ends the way the recording did.
 
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
 
-const RECORDINGS = '/work/shared/fixtures/azure-recordings';
+const RECORDINGS = fileURLToPath(new URL('../fixtures/azure-recordings', import.meta.url));
 
 interface Entry {
   RequestUri: string;

@@ -6,11 +6,11 @@
  */
 import { AnonymousCredential, BlobServiceClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { createHash } from 'node:crypto';
+import { resultOf, runOnVm } from '../support/fake-vm-run.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadTemplate } from '../../src/qlik/templates.js';
 import { createSimulatedQlikVm } from '../../src/simulator/qlik-vm.js';
 import { restoreMachines, snapshotMachines } from '../../src/simulator/qlik-vm-snapshot.js';
-import type { RunCommandInvocation, SimulatorSnapshot } from '../../src/simulator/index.js';
+import type { SimulatorSnapshot } from '../../src/simulator/index.js';
 import { createNic, FAST_POLL, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
 
 const rg = 'rg-snapshot';
@@ -97,12 +97,11 @@ describe('simulator snapshot and restore', () => {
 
   it('keeps no password or license digest in a snapshot; after a restore the same secrets change nothing, as on Windows', async () => {
     const vm = createSimulatedQlikVm();
-    const accounts = (password: string): RunCommandInvocation => ({
-      subscriptionId: 's', resourceGroup: rg, vmName: 'vm-1', runCommandName: 'accounts', script: '', parameters: [{ name: 'ServiceAccountName', value: 'qservice' }, { name: 'LocalUserCount', value: '0' }],
-      protectedParameters: [{ name: 'ServiceAccountPassword', value: password }, { name: 'AdminAccountPassword', value: 'Admin-Secret-1x' }],
-    });
-    const script = await loadTemplate('vm/accounts.ps1');
-    const run = async (machineVm: typeof vm, password: string) => JSON.parse((await machineVm.executor({ ...accounts(password), script })).output.split('##qlik-azure[result] ')[1]!) as { created: string[]; updated: string[]; unchanged: string[] };
+    type Accounts = { created: string[]; updated: string[]; unchanged: string[] };
+    const run = async (machineVm: typeof vm, password: string) => resultOf<Accounts>(await runOnVm(machineVm.executor, {
+      vmName: 'vm-1', template: 'vm/accounts.ps1', inputs: { ServiceAccountName: 'qservice', LocalUserCount: '0' },
+      protectedInputs: { ServiceAccountPassword: password, AdminAccountPassword: 'Admin-Secret-1x' },
+    }));
     expect((await run(vm, 'Service-Secret-1x')).created).toEqual(['qservice', 'QSAdmin']);
     const text = JSON.stringify(snapshotMachines(vm.machines(), () => true));
     for (const secret of ['Service-Secret-1x', 'Admin-Secret-1x']) {

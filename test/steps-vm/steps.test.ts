@@ -95,9 +95,22 @@ describe('files the config names: the installer and the PFX', () => {
   it('gives each script of step 48 its own run command, and changes nothing on a re-run', async () => {
     const puts = () => world.sim.requestLog().filter((r) => r.method === 'PUT' && /\/runCommands\/qlik-azure-step-48/.test(r.path)).map((r) => r.path.split('/').at(-1));
     expect(puts()).toEqual(['qlik-azure-step-48-certificate-import', 'qlik-azure-step-48-certificate-proxy']);
+    const machine = world.vm.machine('qlik-sim-vm');
+    const before = { certificates: [...machine.certificates], thumbprint: machine.qrs.sslThumbprint, allowHttp: machine.qrs.allowHttp, requests: world.sim.requestLog().length };
     const outcome = await world.run(stepsUpTo(48).filter((e) => e.number === 48));
     expect(outcome.failed).toEqual([]);
     expect(world.entry(48)).toMatchObject({ status: 'done', change: 'unchanged' });
+    // The re-run writes to the VM only what running the two scripts again takes (their run commands, then
+    // their removal), under the same names; elsewhere only the run-command log container it ensures and the
+    // storage key it reads. The machine keeps its certificate and proxy settings.
+    const writes = world.sim.requestLog().slice(before.requests).filter((r) => r.method !== 'GET');
+    const [onVm, elsewhere] = [writes.filter((r) => /\/virtualMachines\//i.test(r.path)), writes.filter((r) => !/\/virtualMachines\//i.test(r.path))];
+    expect(elsewhere.every((r) => /\/(qlik-azure-run-command-logs|listKeys)$/.test(r.path)), elsewhere.map((r) => `${r.method} ${r.path}`).join('\n')).toBe(true);
+    expect(onVm.map((r) => `${r.method} ${r.path.split('/').at(-1)}`).sort()).toEqual([
+      'DELETE qlik-azure-step-48-certificate-import', 'DELETE qlik-azure-step-48-certificate-proxy',
+      'PUT qlik-azure-step-48-certificate-import', 'PUT qlik-azure-step-48-certificate-proxy',
+    ]);
+    expect({ certificates: [...machine.certificates], thumbprint: machine.qrs.sslThumbprint, allowHttp: machine.qrs.allowHttp }).toEqual({ ...before, requests: undefined });
   });
 
   it('refuses a local installer whose checksum differs from the config', async () => {

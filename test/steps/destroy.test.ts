@@ -56,6 +56,17 @@ describe('destroy', () => {
     expect(w.sim.resources()).toEqual([]);
   });
 
+  it("refuses a group tagged with another deployment's name", async () => {
+    const w = (ws = await createWorkspace());
+    const groups = (await simulatorServices(w.sim).resources()).resourceGroups;
+    await groups.createOrUpdate('rg-qlik-sim', { location: 'westeurope', tags: { 'qlik-azure:deployment': 'qlik-other' } });
+    const refused = await destroy(w, '--yes', '--confirm', 'qlik-sim');
+    expect(refused.code).toBe(3);
+    expect(refused.stdout + refused.stderr).toMatch(/was not created by qlik-azure for 'qlik-sim' \(its tag qlik-azure:deployment is qlik-other\)/);
+    expect(w.sim.requestLog().filter((r) => r.method === 'DELETE')).toEqual([]);
+    expect(w.sim.resources()).toHaveLength(1);
+  });
+
   it('has nothing to do when the group does not exist', async () => {
     const w = (ws = await createWorkspace());
     const result = await destroy(w, '--yes', '--confirm', 'qlik-sim');

@@ -149,3 +149,23 @@ describe('messages name the public DNS name in the chosen cloud', () => {
     expect((await AZURE_REGISTRY.get(30)!.plan(inChina(30))).summary).toBe('qlik-sim.chinaeast2.cloudapp.chinacloudapi.cn on a static address');
   });
 });
+
+describe('a throttled or failing provider read', () => {
+  const throttledProviderReads = (times: number) => ({ faults: [{ kind: 'throttle' as const, method: 'GET', path: '/providers/Microsoft\\.Network$', times }] });
+
+  it('is tried again, and the run goes on when Azure answers', async () => {
+    const s = await simulator({ registeredProviders: 'all', ...throttledProviderReads(2) });
+    const { outcome } = await prepare(s);
+    expect(outcome).toBeUndefined();
+    const reads = s.requestLog().filter((r) => r.method === 'GET' && /\/providers\/Microsoft\.Network$/.test(r.path)).map((r) => r.status);
+    expect(reads).toEqual([429, 429, 200]);
+  });
+
+  it('still throttled after a few tries, stops before anything is written, saying it was passing and to run again', async () => {
+    const s = await simulator({ registeredProviders: 'all', ...throttledProviderReads(1000) });
+    const { outcome } = await prepare(s);
+    expect(outcome).toBeInstanceOf(SubscriptionNotReadyError);
+    expect((outcome as Error).message).toMatch(/kept answering the read of provider Microsoft\.Network with a passing error .* after 5 attempts; nothing was written\. Fix: wait a minute, then run the command again/);
+    expect(writes(s.requestLog())).toEqual([]);
+  });
+});

@@ -16,6 +16,8 @@ afterEach(async () => {
 
 const wait = { azure: { connection: { pollIntervalMs: 5 } }, signal: new AbortController().signal, progress: () => undefined };
 const OTHER_TEAM_TAGS = { team: 'platform', costCenter: '4711' };
+/** A subscription another team already builds in has its resource providers registered. */
+const ANOTHER_TEAMS_SUBSCRIPTION = { registeredProviders: 'all' } as const;
 
 /** The group the config names, made by another team before qlik-azure runs, with a VNet of theirs in it. */
 async function otherTeamsGroup(w: Workspace): Promise<void> {
@@ -31,7 +33,7 @@ async function journal(w: Workspace): Promise<Record<string, { status: string; c
 
 describe('a single 404 on a read is not taken as "does not exist"', () => {
   it("another team's resource group keeps its tags and VNet, and destroy still refuses it", async () => {
-    const w = (ws = await createWorkspace());
+    const w = (ws = await createWorkspace(ANOTHER_TEAMS_SUBSCRIPTION));
     await otherTeamsGroup(w);
     // Every read of the group before step 1's apply (plan's) is answered; the next one gets the 404.
     const groupReads = w.sim.requestLog().filter((r) => r.method === 'GET' && /\/resourcegroups\/rg-qlik-sim$/i.test(r.path)).length;
@@ -49,7 +51,7 @@ describe('a single 404 on a read is not taken as "does not exist"', () => {
   });
 
   it("an administrator's own NSG rule survives an apply whose NSG read got a 404", async () => {
-    const w = (ws = await createWorkspace());
+    const w = (ws = await createWorkspace(ANOTHER_TEAMS_SUBSCRIPTION));
     expect((await w.apply()).code).toBe(0);
     const network = await simulatorServices(w.sim).network();
     const nsg = await network.networkSecurityGroups.get('rg-qlik-sim', 'qlik-sim-nsg');
@@ -70,7 +72,7 @@ describe('a single 404 on a read is not taken as "does not exist"', () => {
 
 describe('ownership comes from what the create reports, not from a read', () => {
   it('a group every read missed but the create found (200 OK) loses the deployment tag, and destroy refuses it', async () => {
-    const w = (ws = await createWorkspace());
+    const w = (ws = await createWorkspace(ANOTHER_TEAMS_SUBSCRIPTION));
     await otherTeamsGroup(w);
     w.sim.injectFault({ kind: 'notFound', method: 'GET', path: '/resourcegroups/rg-qlik-sim$', times: 10 });
 

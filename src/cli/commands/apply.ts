@@ -10,7 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
 import type { GlobalOptions, StepRangeOptions } from '../options.js';
 import { createOutput, type Output } from '../output.js';
-import { printPlan } from '../plan-view.js';
+import { printPlan, runCounts } from '../plan-view.js';
 import { createReporter, type Reporter } from '../reporter.js';
 import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory, type SecretsLoad } from '../session.js';
 import { ConfigError, type ConfigIssue } from '../../config/errors.js';
@@ -26,6 +26,8 @@ export interface ApplyOptions extends GlobalOptions, StepRangeOptions {
   generateSecrets?: boolean;
   existingVm?: string;
   concurrency: number;
+  /** List every step in the plan, not only those that change something. */
+  all?: boolean;
 }
 
 export function applyCommand(options: ApplyOptions): Promise<number> {
@@ -72,14 +74,14 @@ function trapInterrupts(reporter: Reporter, inFlight: () => number[], resumeComm
  * Config, secrets and --yes are checked together, so a run that cannot proceed names every missing
  * input in one message, before the lock, Azure or anything else is touched.
  */
-async function loadInputs(options: ApplyOptions, output: Output): Promise<{ config: ResolvedConfig; secretsLoad: SecretsLoad }> {
+async function loadInputs(options: ApplyOptions, output: Output, command: 'apply' | 'resume' | 'init'): Promise<{ config: ResolvedConfig; secretsLoad: SecretsLoad }> {
   const issues: ConfigIssue[] = [];
   const collect = (error: unknown) => {
     if (!(error instanceof ConfigError)) throw error;
     issues.push(...error.issues);
   };
   const config = await loadDeploymentConfig(options).catch((error: unknown) => { collect(error); return undefined; });
-  const secretsLoad = config ? await loadSecrets(options, config).catch((error: unknown) => { collect(error); return undefined; }) : undefined;
+  const secretsLoad = config ? await loadSecrets(options, config, { takesGenerateSecrets: command !== 'resume' }).catch((error: unknown) => { collect(error); return undefined; }) : undefined;
   if (!options.yes && !output.interactive) issues.push(CANNOT_CONFIRM);
   if (issues.length > 0 || !config || !secretsLoad) throw new ConfigError(issues);
   return { config, secretsLoad };
@@ -88,11 +90,11 @@ async function loadInputs(options: ApplyOptions, output: Output): Promise<{ conf
 export async function runDeployment(options: ApplyOptions, command: 'apply' | 'resume' | 'init', selection: Selection, preloaded?: { output?: Output }): Promise<number> {
   const output = preloaded?.output ?? createOutput(options);
   return guarded(output, async () => {
-    const { config, secretsLoad } = await loadInputs(options, output);
+    const { config, secretsLoad } = await loadInputs(options, output, command);
     if (secretsLoad.generatedInto && !output.json) {
       output.line(`Generated ${secretsLoad.generated.join(', ')} into ${secretsLoad.generatedInto} (mode 0600). Keep that file private.`);
     }
-    const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command, toolVersion: TOOL_VERSION, secretValues: secretValues(secretsLoad.secrets) });
+    const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command, toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate), secretValues: secretValues(secretsLoad.secrets) });
     try {
       if (store.lock.staleTakenOver && !output.json) output.warn(`took over a stale lock left by pid ${store.lock.staleTakenOver.pid} (${store.lock.staleTakenOver.command}), which is no longer running`);
       if (options.existingVm && command !== 'resume') await adoptExistingVmInto(store, options, config, output, secretsLoad.secrets);
@@ -125,13 +127,17 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
           note: (step, message) => reporter.event({ type: 'step-note', step, message }),
         });
         try {
+          let question = `Apply ${steps.length} steps to '${config.deployment}'?`;
           if (command !== 'resume' && !output.json) {
             if (!azure.simulated) output.line(output.style.dim(`Reading what exists in Azure to plan ${steps.length} steps...`));
             const lines = await buildPlan({ selected: steps, registry, contextFor, describeError: (error) => describeError(error).message, adopted: adoptedSteps(store) });
             const summary = summarisePlan(lines);
-            printPlan(output, lines, summary, `Plan for '${config.deployment}'${azure.simulated ? ' (simulated)' : ''}`);
+            printPlan(output, lines, summary, `Plan for '${config.deployment}'${azure.simulated ? ' (simulated)' : ''}`, { all: options.all });
+            // Steps the journal lacks still run, even unchanged: they record the outputs later steps read.
+            if (!summary.hasChanges && steps.every((entry) => store.entry(entry.number)?.status === 'done')) return EXIT.ok;
+            question = `Apply ${steps.length} steps to '${config.deployment}' (${runCounts(summary)})?`;
           }
-          if (!(await confirmOrRefuse(output, options, `Apply ${steps.length} steps to '${config.deployment}'?`))) {
+          if (!(await confirmOrRefuse(output, options, question))) {
             output.line('Nothing changed.');
             return EXIT.ok;
           }

@@ -1,41 +1,70 @@
 /** `qlik-azure destroy`: deletes the deployment's resource group after a typed confirmation. */
 import { ConfigError } from '../../config/errors.js';
 import { RUNNABLE_STEPS } from '../../engine/catalogue.js';
-import { StateStore } from '../../state/store.js';
+import { readState, StateStore, statePaths } from '../../state/store.js';
+import { configPath } from '../config-path.js';
+import { deploymentName } from '../deployment-lookup.js';
 import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
 import type { GlobalOptions } from '../options.js';
 import { createOutput, type Output } from '../output.js';
 import { connectAzure, loadDeploymentConfig } from '../session.js';
 import { TOOL_VERSION } from '../version.js';
+import type { ResolvedConfig } from '../../config/derive.js';
 
 export interface DestroyOptions extends GlobalOptions {
   confirm?: string;
   forceForeignGroup?: boolean;
 }
 
-async function typedConfirmation(output: Output, options: DestroyOptions, deployment: string, resourceGroup: string): Promise<boolean> {
+/** A typed name that is not the deployment's deletes nothing and fails (exit 3), so a script or a slip never reads as success. */
+async function typedConfirmation(output: Output, options: DestroyOptions, deployment: string, resourceGroup: string): Promise<void> {
   if (options.yes) {
-    if (options.confirm === deployment) return true;
+    if (options.confirm === deployment) return;
     throw new ConfigError([{ field: '--confirm', message: `destroy with --yes also needs --confirm ${deployment}, typed out. Fix: qlik-azure destroy --yes --confirm ${deployment}` }]);
   }
   if (!output.interactive) {
     throw new ConfigError([{ field: '--yes', message: `destroy cannot ask here (no terminal, CI or --json). Fix: qlik-azure destroy --yes --confirm ${deployment}` }]);
   }
   const { input } = await import('@inquirer/prompts');
-  const answer = await input({ message: `This deletes resource group ${resourceGroup} and everything in it. Type the deployment name (${deployment}) to confirm:` });
-  return answer.trim() === deployment;
+  const answer = (await input({ message: `This deletes resource group ${resourceGroup} and everything in it. Type the deployment name (${deployment}) to confirm:` })).trim();
+  if (answer === deployment) return;
+  throw new ConfigError([{ field: 'confirmation', message: `'${answer}' is not '${deployment}'. Nothing deleted. Fix: run destroy again and type ${deployment} exactly` }]);
+}
+
+/** What goes with the group: the resources qlik-azure names for this deployment, and anything else placed there. */
+function printDoomed(output: Output, config: ResolvedConfig): void {
+  const n = config.names;
+  output.line(output.style.bold(`Destroy '${config.deployment}': deletes resource group ${n.resourceGroup} and everything in it, including what qlik-azure made there:`));
+  output.line(`  VM ${n.vm} with disks ${n.osDisk} and ${n.dataDisk}; network interface ${n.nic}; public IP ${n.publicIp} (DNS name ${n.dnsLabel})`);
+  output.line(`  virtual network ${n.vnet}; network security group ${n.nsg}; storage account ${n.storageAccount}`);
+  output.line(output.style.dim('  (and anything else placed in the group; the deleted resources cannot be recovered)'));
+}
+
+/**
+ * The config names what to delete; without a config file, the copy the state recorded at the last run
+ * does (`destroy -d NAME` in the folder of the state), so tearing down needs nothing but the state.
+ */
+async function destroyConfig(options: DestroyOptions): Promise<ResolvedConfig> {
+  if (configPath(options)) return loadDeploymentConfig(options);
+  const paths = statePaths(options.stateDir, await deploymentName(options));
+  const recorded = (await readState(paths))?.config;
+  if (!recorded) {
+    throw new ConfigError([{ field: '--config', message: `${paths.state} records no config of '${paths.deployment}' to tell what to delete. Fix: pass --config FILE (the config the deployment was made with)` }]);
+  }
+  return options.subscription ? { ...recorded, subscriptionId: options.subscription } : recorded;
 }
 
 export async function destroyCommand(options: DestroyOptions): Promise<number> {
   const output = createOutput(options);
   return guarded(output, async () => {
-    const config = await loadDeploymentConfig(options);
+    const config = await destroyConfig(options);
     const { inspectResourceGroup, deleteResourceGroup } = await import('../../steps/teardown.js');
-    const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION });
+    const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate) });
     try {
       const azure = await connectAzure(options, config, { warn: (message) => output.warn(message) });
       try {
+        if (azure.simulated && !output.json) output.line(output.style.yellow('SIMULATION: talking to a local Azure simulator; nothing real is deleted.'));
         const target = await inspectResourceGroup(azure.services, config.names.resourceGroup, config.deployment);
         if (target.kind === 'absent') {
           await store.forget(RUNNABLE_STEPS.map((e) => e.number));
@@ -46,10 +75,8 @@ export async function destroyCommand(options: DestroyOptions): Promise<number> {
         if (target.kind === 'foreign' && !options.forceForeignGroup) {
           throw new ConfigError([{ field: 'resourceGroup', message: `${config.names.resourceGroup} was not created by qlik-azure for '${config.deployment}' (its tag qlik-azure:deployment is ${target.tags['qlik-azure:deployment'] ?? 'missing'}), so it may hold other work. Fix: delete it yourself, or pass --force-foreign-group if you are sure` }]);
         }
-        if (!(await typedConfirmation(output, options, config.deployment, config.names.resourceGroup))) {
-          output.line('Nothing deleted.');
-          return EXIT.ok;
-        }
+        if (!output.json) printDoomed(output, config);
+        await typedConfirmation(output, options, config.deployment, config.names.resourceGroup);
         await deleteResourceGroup(azure.services, config.names.resourceGroup, (message) => { if (!output.json) output.line(message); });
         await store.forget(RUNNABLE_STEPS.map((e) => e.number));
         if (output.json) output.data({ v: 1, type: 'summary', deployment: config.deployment, deleted: true, resourceGroup: config.names.resourceGroup });

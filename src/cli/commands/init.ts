@@ -3,17 +3,36 @@
  * terminal without a config it first runs the wizard, which writes qlik-azure.yaml.
  */
 import { EXIT } from '../exit-codes.js';
-import { createOutput } from '../output.js';
-import { configPath } from '../config-path.js';
+import { guarded } from '../failures.js';
+import { createOutput, type Output } from '../output.js';
+import { configPath, DEFAULT_CONFIG_FILE } from '../config-path.js';
 import type { ApplyOptions } from './apply.js';
 
 export interface InitOptions extends ApplyOptions {
   dryRun?: boolean;
+  example?: boolean;
+}
+
+async function writeExamples(output: Output): Promise<number> {
+  return guarded(output, async () => {
+    const { writeExampleFiles, EXAMPLE_SECRETS_FILE } = await import('../example-files.js');
+    const written = await writeExampleFiles();
+    output.line(`Wrote ${written.join(' and ')} (mode 0600) from the examples. Each key is explained in ${DEFAULT_CONFIG_FILE}.`);
+    output.line(`Try it now, nothing real is created:  npx qlik-azure plan --simulate --secrets-file ${EXAMPLE_SECRETS_FILE}`);
+    output.line(`For Azure: set subscriptionId, replace every value in ${EXAMPLE_SECRETS_FILE} (its example values work only with --simulate), then  npx qlik-azure apply --secrets-file ${EXAMPLE_SECRETS_FILE}`);
+    return EXIT.ok;
+  });
 }
 
 export async function initCommand(options: InitOptions): Promise<number> {
   const output = createOutput(options);
-  if (!configPath(options)) {
+  if (options.example) return writeExamples(output);
+  const found = configPath(options);
+  // Without a word, a qlik-azure.yaml left from an earlier init would turn the wizard into a deployment.
+  if (found && !options.config && !output.json) {
+    output.line(`Using ${found} from this folder (the wizard runs where there is none; --config FILE picks another).`);
+  }
+  if (!found) {
     if (!output.interactive) {
       output.error('init needs answers and cannot ask here (no terminal, CI, or --json). Fix: pass --config FILE (see examples/qlik-azure.yaml) and --secrets-file FILE or --generate-secrets, with --yes');
       return EXIT.invalidInput;

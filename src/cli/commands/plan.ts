@@ -2,7 +2,7 @@
 import { describeError } from '../../azure/errors.js';
 import { buildPlan, summarisePlan } from '../../engine/planner.js';
 import { adoptedSteps, selectSteps } from '../../engine/selection.js';
-import { readState, statePaths } from '../../state/store.js';
+import { assertSameWorld, readState, statePaths } from '../../state/store.js';
 import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
 import type { GlobalOptions, StepRangeOptions } from '../options.js';
@@ -14,6 +14,7 @@ import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory } f
 export interface PlanOptions extends GlobalOptions, StepRangeOptions {
   offline?: boolean;
   detailedExitcode?: boolean;
+  all?: boolean;
 }
 
 export async function planCommand(options: PlanOptions): Promise<number> {
@@ -22,13 +23,14 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     const config = await loadDeploymentConfig(options);
     const paths = statePaths(options.stateDir, config.deployment);
     const state = await readState(paths);
+    if (!options.offline) assertSameWorld(state, paths, Boolean(options.simulate));
     const journal = { entry: (step: number) => state?.journal[String(step)] };
     const selected = selectSteps(options.fromStep ? { kind: 'from', step: options.fromStep } : { kind: 'all' }, journal, { toStep: options.toStep });
     let lines;
     if (options.offline) {
       lines = await buildPlan({ selected, adopted: adoptedSteps(journal) });
     } else {
-      const { secrets } = await loadSecrets(options, config);
+      const { secrets } = await loadSecrets(options, config, { takesGenerateSecrets: false });
       const azure = await connectAzure(options, config, { secretValues: secretValues(secrets), save: false, warn: (message) => output.warn(message) });
       try {
         const { loadStepRegistry } = await import('../../steps/index.js');
@@ -45,7 +47,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     }
     const summary = summarisePlan(lines);
     if (output.json) output.data(planJson(lines, summary, { deployment: config.deployment, offline: Boolean(options.offline) }));
-    else printPlan(output, lines, summary, `Plan for deployment '${config.deployment}' (${config.location}, resource group ${config.names.resourceGroup})${options.offline ? ', offline: everything planned as new' : ''}`);
+    else printPlan(output, lines, summary, `Plan for deployment '${config.deployment}' (${config.location}, resource group ${config.names.resourceGroup})${options.offline ? ', offline: everything planned as new' : ''}`, { all: options.all });
     return options.detailedExitcode && summary.hasChanges ? EXIT.changesPending : EXIT.ok;
   });
 }

@@ -2,7 +2,7 @@
 import { stringify } from 'yaml';
 import { validateConfig } from '../../config/load.js';
 import type { GlobalOptions } from '../options.js';
-import type { Output } from '../output.js';
+import { commandFor, type Output } from '../output.js';
 import { DEFAULT_CONFIG_FILE } from '../config-path.js';
 import { generatedSecretsPath } from '../session.js';
 import { TOOL_VERSION } from '../version.js';
@@ -61,7 +61,7 @@ export async function interview(output: Output, options: GlobalOptions): Promise
     showGenerated(context, config, secrets, secretsFile);
   }
   output.line(output.style.green(`Wrote ${configFile}${secrets ? ` and ${secretsFile} (mode 0600)` : ''}.`));
-  output.line(output.style.dim(`Later runs: qlik-azure apply --config ${configFile} --secrets-file ${secretsFile}`));
+  output.line(output.style.dim(`Later runs: ${commandFor('apply', { ...options, config: configFile, secretsFile })}`));
   output.line();
   return { configFile, secretsFile };
 }

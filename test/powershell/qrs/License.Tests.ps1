@@ -93,10 +93,15 @@ Describe 'license.ps1 (step 42)' {
     }
 
     It 'keeps the control number out of messages when QRS rejects a serial' {
-        $run = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $SerialParameters @{ ControlKey = '123' })
+        # Six digits: QRS refuses it and quotes it back ("Invalid serial ... or control number ..."), so
+        # the message the script prints would carry it unless masked.
+        $badControl = [string](Get-Random -Minimum 100000 -Maximum 999999)
+        $run = Invoke-Template -Path $StepScript -Parameters (Join-StepParameter $SerialParameters @{ ControlKey = $badControl })
 
         $run.ExitCode | Should -Be 21
-        $run.Stderr | Should -BeLike 'qlik-azure: QRS POST /qrs/license failed with HTTP 400:*'
+        @(Get-FakeQrsCall -Fake $Fake | Where-Object { $_.query.control -eq $badControl }) | Should -Not -BeNullOrEmpty
+        $run.Stderr | Should -BeLike 'qlik-azure: QRS POST /qrs/license failed with HTTP 400:*control number `*`*`**'
+        $run.AllText | Should -Not -BeLike "*$badControl*"
         $run.AllText | Should -Not -BeLike "*$Serial*"
     }
 
