@@ -6,7 +6,7 @@
  */
 import { AnonymousCredential, BlobServiceClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { createHash } from 'node:crypto';
-import { resultOf, runOnVm } from '../support/fake-vm-run.js';
+import { runInEnvelope } from '../support/envelope-run.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSimulatedQlikVm } from '../../src/simulator/qlik-vm.js';
 import { restoreMachines, snapshotMachines } from '../../src/simulator/qlik-vm-snapshot.js';
@@ -98,10 +98,13 @@ describe('simulator snapshot and restore', () => {
   it('keeps no password or license digest in a snapshot; after a restore the same secrets change nothing, as on Windows', async () => {
     const vm = createSimulatedQlikVm();
     type Accounts = { created: string[]; updated: string[]; unchanged: string[] };
-    const run = async (machineVm: typeof vm, password: string) => resultOf<Accounts>(await runOnVm(machineVm.executor, {
-      vmName: 'vm-1', template: 'vm/accounts.ps1', inputs: { ServiceAccountName: 'qservice', LocalUserCount: '0' },
-      protectedInputs: { ServiceAccountPassword: password, AdminAccountPassword: 'Admin-Secret-1x' },
-    }));
+    const run = async (machineVm: typeof vm, password: string) => {
+      const { output } = await runInEnvelope(machineVm.executor, {
+        vmName: 'vm-1', computerName: 'vm-1', template: 'vm/accounts.ps1', plain: { ServiceAccountName: 'qservice', LocalUserCount: '0' },
+        secret: { ServiceAccountPassword: password, AdminAccountPassword: 'Admin-Secret-1x' },
+      });
+      return JSON.parse(output.split('##qlik-azure[result] ')[1]!) as Accounts;
+    };
     expect((await run(vm, 'Service-Secret-1x')).created).toEqual(['qservice', 'QSAdmin']);
     const text = JSON.stringify(snapshotMachines(vm.machines(), () => true));
     for (const secret of ['Service-Secret-1x', 'Admin-Secret-1x']) {
