@@ -57,13 +57,14 @@ describe('a single 404 on a read is not taken as "does not exist"', () => {
     const nsg = await network.networkSecurityGroups.get('rg-qlik-sim', 'qlik-sim-nsg');
     const adminRule = { name: 'admin-jit-ssh', protocol: 'Tcp', sourcePortRange: '*', destinationPortRange: '22', sourceAddressPrefix: '198.51.100.7', destinationAddressPrefix: '*', access: 'Allow', priority: 150, direction: 'Inbound' } as const;
     await awaitOperation(wait, 'nsg', network.networkSecurityGroups.createOrUpdate('rg-qlik-sim', 'qlik-sim-nsg', { ...nsg, securityRules: [...nsg.securityRules!, adminRule] }, lroOptions(wait)));
-    // The plan's read of the NSG is answered; apply's read gets the 404.
-    w.sim.injectFault({ kind: 'notFound', method: 'GET', path: '/networkSecurityGroups/qlik-sim-nsg$', nth: 2 });
+    // The plan's read of the NSG gets a 404, so the plan has something to do (with nothing to do, apply stops at
+    // "No changes." and reads nothing more); step 5's own first read gets one too, and it must confirm before writing.
+    w.sim.injectFault({ kind: 'notFound', method: 'GET', path: '/networkSecurityGroups/qlik-sim-nsg$', nth: 1, times: 2 });
     const before = w.sim.requestLog().length;
 
     const again = await w.apply();
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(w.sim.requestLog().slice(before).filter((r) => r.status === 404 && /networkSecurityGroups\/qlik-sim-nsg$/.test(r.path))).toHaveLength(1);
+    expect(w.sim.requestLog().slice(before).filter((r) => r.status === 404 && /networkSecurityGroups\/qlik-sim-nsg$/.test(r.path))).toHaveLength(2);
     const rules = resourceBody(w.sim, 'Microsoft.Network/networkSecurityGroups').properties.securityRules as { name: string }[];
     expect(rules.map((r) => r.name)).toContain('admin-jit-ssh');
     expect((await journal(w))['5']).toMatchObject({ change: 'unchanged' });
