@@ -68,6 +68,18 @@ describe('apply against a simulator that outlives the CLI', () => {
   });
   afterAll(() => ws?.close());
 
+  it('reports a failed script with its exit code, its last lines and advice, and no secret', async () => {
+    // First, while step 38 is still to do (once every step is done, apply stops at "No changes.").
+    vm.failNext('vm/accounts.ps1', 30, "could not create or update local account 'QlikUser1': The password does not meet the password policy requirements.");
+    const result = await ws.cli(['apply', ...toStep46()]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/step 38 Service account and local users failed .*ScriptFailed/);
+    expect(result.stdout).toContain('vm/accounts.ps1 failed with exit code 30 on VM qlik-sim-vm');
+    expect(result.stdout).toContain("qlik-azure: could not create or update local account 'QlikUser1'");
+    expect(result.stdout).toContain('how to fix: Windows refused an account');
+    expect(leakedSecrets(await ws.stateJson() + result.stdout + result.stderr)).toEqual([]);
+  }, 120_000);
+
   it('resumes after a SIGKILL during the install by waiting for the running script, not starting it again', async () => {
     const held = vm.hold('vm/install-qlik.ps1');
     const child = spawn(process.execPath, [CLI, 'apply', ...toStep46()], { cwd: ws.dir, env: { ...process.env, ...ws.env, NO_COLOR: '1' }, stdio: 'ignore' });
@@ -95,17 +107,6 @@ describe('apply against a simulator that outlives the CLI', () => {
     expect(installPuts()).toHaveLength(1);
     const state = JSON.parse(await ws.stateJson()) as StateFile;
     expect(state.journal['40']).toMatchObject({ status: 'done', change: 'create', outputs: { release: 'Qlik Sense November 2025' } });
-    expect(leakedSecrets(await ws.stateJson() + result.stdout + result.stderr)).toEqual([]);
-  }, 120_000);
-
-  it('reports a failed script with its exit code, its last lines and advice, and no secret', async () => {
-    vm.failNext('vm/accounts.ps1', 30, "could not create or update local account 'QlikUser1': The password does not meet the password policy requirements.");
-    const result = await ws.cli(['apply', ...toStep46()]);
-    expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/step 38 Service account and local users failed .*ScriptFailed/);
-    expect(result.stdout).toContain('vm/accounts.ps1 failed with exit code 30 on VM qlik-sim-vm');
-    expect(result.stdout).toContain("qlik-azure: could not create or update local account 'QlikUser1'");
-    expect(result.stdout).toContain('how to fix: Windows refused an account');
     expect(leakedSecrets(await ws.stateJson() + result.stdout + result.stderr)).toEqual([]);
   }, 120_000);
 
