@@ -33,7 +33,8 @@ describe('apply --simulate with a trusted certificate (step 48)', () => {
     await copyFile(join(ROOT, 'examples/secrets.example.yaml'), secretsFile);
     await appendFile(secretsFile, `pfxPassword: ${pfxPassword}\n`);
     await chmod(secretsFile, 0o600);
-    result = await runCli(['apply', '--simulate', '--yes', '--config', 'qlik-azure.yaml', '--secrets-file', secretsFile, '--state-dir', join(dir, 'state')], { cwd: dir });
+    // --verbose: the notes naming each script's run command (and its full-output blob) show only then.
+    result = await runCli(['apply', '--simulate', '--yes', '--verbose', '--config', 'qlik-azure.yaml', '--secrets-file', secretsFile, '--state-dir', join(dir, 'state')], { cwd: dir });
     state = JSON.parse(await readFile(join(dir, 'state', 'qlik-demo', 'state.json'), 'utf8')) as StateFile;
   }, 120_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
