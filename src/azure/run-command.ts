@@ -177,13 +177,13 @@ function secretValuesOf(run: ScriptRun): string[] {
 
 const ENVELOPE_NAMES: readonly string[] = [PLAIN_INPUTS, PROTECTED_INPUTS, RUN_AS_ACCOUNT, RUN_AS_PASSWORD, RUN_AS_TIMEOUT, STAGED_INPUTS];
 
-interface EnvelopeInputs {
+export interface EnvelopeInputs {
   readonly plain: Readonly<Record<string, string>>;
   readonly protected: Readonly<Record<string, string>>;
 }
 
 /** What the envelope is sent: the template's inputs, and how to reach the service account when it runs as that. */
-function envelopeInputs(run: ScriptRun): EnvelopeInputs {
+export function envelopeInputs(run: Pick<ScriptRun, 'parameters' | 'secretParameters' | 'runsAs' | 'timeoutSeconds'>): EnvelopeInputs {
   const secrets = Object.fromEntries(Object.entries(run.secretParameters).map(([name, secret]) => [name, secret.reveal()]));
   if (run.runsAs === 'LocalSystem') return { plain: run.parameters, protected: secrets };
   const waitSeconds = Math.max(RUN_AS_MARGIN_SECONDS, run.timeoutSeconds - RUN_AS_MARGIN_SECONDS);

@@ -2,7 +2,9 @@
 // -QlikInputs / -QlikProtectedInputs, through the simulator's Windows Run Command transport (the raw command
 // line, cmd.exe, PowerShell's binding), to an executor. For tests that call a VM executor without ARM.
 import { loadTemplate } from '../../src/qlik/templates.js';
-import { encodeInputs, envelopeScript, PLAIN_INPUTS, PROTECTED_INPUTS, RUN_AS_ACCOUNT, RUN_AS_PASSWORD, RUN_AS_TIMEOUT } from '../../src/azure/script-envelope.js';
+import { envelopeInputs } from '../../src/azure/run-command.js';
+import { encodeInputs, envelopeScript, PLAIN_INPUTS, PROTECTED_INPUTS } from '../../src/azure/script-envelope.js';
+import { Secret } from '../../src/config/secrets.js';
 import type { RunCommandExecutor, RunCommandOutcome } from '../../src/simulator/types.js';
 import { windowsEnvironment } from '../../src/simulator/windows/environment.js';
 import { runThroughWindows } from '../../src/simulator/windows/run-command-transport.js';
@@ -17,14 +19,18 @@ export interface EnvelopeRun {
   runAs?: { account: string; password: string };
 }
 
-/** The script text and the two inputs, as src/azure/run-command.ts sends them (runAs included). */
+/** The script text and the two inputs, built by src/azure/run-command.ts itself (runAs included). */
 export async function envelopeRequest(run: EnvelopeRun) {
-  const plain = { ...run.plain, ...(run.runAs ? { [RUN_AS_ACCOUNT]: run.runAs.account, [RUN_AS_TIMEOUT]: '120' } : {}) };
-  const secret = { ...run.secret, ...(run.runAs ? { [RUN_AS_PASSWORD]: run.runAs.password } : {}) };
+  const inputs = envelopeInputs({
+    parameters: run.plain ?? {},
+    secretParameters: Object.fromEntries(Object.entries(run.secret ?? {}).map(([name, value]) => [name, new Secret(value)])),
+    runsAs: run.runAs ? { serviceAccount: run.runAs.account, password: new Secret(run.runAs.password) } : 'LocalSystem',
+    timeoutSeconds: 180,
+  });
   return {
     script: await envelopeScript(await loadTemplate(run.template), run.template),
-    parameters: [{ name: PLAIN_INPUTS, value: encodeInputs(plain) }],
-    protectedParameters: [{ name: PROTECTED_INPUTS, value: encodeInputs(secret) }],
+    parameters: [{ name: PLAIN_INPUTS, value: encodeInputs(inputs.plain) }],
+    protectedParameters: [{ name: PROTECTED_INPUTS, value: encodeInputs(inputs.protected) }],
   };
 }
 
