@@ -2,7 +2,7 @@
 // the same VM is being provisioned or deleted gets 409 Conflict; a transient InternalExecutionError fails the
 // PUT's operation while the script goes on running.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAST_POLL, createNic, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
+import { FAST_POLL, startSimulatedAzure, type SimulatedAzure, createRunningVm } from '../support/simulator.js';
 
 let azure: SimulatedAzure;
 const rg = 'rg-rc-conflict';
@@ -11,9 +11,7 @@ const body = (script: string) => ({ location: loc, source: { script }, asyncExec
 
 beforeAll(async () => {
   azure = await startSimulatedAzure();
-  await azure.resources.resourceGroups.createOrUpdate(rg, { location: loc });
-  const nicId = await createNic(azure, rg, 'nic', loc);
-  await azure.compute.virtualMachines.createOrUpdate(rg, 'vm', windowsVmBody(nicId, { location: loc }) as never, FAST_POLL);
+  await createRunningVm(azure, rg, loc);
 });
 afterAll(() => azure.close());
 

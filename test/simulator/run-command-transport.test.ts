@@ -6,7 +6,7 @@
 import { AnonymousCredential, BlobServiceClient, type StoragePipelineOptions } from '@azure/storage-blob';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunCommandInvocation } from '../../src/simulator/index.js';
-import { FAST_POLL, createNic, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
+import { FAST_POLL, startSimulatedAzure, type SimulatedAzure, createRunningVm } from '../support/simulator.js';
 
 let azure: SimulatedAzure;
 let blobEndpoint = '';
@@ -29,9 +29,7 @@ Write-Output 'strict'`;
 
 beforeAll(async () => {
   azure = await startSimulatedAzure();
-  await azure.resources.resourceGroups.createOrUpdate(rg, { location: loc });
-  const nicId = await createNic(azure, rg, 'nic', loc);
-  await azure.compute.virtualMachines.createOrUpdate(rg, 'vm', windowsVmBody(nicId, { location: loc, computerName: 'qlik-central' }) as never, FAST_POLL);
+  await createRunningVm(azure, rg, loc, { computerName: 'qlik-central' });
   const storage = await azure.storage.storageAccounts.create(rg, 'qliklogs01', { location: loc, kind: 'StorageV2', sku: { name: 'Standard_LRS' } }, FAST_POLL);
   blobEndpoint = storage.primaryEndpoints?.blob ?? '';
   await blobService().getContainerClient('logs').createIfNotExists();

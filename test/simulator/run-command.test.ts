@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RunCommandInvocation } from '../../src/simulator/index.js';
-import { FAST_POLL, createNic, startSimulatedAzure, windowsVmBody, type SimulatedAzure } from '../support/simulator.js';
+import { FAST_POLL, startSimulatedAzure, type SimulatedAzure, createRunningVm } from '../support/simulator.js';
 
 let azure: SimulatedAzure;
 const rg = 'rg-rc';
@@ -9,9 +9,7 @@ const runs: RunCommandInvocation[] = [];
 
 beforeAll(async () => {
   azure = await startSimulatedAzure();
-  await azure.resources.resourceGroups.createOrUpdate(rg, { location: loc });
-  const nicId = await createNic(azure, rg, 'nic', loc);
-  await azure.compute.virtualMachines.createOrUpdate(rg, 'vm', windowsVmBody(nicId, { location: loc }) as never, FAST_POLL);
+  await createRunningVm(azure, rg, loc);
 });
 afterAll(() => azure.close());
 beforeEach(() => {

@@ -87,3 +87,10 @@ export async function createNic(azure: SimulatedAzure, resourceGroup: string, ni
   );
   return nic.id ?? '';
 }
+
+/** A running Windows VM named 'vm' in a new resource group, for Run Command tests. */
+export async function createRunningVm(azure: SimulatedAzure, resourceGroup: string, location: string, vm: Parameters<typeof windowsVmBody>[1] = {}): Promise<void> {
+  await azure.resources.resourceGroups.createOrUpdate(resourceGroup, { location });
+  const nicId = await createNic(azure, resourceGroup, 'nic', location);
+  await azure.compute.virtualMachines.createOrUpdate(resourceGroup, 'vm', windowsVmBody(nicId, { location, ...vm }) as never, FAST_POLL);
+}
