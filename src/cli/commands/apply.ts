@@ -3,6 +3,7 @@ import { describeError } from '../../azure/errors.js';
 import { secretValues, type Secrets } from '../../config/secrets.js';
 import { buildPlan, summarisePlan } from '../../engine/planner.js';
 import { JournalWriteFailure, runSteps, type RunOutcome } from '../../engine/runner.js';
+import { findReplacements } from '../../engine/replacement.js';
 import { adoptedSteps, selectSteps, type Selection } from '../../engine/selection.js';
 import { StateStore } from '../../state/store.js';
 import { CANNOT_CONFIRM, confirmOrRefuse } from '../confirm.js';
@@ -11,6 +12,7 @@ import { guarded } from '../failures.js';
 import type { GlobalOptions, StepRangeOptions } from '../options.js';
 import { createOutput, type Output } from '../output.js';
 import { printPlan, runCounts } from '../plan-view.js';
+import { replacementRefusal } from '../replacements.js';
 import { createReporter, type Reporter } from '../reporter.js';
 import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory, type SecretsLoad } from '../session.js';
 import { ConfigError, type ConfigIssue } from '../../config/errors.js';
@@ -97,6 +99,9 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
     const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command, toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate), secretValues: secretValues(secretsLoad.secrets) });
     try {
       if (store.lock.staleTakenOver && !output.json) output.warn(`took over a stale lock left by pid ${store.lock.staleTakenOver.pid} (${store.lock.staleTakenOver.command}), which is no longer running`);
+      // Before Azure is contacted: a renamed resource group must not start a second deployment beside the first.
+      const replacements = findReplacements(store.state.config, config, store);
+      if (replacements.length > 0) throw replacementRefusal(output, replacements, config);
       if (options.existingVm && command !== 'resume') await adoptExistingVmInto(store, options, config, output, secretsLoad.secrets);
       const steps = selectSteps(selection, store, { toStep: options.toStep });
       const interrupted = steps.filter((entry) => store.entry(entry.number)?.status === 'running');

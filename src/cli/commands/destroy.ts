@@ -42,17 +42,20 @@ function printDoomed(output: Output, config: ResolvedConfig): void {
 }
 
 /**
- * The config names what to delete; without a config file, the copy the state recorded at the last run
- * does (`destroy -d NAME` in the folder of the state), so tearing down needs nothing but the state.
+ * What to delete is what was built: the copy of the config the state recorded at the last run, once a
+ * step is done, even when the config file now names other resources (a renamed resource group, which apply
+ * refuses until this deletes the old one). Before anything is built, or without a state, the config file
+ * names it; `destroy -d NAME` in the folder of the state needs nothing but the state.
  */
 async function destroyConfig(options: DestroyOptions): Promise<ResolvedConfig> {
-  if (configPath(options)) return loadDeploymentConfig(options);
-  const paths = statePaths(options.stateDir, await deploymentName(options));
-  const recorded = (await readState(paths))?.config;
-  if (!recorded) {
-    throw new ConfigError([{ field: '--config', message: `${paths.state} records no config of '${paths.deployment}' to tell what to delete. Fix: pass --config FILE (the config the deployment was made with)` }]);
-  }
-  return options.subscription ? { ...recorded, subscriptionId: options.subscription } : recorded;
+  const fromFile = configPath(options) ? await loadDeploymentConfig(options) : undefined;
+  const paths = statePaths(options.stateDir, fromFile?.deployment ?? await deploymentName(options));
+  const state = await readState(paths);
+  const built = Object.values(state?.journal ?? {}).some((entry) => entry.status === 'done');
+  const recorded = state?.config && (built || !fromFile) ? state.config : undefined;
+  if (recorded) return options.subscription ? { ...recorded, subscriptionId: options.subscription } : recorded;
+  if (fromFile) return fromFile;
+  throw new ConfigError([{ field: '--config', message: `${paths.state} records no config of '${paths.deployment}' to tell what to delete. Fix: pass --config FILE (the config the deployment was made with)` }]);
 }
 
 export async function destroyCommand(options: DestroyOptions): Promise<number> {

@@ -1,6 +1,7 @@
 /** `qlik-azure plan`: every guide step with +, ~, =, or ·, offline or against Azure. */
 import { describeError } from '../../azure/errors.js';
 import { buildPlan, summarisePlan } from '../../engine/planner.js';
+import { findReplacements } from '../../engine/replacement.js';
 import { adoptedSteps, selectSteps } from '../../engine/selection.js';
 import { assertSameWorld, readState, statePaths } from '../../state/store.js';
 import { EXIT } from '../exit-codes.js';
@@ -8,6 +9,7 @@ import { guarded } from '../failures.js';
 import type { GlobalOptions, StepRangeOptions } from '../options.js';
 import { createOutput } from '../output.js';
 import { planJson, printPlan } from '../plan-view.js';
+import { printReplacements } from '../replacements.js';
 import { secretValues } from '../../config/secrets.js';
 import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory } from '../session.js';
 
@@ -46,8 +48,12 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       }
     }
     const summary = summarisePlan(lines);
-    if (output.json) output.data(planJson(lines, summary, { deployment: config.deployment, offline: Boolean(options.offline) }));
-    else printPlan(output, lines, summary, `Plan for deployment '${config.deployment}' (${config.location}, resource group ${config.names.resourceGroup})${options.offline ? ', offline: everything planned as new' : ''}`, { all: options.all });
+    const replacements = findReplacements(state?.config, config, journal);
+    if (output.json) output.data(planJson(lines, summary, { deployment: config.deployment, offline: Boolean(options.offline), replacements }));
+    else {
+      printPlan(output, lines, summary, `Plan for deployment '${config.deployment}' (${config.location}, resource group ${config.names.resourceGroup})${options.offline ? ', offline: everything planned as new' : ''}`, { all: options.all });
+      printReplacements(output, replacements, config);
+    }
     return options.detailedExitcode && summary.hasChanges ? EXIT.changesPending : EXIT.ok;
   });
 }
