@@ -1,6 +1,7 @@
 /** Prints a plan the way Terraform users read one: a symbol per step, then a summary line. */
 import type { PlanLine, PlanSummary } from '../engine/planner.js';
 import type { Output } from './output.js';
+import { counted } from '../config/words.js';
 
 /** Rows that change something, or that could not tell: the rest is what --all adds. */
 const CHANGING: ReadonlySet<PlanLine['change']> = new Set(['create', 'update', 'unknown']);
@@ -17,7 +18,7 @@ export function printPlan(output: Output, lines: readonly PlanLine[], summary: P
   const shown = options.all ? lines : lines.filter((line) => CHANGING.has(line.change));
   if (shown.length === 0) {
     const rechecks = summary.unchanged + summary.checks;
-    output.line(`No changes. ${rechecks} ${rechecks === 1 ? 'step' : 'steps'} would only re-check what exists (--all lists every step).`);
+    output.line(`No changes. ${counted(rechecks, 'step')} would only re-check what exists (--all lists every step).`);
     return;
   }
   for (const line of shown) {
@@ -28,12 +29,12 @@ export function printPlan(output: Output, lines: readonly PlanLine[], summary: P
   }
   output.line();
   const hidden = lines.length - shown.length;
-  output.line(`${summaryLine(summary)}${hidden > 0 ? ` (${hidden} rows that change nothing are not listed; --all lists every step.)` : ''}`);
+  output.line(`${summaryLine(summary)}${hidden > 0 ? ` (${counted(hidden, 'row')} that change nothing ${hidden === 1 ? 'is' : 'are'} not listed; --all lists every step.)` : ''}`);
 }
 
 /** The counts of the steps that would run, in the same words the plan's summary uses. */
 export function runCounts(summary: PlanSummary): string {
-  return `${summary.create} to create, ${summary.update} to update, ${summary.unchanged} unchanged, ${summary.checks} ${summary.checks === 1 ? 'check' : 'checks'}${summary.unknown > 0 ? `, ${summary.unknown} unknown` : ''}`;
+  return `${summary.create} to create, ${summary.update} to update, ${summary.unchanged} unchanged, ${counted(summary.checks, 'check')}${summary.unknown > 0 ? `, ${summary.unknown} unknown` : ''}`;
 }
 
 export function summaryLine(summary: PlanSummary): string {

@@ -8,6 +8,7 @@ import { ConfigError } from '../config/errors.js';
 import type { ResolvedConfig } from '../config/derive.js';
 import { describeReplacement, type Replacement } from '../engine/replacement.js';
 import { commandFor, type Output } from './output.js';
+import { counted } from '../config/words.js';
 
 function ways(output: Output, replacements: readonly Replacement[], config: ResolvedConfig): string {
   const restore = replacements.map((r) => `${r.setting}: ${r.from}`).join(', ');
@@ -19,7 +20,7 @@ export function printReplacements(output: Output, replacements: readonly Replace
   if (replacements.length === 0) return;
   const { style } = output;
   output.line();
-  output.line(style.red(`${replacements.length === 1 ? 'A change' : `${replacements.length} changes`} to the config would replace what '${config.deployment}' built:`));
+  output.line(style.red(`${replacements.length === 1 ? 'A change' : counted(replacements.length, 'change')} to the config would replace what '${config.deployment}' built:`));
   for (const replacement of replacements) output.line(`  ${style.red('-/+')} ${describeReplacement(replacement)}`);
   output.line(`apply refuses this. To go on: ${ways(output, replacements, config)}.`);
 }

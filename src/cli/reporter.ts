@@ -32,6 +32,7 @@ import { catalogueEntry, type StepNumber } from '../engine/catalogue.js';
 import type { EngineEvent } from '../engine/events.js';
 import type { Output } from './output.js';
 import { forInvocation, type RunSummary } from './summary.js';
+import { counted } from '../config/words.js';
 
 export const EVENT_STREAM_VERSION = 1;
 
@@ -131,7 +132,7 @@ function plainReporter(output: Output): Reporter {
       run.observe(event);
       switch (event.type) {
         case 'run-started':
-          say(`${event.command} '${event.deployment}': ${event.steps.length} steps`);
+          say(`${event.command} '${event.deployment}': ${counted(event.steps.length, 'step')}`);
           break;
         case 'subscription':
           say(event.message);
@@ -198,7 +199,7 @@ function spinnerReporter(output: Output, ora: (options: object) => Ora): Reporte
       run.observe(event);
       switch (event.type) {
         case 'run-started':
-          output.line(style.bold(`${event.command === 'resume' ? 'Resuming' : 'Applying'} '${event.deployment}': ${event.steps.length} steps`));
+          output.line(style.bold(`${event.command === 'resume' ? 'Resuming' : 'Applying'} '${event.deployment}': ${counted(event.steps.length, 'step')}`));
           break;
         case 'subscription':
           persist(style.cyan('i'), event.message);

@@ -4,6 +4,14 @@ export interface ConfigIssue {
   readonly message: string;
 }
 
+/**
+ * Issue messages are written to follow their field ("vm.size: is required"). Shown alone, as a wizard's
+ * inline error is, one that starts with its verb gets its subject back, or it would read "> is empty. Fix: ...".
+ */
+export function standalone(subject: string, message: string | undefined): string | undefined {
+  return message && /^(?:is|are|must|has|contains|makes|keeps)\b/.test(message) ? `${subject} ${message}` : message;
+}
+
 export class ConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
   constructor(issues: readonly ConfigIssue[], source?: string) {

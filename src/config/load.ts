@@ -21,6 +21,12 @@ export const ENVIRONMENT_OVERRIDES: Readonly<Record<keyof ConfigOverrides, strin
   location: 'QLIK_AZURE_LOCATION',
 };
 
+/** The flags that set the same settings, for blaming a bad value on what the user typed. */
+const FLAG_OVERRIDES: Readonly<Partial<Record<keyof ConfigOverrides, string>>> = {
+  deployment: '--deployment',
+  subscriptionId: '--subscription',
+};
+
 export function overridesFromEnvironment(env: NodeJS.ProcessEnv): ConfigOverrides {
   const overrides: ConfigOverrides = {};
   for (const [key, variable] of Object.entries(ENVIRONMENT_OVERRIDES) as [keyof ConfigOverrides, string][]) {
@@ -74,34 +80,84 @@ function fieldName(path: readonly PropertyKey[]): string {
 }
 
 export function issuesOf(error: z.ZodError): ConfigIssue[] {
-  return error.issues.map((issue) => {
+  return error.issues.flatMap((issue): ConfigIssue[] => {
     if (issue.code === 'unrecognized_keys') {
-      return { field: fieldName([...issue.path, issue.keys[0] ?? '']), message: `is not a setting this tool knows. Fix: remove it or check its spelling against 'qlik-azure config schema'` };
+      const known = knownKeysAt(configSchema, issue.path);
+      return issue.keys.map((key) => {
+        const near = nearestKey(key, known);
+        const fix = near ? `: did you mean ${fieldName([...issue.path, near])}? Fix: rename it to ${near}` : `. Fix: remove it or check its spelling against 'qlik-azure config schema'`;
+        return { field: fieldName([...issue.path, key]), message: `is not a setting this tool knows${fix}` };
+      });
     }
     if (issue.code === 'invalid_type') {
-      if (issue.input === undefined) return { field: fieldName(issue.path), message: 'is required. Fix: set it in the config file, or pass the matching flag' };
-      return { field: fieldName(issue.path), message: `must be ${article(issue.expected)} (got ${kindOf(issue.input)}). Fix: ${issue.expected === 'string' ? 'write it as text, in quotes if YAML would read it otherwise' : `write ${article(issue.expected)}`}` };
+      if (issue.input === undefined) return [{ field: fieldName(issue.path), message: 'is required. Fix: set it in the config file, or pass the matching flag' }];
+      return [{ field: fieldName(issue.path), message: `must be ${article(issue.expected)} (got ${kindOf(issue.input)}). Fix: ${issue.expected === 'string' ? 'write it as text, in quotes if YAML would read it otherwise' : `write ${article(issue.expected)}`}` }];
     }
-    return { field: fieldName(issue.path), message: issue.message };
+    return [{ field: fieldName(issue.path), message: issue.message }];
   });
 }
 
-/** Validates a raw config document merged with overrides; throws ConfigError listing every problem. */
-export function validateConfig(document: Record<string, unknown>, overrides: ConfigOverrides = {}, source?: string): ResolvedConfig {
+/**
+ * Validates a raw config document merged with overrides; throws ConfigError listing every problem. A bad
+ * value that came from a flag or a variable (`origins`: setting → '--deployment') is blamed on it, not on the file.
+ */
+export function validateConfig(document: Record<string, unknown>, overrides: ConfigOverrides = {}, source?: string, origins: Partial<Record<keyof ConfigOverrides, string>> = {}): ResolvedConfig {
   const merged: Record<string, unknown> = { ...document };
   for (const [key, value] of Object.entries(overrides)) {
     if (value !== undefined) merged[key] = value;
   }
   // reportInput: a wrong type is told apart from a missing value by the input the issue carries.
   const result = configSchema.safeParse(merged, { reportInput: true });
-  if (!result.success) throw new ConfigError(issuesOf(result.error), source);
-  return resolveNames(result.data);
+  if (result.success) return resolveNames(result.data);
+  const issues = issuesOf(result.error).map((issue) => ({ ...issue, field: origins[issue.field as keyof ConfigOverrides] ?? issue.field }));
+  const fromFile = issues.some((issue) => !Object.values(origins).includes(issue.field));
+  throw new ConfigError(issues, fromFile ? source : undefined);
 }
 
 export async function loadConfig(options: { file?: string | undefined; flags: ConfigOverrides; env: NodeJS.ProcessEnv }): Promise<ResolvedConfig> {
   const document = options.file ? await readConfigFile(options.file) : {};
-  const overrides = { ...overridesFromEnvironment(options.env), ...definedOnly(options.flags) };
-  return validateConfig(document, overrides, options.file);
+  const fromEnvironment = overridesFromEnvironment(options.env);
+  const fromFlags = definedOnly(options.flags);
+  const origins: Partial<Record<keyof ConfigOverrides, string>> = {};
+  for (const key of Object.keys(fromEnvironment) as (keyof ConfigOverrides)[]) origins[key] = ENVIRONMENT_OVERRIDES[key];
+  for (const key of Object.keys(fromFlags) as (keyof ConfigOverrides)[]) origins[key] = FLAG_OVERRIDES[key] ?? key;
+  return validateConfig(document, { ...fromEnvironment, ...fromFlags }, options.file, origins);
+}
+
+/** The keys a mapping of the schema takes at `path` (list indexes and wrappers such as defaults looked through). */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  const def = (schema as unknown as { _zod: { def: Record<string, unknown> & { type: string } } })._zod.def;
+  const inner = (def.innerType ?? (def.type === 'pipe' ? def.in : undefined)) as z.ZodType | undefined;
+  if (inner) return knownKeysAt(inner, path);
+  if (def.type === 'union') return [...new Set((def.options as z.ZodType[]).flatMap((option) => knownKeysAt(option, path)))];
+  const [head, ...rest] = path;
+  if (def.type === 'array') return head === undefined ? [] : knownKeysAt(def.element as z.ZodType, rest);
+  if (def.type !== 'object') return [];
+  const shape = def.shape as Record<string, z.ZodType>;
+  if (head === undefined) return Object.keys(shape);
+  const child = shape[String(head)];
+  return child ? knownKeysAt(child, rest) : [];
+}
+
+/** Edits from one key to another (Damerau's: two letters swapped count as one), for "did you mean". */
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/** The known key a misspelling most likely meant: same letters in another case, or at most a third of it wrong. */
+function nearestKey(key: string, known: readonly string[]): string | undefined {
+  const scored = known.map((candidate) => ({ candidate, distance: editDistance(key.toLowerCase(), candidate.toLowerCase()) }))
+    .filter(({ candidate, distance }) => distance <= Math.max(1, Math.floor(Math.max(key.length, candidate.length) / 3)))
+    .sort((a, b) => a.distance - b.distance);
+  return scored[0]?.candidate;
 }
 
 function definedOnly(overrides: ConfigOverrides): ConfigOverrides {

@@ -5,6 +5,7 @@
  * notes/qlik-install-and-qrs.md §1.1, and Azure's naming rules per resource type
  * (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-name-rules).
  */
+import { counted } from './words.js';
 
 export type RuleCheck = (value: string) => string | undefined;
 
@@ -30,13 +31,22 @@ export const checkLocation: RuleCheck = (value) => {
   return `'${value}' is not an Azure region this tool knows. Fix: use a short region name such as 'westeurope' or 'eastus2' (az account list-locations -o table lists them)`;
 };
 
-export const checkDeploymentName: RuleCheck = (value) =>
-  /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/.test(value)
-    ? undefined
-    : `'${value}' is not a valid deployment name. Fix: use 3-32 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (it prefixes every Azure resource name)`;
+const DEPLOYMENT_NAME = /^[a-z][a-z0-9-]{1,30}[a-z0-9]$/;
+
+/** The valid name closest to what was typed ('Qlik_Demo' → 'qlik-demo'), when there is one. */
+function nearestDeploymentName(value: string): string | undefined {
+  const candidate = value.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^[^a-z]+/, '').slice(0, 32).replace(/-+$/, '');
+  return DEPLOYMENT_NAME.test(candidate) ? candidate : undefined;
+}
+
+export const checkDeploymentName: RuleCheck = (value) => {
+  if (DEPLOYMENT_NAME.test(value)) return undefined;
+  const nearest = nearestDeploymentName(value);
+  return `'${value}' is not a valid deployment name: it takes 3-32 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (it prefixes every Azure resource name). Fix: ${nearest ? `did you mean '${nearest}'?` : 'choose such a name'}`;
+};
 
 export const checkResourceGroupName: RuleCheck = (value) => {
-  if (value.length < 1 || value.length > 90) return `'${value}' has ${value.length} characters; resource group names have 1-90. Fix: shorten it`;
+  if (value.length < 1 || value.length > 90) return `'${value}' has ${counted(value.length, 'character')}; resource group names have 1-90. Fix: shorten it`;
   if (!/^[\p{L}\p{N}._()-]+$/u.test(value)) return `'${value}' contains characters Azure refuses. Fix: use letters, digits, '.', '_', '-', '(' and ')' only`;
   if (value.endsWith('.')) return `'${value}' ends with a period, which Azure refuses. Fix: remove the trailing '.'`;
   return undefined;
@@ -52,7 +62,7 @@ export const checkNetworkResourceName: RuleCheck = (value) => {
 
 /** Microsoft.Network/virtualNetworks: as other network names, but 2-64 characters. */
 export const checkVirtualNetworkName: RuleCheck = (value) => {
-  if (value.length < 2 || value.length > 64) return `'${value}' has ${value.length} characters; virtual network names have 2-64. Fix: choose a name of 2-64 characters`;
+  if (value.length < 2 || value.length > 64) return `'${value}' has ${counted(value.length, 'character')}; virtual network names have 2-64. Fix: choose a name of 2-64 characters`;
   return checkNetworkResourceName(value);
 };
 
@@ -61,7 +71,7 @@ export const checkVirtualNetworkName: RuleCheck = (value) => {
  * this tool does; no spaces, control characters, '_', '.' or other punctuation; not ending with '-'.
  */
 export const checkVmName: RuleCheck = (value) => {
-  if (value.length < 1 || value.length > 64) return `'${value}' has ${value.length} characters; Azure VM names have 1-64. Fix: choose a name of 64 characters or fewer`;
+  if (value.length < 1 || value.length > 64) return `'${value}' has ${counted(value.length, 'character')}; Azure VM names have 1-64. Fix: choose a name of 64 characters or fewer`;
   if (!/^[A-Za-z0-9-]+$/.test(value)) return `'${value}' contains characters Azure refuses in a Windows VM name. Fix: use letters, digits and hyphens only`;
   if (value.endsWith('-')) return `'${value}' ends with a hyphen, which Azure refuses. Fix: end it with a letter or digit`;
   return undefined;
@@ -73,7 +83,7 @@ export const checkStorageAccountName: RuleCheck = (value) =>
     : `'${value}' is not a valid storage account name. Fix: use 3-24 lowercase letters and digits only (no hyphens); the name must be unique across all of Azure`;
 
 export const checkComputerName: RuleCheck = (value) => {
-  if (value.length > 15) return `'${value}' has ${value.length} characters; Windows computer names have at most 15. Fix: choose a name of 15 characters or fewer, e.g. '${value.slice(0, 15).replace(/[.-]+$/, '')}'`;
+  if (value.length > 15) return `'${value}' has ${counted(value.length, 'character')}; Windows computer names have at most 15. Fix: choose a name of 15 characters or fewer, e.g. '${value.slice(0, 15).replace(/[.-]+$/, '')}'`;
   if (value.length === 0) return 'the computer name is empty. Fix: set a name of 1-15 characters';
   if (/[\\/"[\]:|<>+=;,?*@&\s~!#$%^()'{}_.]/.test(value)) return `'${value}' contains characters Windows refuses in a computer name. Fix: use letters, digits and hyphens only`;
   if (/^\d+$/.test(value)) return `'${value}' is all digits, which Windows refuses. Fix: include at least one letter`;
@@ -89,7 +99,7 @@ const RESERVED_ADMIN_NAMES = new Set([
 
 export const checkAdminUsername: RuleCheck = (value) => {
   if (RESERVED_ADMIN_NAMES.has(value.toLowerCase())) return `'${value}' is a name Azure reserves for VM administrators. Fix: choose another, e.g. 'qlikadmin'`;
-  if (value.length < 1 || value.length > 20) return `'${value}' has ${value.length} characters; Windows administrator names have 1-20. Fix: shorten it`;
+  if (value.length < 1 || value.length > 20) return `'${value}' has ${counted(value.length, 'character')}; Windows administrator names have 1-20. Fix: shorten it`;
   if (value.endsWith('.')) return `'${value}' ends with a period, which Azure refuses. Fix: remove the trailing '.'`;
   if (/[\\/"[\]:|<>+=;,?*@\s]/.test(value)) return `'${value}' contains characters Windows refuses in a user name. Fix: use letters, digits, '.', '_' and '-'`;
   return undefined;
@@ -100,7 +110,7 @@ const BUILT_IN_ACCOUNTS = new Set(['administrator', 'guest', 'defaultaccount', '
 
 /** Local Windows account names created on the VM (service account, Qlik administrator, users). */
 export const checkLocalAccountName: RuleCheck = (value) => {
-  if (value.length < 1 || value.length > 20) return `'${value}' has ${value.length} characters; Windows local account names have 1-20. Fix: shorten it`;
+  if (value.length < 1 || value.length > 20) return `'${value}' has ${counted(value.length, 'character')}; Windows local account names have 1-20. Fix: shorten it`;
   if (/[\\/"[\]:|<>+=;,?*@\s]/.test(value) || value.endsWith('.')) return `'${value}' is not a valid Windows account name. Fix: use letters, digits, '.', '_' and '-', not ending with '.'`;
   if (BUILT_IN_ACCOUNTS.has(value.toLowerCase())) return `'${value}' is a built-in Windows account, which the tool cannot create. Fix: choose another name`;
   return undefined;
@@ -125,7 +135,7 @@ export const TAG_LIMITS = { maxTags: 50, maxNameLength: 128, maxValueLength: 256
 
 export const checkTagName: RuleCheck = (value) => {
   if (value.length === 0) return 'a tag name is empty. Fix: name every tag';
-  if (value.length > TAG_LIMITS.maxNameLength) return `the tag name has ${value.length} characters; Azure allows at most ${TAG_LIMITS.maxNameLength} on storage accounts, which get the same tags. Fix: shorten it`;
+  if (value.length > TAG_LIMITS.maxNameLength) return `the tag name has ${counted(value.length, 'character')}; Azure allows at most ${TAG_LIMITS.maxNameLength} on storage accounts, which get the same tags. Fix: shorten it`;
   const refused = [...new Set(value.match(/[<>%&\\?/]/g) ?? [])];
   if (refused.length > 0) return `the tag name contains ${refused.map((c) => `'${c}'`).join(' ')}, which Azure refuses in tag names. Fix: avoid < > % & \\ ? /`;
   return undefined;
@@ -133,7 +143,7 @@ export const checkTagName: RuleCheck = (value) => {
 
 export const checkTagValue: RuleCheck = (value) =>
   value.length > TAG_LIMITS.maxValueLength
-    ? `the tag value has ${value.length} characters; Azure allows at most ${TAG_LIMITS.maxValueLength}. Fix: shorten it`
+    ? `the tag value has ${counted(value.length, 'character')}; Azure allows at most ${TAG_LIMITS.maxValueLength}. Fix: shorten it`
     : undefined;
 
 const DENIED_PASSWORDS = new Set([
@@ -143,7 +153,7 @@ const DENIED_PASSWORDS = new Set([
 
 /** Azure's Windows VM password rule: 12-123 characters, three of four character classes, not on the deny list. */
 export const checkWindowsPassword: RuleCheck = (value) => {
-  if (value.length < 12 || value.length > 123) return `the password has ${value.length} characters; Azure requires 12-123. Fix: use a longer passphrase`;
+  if (value.length < 12 || value.length > 123) return `the password has ${counted(value.length, 'character')}; Azure requires 12-123. Fix: use a longer passphrase`;
   const classes = [/[a-z]/, /[A-Z]/, /\d/, /[\W_]/].filter((re) => re.test(value)).length;
   if (classes < 3) return 'the password uses fewer than 3 of the 4 character classes (lowercase, uppercase, digit, symbol). Fix: mix at least three of them';
   if (DENIED_PASSWORDS.has(value.toLowerCase())) return 'the password is on Azure\'s list of refused common passwords. Fix: choose another';
@@ -161,7 +171,7 @@ export const checkServiceAccountPassword: RuleCheck = (value) => {
 export const checkRepositoryPassword: RuleCheck = (value) => {
   const refused = [...new Set(value.match(/["';:/\\.><,]/g) ?? [])];
   if (refused.length > 0) return `the password contains ${refused.map((c) => `'${c}'`).join(' ')}, which the Qlik installer refuses in repository passwords. Fix: avoid " ' ; : / \\ . > < ,`;
-  if (value.length < 12) return `the password has ${value.length} characters. Fix: use at least 12`;
+  if (value.length < 12) return `the password has ${counted(value.length, 'character')}. Fix: use at least 12`;
   return undefined;
 };
 
@@ -181,16 +191,20 @@ function parseIpv4(text: string): number | undefined {
   return value;
 }
 
-/** An IPv4 CIDR. `requireNetworkAddress` is for address spaces, where host bits must be zero. */
-export function checkCidr(value: string, requireNetworkAddress = false): string | undefined {
+/**
+ * An IPv4 address or CIDR range, with the host bits zero: '203.0.113.5/24' is refused with the range it
+ * likely means, since Azure stores a range by its network address and the user may have meant one host.
+ * The one rule for the config and the wizard (which validates answers with the config schema).
+ */
+export function checkCidr(value: string): string | undefined {
   const match = /^([^/]+)\/(\d{1,2})$/.exec(value);
   const address = match ? parseIpv4(match[1]!) : parseIpv4(value);
   const bits = match ? Number(match[2]) : 32;
   if (address === undefined || bits > 32) return `'${value}' is not an IPv4 address or CIDR. Fix: write it like '203.0.113.0/24' or '198.51.100.7'`;
-  if (requireNetworkAddress && bits < 32 && address % 2 ** (32 - bits) !== 0) {
+  if (bits < 32 && address % 2 ** (32 - bits) !== 0) {
     const network = address - (address % 2 ** (32 - bits));
     const text = [24, 16, 8, 0].map((shift) => Math.floor(network / 2 ** shift) % 256).join('.');
-    return `'${value}' has host bits set. Fix: use '${text}/${bits}'`;
+    return `'${value}' has host bits set: did you mean '${text}/${bits}'? Fix: write the range by its first address, '${text}/${bits}'`;
   }
   return undefined;
 }

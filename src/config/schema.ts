@@ -3,6 +3,7 @@
  * and its JSON Schema (`qlik-azure config schema`). Secrets are not here: see secrets.ts.
  */
 import { z } from 'zod';
+import { counted } from './words.js';
 import { DEFAULT_IMAGE, REFUSED_IMAGES, WINDOWS_IMAGES } from '../qlik/images.js';
 import { DEFAULT_VM_SIZE } from '../qlik/sizing.js';
 import { DEPLOYMENT_TAG } from './derive.js';
@@ -32,17 +33,9 @@ const sourceCidr = z.string().superRefine((value, ctx) => {
 
 const networkSchema = z.object({
   vnetName: ruled(checkVirtualNetworkName, 'Virtual network name (default: <deployment>-vnet)').optional(),
-  vnetAddressSpace: z.string().describe('Address space of the virtual network').default('10.0.0.0/16')
-    .superRefine((value, ctx) => {
-      const problem = checkCidr(value, true);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+  vnetAddressSpace: z.string().describe('Address space of the virtual network').default('10.0.0.0/16').superRefine(refineWith(checkCidr)),
   subnetName: ruled(checkNetworkResourceName, 'Subnet for the Qlik node').default('default'),
-  subnetPrefix: z.string().describe('Subnet prefix, inside vnetAddressSpace').default('10.0.0.0/24')
-    .superRefine((value, ctx) => {
-      const problem = checkCidr(value, true);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    }),
+  subnetPrefix: z.string().describe('Subnet prefix, inside vnetAddressSpace').default('10.0.0.0/24').superRefine(refineWith(checkCidr)),
   nsgName: ruled(checkNetworkResourceName, 'Network security group name (default: <deployment>-nsg)').optional(),
   allowedSourceCidrs: z.array(sourceCidr).describe('Addresses allowed to reach Qlik Sense (443, 4244; 80 and 4248 with HTTP). The guide opens them to everyone; this tool does not, unless allowAnySource is true.').default([]),
   allowAnySource: z.boolean().describe('Open the Qlik ports to any source address (the guide\'s "*"). Prints a warning.').default(false),
@@ -54,7 +47,7 @@ const networkSchema = z.object({
   publicIpName: ruled(checkNetworkResourceName, 'Public IP name (default: <deployment>-ip)').optional(),
   dnsLabel: ruled(checkDnsLabel, 'DNS label: <label>.<location>.cloudapp.azure.com; cloudapp.chinacloudapi.cn or cloudapp.usgovcloudapi.net in the sovereign clouds (default: <deployment>)').optional(),
 }).strict().superRefine((network, ctx) => {
-  if (!checkCidr(network.vnetAddressSpace, true) && !checkCidr(network.subnetPrefix, true)) {
+  if (!checkCidr(network.vnetAddressSpace) && !checkCidr(network.subnetPrefix)) {
     const outside = checkSubnetInAddressSpace(network.subnetPrefix, network.vnetAddressSpace);
     if (outside) ctx.addIssue({ code: 'custom', path: ['subnetPrefix'], message: outside });
   }
@@ -105,7 +98,9 @@ const installerSha256 = z.string().regex(/^[A-Fa-f0-9]{64}$/, 'expected 64 hexad
 const installerSchema = z.discriminatedUnion('source', [
   z.object({
     source: z.literal('url').describe('Download the installer on the VM from a URL'),
-    url: z.url({ protocol: /^https?$/ }).describe('Download link for Qlik_Sense_setup.exe (a SAS link works)'),
+    // https only: over http anyone on the way could swap the installer, which then runs as a local administrator.
+    url: z.url({ protocol: /^https$/, error: 'is not an https:// link. Fix: use the https:// download link (a SAS link works); plain http:// is refused, since the installer runs as an administrator' })
+      .describe('https:// download link for Qlik_Sense_setup.exe (a SAS link works)'),
     sha256: installerSha256,
   }).strict(),
   z.object({
@@ -127,7 +122,7 @@ const qlikSchema = z.object({
     // The users are <prefix>1..<prefix><count>: the longest must still be a Windows account name.
     const longest = `${users.prefix}${users.count}`;
     if (users.count > 0 && !checkLocalAccountName(users.prefix) && longest.length > 20) {
-      ctx.addIssue({ code: 'custom', path: ['prefix'], message: `makes the user name '${longest}', which has ${longest.length} characters; Windows local account names have at most 20. Fix: shorten the prefix to ${20 - String(users.count).length} characters` });
+      ctx.addIssue({ code: 'custom', path: ['prefix'], message: `makes the user name '${longest}', which has ${counted(longest.length, 'character')}; Windows local account names have at most 20. Fix: shorten the prefix to ${counted(20 - String(users.count).length, 'character')}` });
     }
   }).default({ prefix: 'QlikUser', count: 2 }),
   license: z.object({

@@ -20,6 +20,7 @@ import { printRunSummary, runSummary } from '../summary.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ResolvedConfig } from '../../config/derive.js';
 import { adoptExistingVm, EXISTING_VM_START } from '../../steps/vm/adopt.js';
+import { counted } from '../../config/words.js';
 
 /** The outcome of a run that found every selected step done: the summary keeps its documented shape. */
 const NOTHING_RAN: RunOutcome = { finished: [], failed: [], blocked: [], notStarted: [], interrupted: false };
@@ -132,15 +133,15 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
           note: (step, message) => reporter.event({ type: 'step-note', step, message }),
         });
         try {
-          let question = `Apply ${steps.length} steps to '${config.deployment}'?`;
+          let question = `Apply ${counted(steps.length, 'step')} to '${config.deployment}'?`;
           if (command !== 'resume' && !output.json) {
-            if (!azure.simulated) output.line(output.style.dim(`Reading what exists in Azure to plan ${steps.length} steps...`));
+            if (!azure.simulated) output.line(output.style.dim(`Reading what exists in Azure to plan ${counted(steps.length, 'step')}...`));
             const lines = await buildPlan({ selected: steps, registry, contextFor, describeError: (error) => describeError(error).message, adopted: adoptedSteps(store) });
             const summary = summarisePlan(lines);
             printPlan(output, lines, summary, `Plan for '${config.deployment}'${azure.simulated ? ' (simulated)' : ''}`, { all: options.all });
             // Steps the journal lacks still run, even unchanged: they record the outputs later steps read.
             if (!summary.hasChanges && steps.every((entry) => store.entry(entry.number)?.status === 'done')) return EXIT.ok;
-            question = `Apply ${steps.length} steps to '${config.deployment}' (${runCounts(summary)})?`;
+            question = `Apply ${counted(steps.length, 'step')} to '${config.deployment}' (${runCounts(summary)})?`;
           }
           if (!(await confirmOrRefuse(output, options, question))) {
             output.line('Nothing changed.');

@@ -4,6 +4,7 @@
  * cross-field ones, such as "RDP needs source addresses") is the schema's, never a second copy.
  */
 import { resolveNames, type ResourceNames } from '../../config/derive.js';
+import { standalone } from '../../config/errors.js';
 import { issuesOf } from '../../config/load.js';
 import { configSchema } from '../../config/schema.js';
 
@@ -27,7 +28,8 @@ export function setIn(draft: Draft, path: readonly string[], value: unknown): Dr
 
 /** What the schema says about `path` (or anything under it) in `draft`: a sentence with the fix, or undefined. */
 function problemAt(draft: Draft, path: readonly string[]): string | undefined {
-  const result = configSchema.safeParse(draft);
+  // reportInput: a wrong type reads "must be a number", not "is required" (issuesOf tells them apart by the input).
+  const result = configSchema.safeParse(draft, { reportInput: true });
   if (result.success) return undefined;
   const field = path.join('.');
   return issuesOf(result.error).find((issue) => issue.field === field || issue.field.startsWith(`${field}.`))?.message;
@@ -38,7 +40,7 @@ function problemAt(draft: Draft, path: readonly string[]): string | undefined {
  * rules say how to fix the value; its plain type checks ("Invalid URL") do not, so `fix` says it then.
  */
 export function checkAnswer(draft: Draft, path: readonly string[], value: unknown, fix?: string): string | undefined {
-  const problem = problemAt(setIn(draft, path, value), path);
+  const problem = standalone(path.join('.'), problemAt(setIn(draft, path, value), path));
   return problem && fix && !problem.includes('Fix:') ? `${problem}. Fix: ${fix}` : problem;
 }
 

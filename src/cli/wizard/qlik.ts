@@ -47,9 +47,9 @@ async function askLicense(context: WizardContext, start: Draft): Promise<Draft> 
   let draft = setIn(setIn(start, ['qlik', 'license', 'method'], method), ['qlik', 'license', 'model'], model);
   if (method === 'serial') {
     // The schema asks for both together; each must at least be there.
-    const present = (answer: string) => (answer ? undefined : 'is empty. Fix: type it as on the license');
-    draft = setIn(draft, ['qlik', 'license', 'owner'], await ask.text({ message: 'License owner (as on the license)', check: present }));
-    draft = setIn(draft, ['qlik', 'license', 'organization'], await ask.text({ message: 'License organization', check: present }));
+    const present = (what: string) => (answer: string) => (answer ? undefined : `the ${what} is empty. Fix: type it as on the license`);
+    draft = setIn(draft, ['qlik', 'license', 'owner'], await ask.text({ message: 'License owner (as on the license)', check: present('owner') }));
+    draft = setIn(draft, ['qlik', 'license', 'organization'], await ask.text({ message: 'License organization', check: present('organization') }));
   }
   return draft;
 }

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { ResolvedConfig } from '../../config/derive.js';
+import { standalone } from '../../config/errors.js';
 import { checkSecret, GENERATABLE_SECRETS, generatePassword, requiredSecrets } from '../../config/secret-sources.js';
 import { SECRET_FIELDS, type SecretName } from '../../config/secrets.js';
 import { accountsOf } from '../summary.js';
@@ -32,7 +33,7 @@ function whose(config: ResolvedConfig, name: SecretName): string {
 async function typeTwice(context: WizardContext, config: ResolvedConfig, name: SecretName): Promise<string> {
   const { ask, output } = context;
   for (;;) {
-    const first = await ask.hidden({ message: `Password for ${whose(config, name)}`, check: (answer) => checkSecret(name, answer) });
+    const first = await ask.hidden({ message: `Password for ${whose(config, name)}`, check: (answer) => standalone('the password', checkSecret(name, answer)) });
     const second = await ask.hidden({ message: 'The same password again' });
     if (first === second) return first;
     output.line(output.style.yellow('  The two entries differ. Type the password again.'));
@@ -58,7 +59,7 @@ export async function askSecrets(context: WizardContext, config: ResolvedConfig,
   const values: Partial<Record<SecretName, string>> = {};
   for (const name of passwords) values[name] = generate ? generatePassword() : await typeTwice(context, config, name);
   for (const name of required.filter((n) => !GENERATABLE_SECRETS.has(n))) {
-    const value = await ask.hidden({ message: `${SECRET_FIELDS[name].replace(/ \(.*\)$/, '').replace(/^the /, 'The ')} (paste it; hidden)`, check: (answer) => checkSecret(name, answer.trim()) });
+    const value = await ask.hidden({ message: `${SECRET_FIELDS[name].replace(/ \(.*\)$/, '').replace(/^the /, 'The ')} (paste it; hidden)`, check: (answer) => standalone('the value', checkSecret(name, answer.trim())) });
     values[name] = value.trim();
     output.line(output.style.dim(`  received ${values[name]!.length} characters`));
   }
