@@ -62,7 +62,9 @@ describe('qlik-azure init on a terminal, as a new user', () => {
 
       await terminal.reply('Who may reach Qlik Sense?', '*');
       await terminal.reply('opens Qlik Sense to the whole internet', 'n');
-      await terminal.reply('Who may reach Qlik Sense?', '203.0.113.0/24, 198.51.100.7');
+      await terminal.waitFor('Who may reach Qlik Sense?');
+      // Host bits set: refused by the config's own rule, with the range it likely means (issue 13 item 11).
+      await refusedThenCorrected(terminal, '203.0.113.5/24', /'203\.0\.113\.5\/24' has host bits set: did you mean '203\.0\.113\.0\/24'\?/, '203.0.113.0/24, 198.51.100.7');
       await terminal.reply('Also serve plain HTTP', 'y');
       await terminal.reply('Open RDP', 'y');
       await terminal.reply('Who may use RDP?', '');
@@ -74,7 +76,7 @@ describe('qlik-azure init on a terminal, as a new user', () => {
 
       await terminal.pick('Where is Qlik_Sense_setup.exe?');
       await terminal.waitFor('Installer download link');
-      await refusedThenCorrected(terminal, 'ftp://example.com/setup.exe', /Fix: paste the whole link/, 'https://example.com/Qlik_Sense_setup.exe');
+      await refusedThenCorrected(terminal, 'http://example.com/setup.exe', /is not an https:\/\/ link\. Fix: use the https:\/\/ download link/, 'https://example.com/Qlik_Sense_setup.exe');
       await terminal.reply('SHA-256', '');
       await terminal.pick(/\? License\b/);
       await terminal.pick('License model', KEY.down);
@@ -113,7 +115,7 @@ describe('qlik-azure init on a terminal, as a new user', () => {
     const flat = transcript.replace(/\r?\n/g, '');
     expect(flat).toMatch(/has 20 characters; Windows computer names have at most 15\. Fix: choose a name of 15 characters or fewer/);
     expect(flat).toMatch(/the password has 8 characters; Azure requires 12-123\. Fix:/);
-    expect(flat).toMatch(/Invalid URL\. Fix: paste the whole link/);
+    expect(flat).toMatch(/qlik\.installer\.url is not an https:\/\/ link\. Fix: use the https:\/\/ download link/);
   });
 
   it('ends with a summary: hub, admin, where the secrets are, the artifacts', () => {

@@ -22,7 +22,7 @@ async function askInstaller(context: WizardContext, start: Draft): Promise<Draft
   const source = await ask.choose({ message: 'Where is Qlik_Sense_setup.exe?', choices: INSTALLER_SOURCES, default: 'url' });
   let draft = setIn(start, ['qlik', 'installer'], { source });
   if (source === 'url') {
-    const url = await ask.text({ message: 'Installer download link', check: (answer) => checkAnswer(draft, ['qlik', 'installer', 'url'], answer, 'paste the whole link, starting with https://') });
+    const url = await ask.text({ message: 'Installer download link', check: (answer) => checkAnswer(draft, ['qlik', 'installer', 'url'], answer) });
     draft = setIn(draft, ['qlik', 'installer', 'url'], url);
   } else {
     const path = await ask.text({
