@@ -144,6 +144,14 @@ function unadvisedFix(resourceGroup: string): string {
   return `Azure gave no more detail; errors like this are often transient, and resume runs the step again. If it repeats, read the resource group's activity log: az monitor activity-log list --resource-group ${resourceGroup} --offset 1h -o table`;
 }
 
+/**
+ * Advice reads 'Fix: ...' where it stands alone (the state, --json); under 'how to fix:' the word would
+ * repeat, at the start ('how to fix: Fix: ...') or after the reason ('how to fix: ... it raced. Fix: run ...').
+ */
+export function underHowToFix(advice: string): string {
+  return advice.replace(/^Fix:\s*/, '').replace(/([.;])\s+Fix:\s*(\S)/g, (_match, stop: string, first: string) => `${stop} ${first.toUpperCase()}`);
+}
+
 export function printRunSummary(output: Output, completed: RunSummary): void {
   const summary = forInvocation(completed, output);
   const { style } = output;
@@ -152,8 +160,7 @@ export function printRunSummary(output: Output, completed: RunSummary): void {
   for (const failure of summary.failed) {
     output.line(`${style.red('✖')} step ${failure.step} ${failure.title} failed${failure.code ? ` (Azure: ${failure.code})` : ''}`);
     output.line(`  ${style.bold('why:')}        ${failure.message}`);
-    // Advice reads 'Fix: ...' where it stands alone (the state, --json); under 'how to fix:' the word would repeat.
-    output.line(`  ${style.bold('how to fix:')} ${(failure.advice ?? unadvisedFix(summary.resourceGroup)).replace(/^Fix:\s*/, '')}`);
+    output.line(`  ${style.bold('how to fix:')} ${underHowToFix(failure.advice ?? unadvisedFix(summary.resourceGroup))}`);
   }
   if (summary.blocked.length > 0) output.line(`Not run because an earlier step failed: ${summary.blocked.join(', ')}`);
   if (summary.interrupted) output.line(`Stopped before: ${summary.notStarted.join(', ')}`);

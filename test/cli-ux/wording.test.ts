@@ -8,7 +8,7 @@ import { counted } from '../../src/config/words.js';
 import type { Output } from '../../src/cli/output.js';
 import { runCounts } from '../../src/cli/plan-view.js';
 import { createStyle } from '../../src/cli/style.js';
-import { printRunSummary } from '../../src/cli/summary.js';
+import { printRunSummary, underHowToFix } from '../../src/cli/summary.js';
 
 describe('resume command', () => {
   it('repeats the flags that choose the deployment, leaves defaults out, quotes when needed', () => {
@@ -76,5 +76,10 @@ describe('wording slips (issue 13 item 11)', () => {
       failed: [{ step: 13 as const, title: 'Storage account', message: 'taken', advice: 'Fix: choose another storage.accountName' }] };
     printRunSummary(output, summary);
     expect(lines).toContain('  how to fix: choose another storage.accountName');
+  });
+
+  it('advice with its reason before "Fix:" does not repeat the word under "how to fix:" either', () => {
+    expect(underHowToFix('Another change may have raced it. Fix: run `qlik-azure resume`')).toBe('Another change may have raced it. Run `qlik-azure resume`');
+    expect(underHowToFix('Fix: set vm.size')).toBe('set vm.size');
   });
 });

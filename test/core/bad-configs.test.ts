@@ -26,7 +26,7 @@ const corpus = readdirSync(CORPUS).filter((name) => name.endsWith('.yaml')).sort
 const SLIPS: readonly RegExp[] = [
   /(^|\n)\s*(error:\s*)?(> )?(is|are|must|has|contains) /,
   /(^|[^\d.])1 (steps|checks|rows|characters|problems|changes|tags)\b/,
-  /how to fix:\s*Fix:/i,
+  /how to fix:[^\n]*Fix:/i,
   /Fix:[^\n]*Fix:/,
   /[^.]\.\.(?!\.)/,
   /;\s*Fix:/,
