@@ -6,6 +6,7 @@
  */
 import { ConfigError } from '../config/errors.js';
 import type { ResolvedConfig } from '../config/derive.js';
+import type { PlanLine } from '../engine/planner.js';
 import { describeReplacement, type Replacement } from '../engine/replacement.js';
 import { commandFor, type Output } from './output.js';
 import { counted } from '../config/words.js';
@@ -13,6 +14,12 @@ import { counted } from '../config/words.js';
 function ways(output: Output, replacements: readonly Replacement[], config: ResolvedConfig): string {
   const restore = replacements.map((r) => `${r.setting}: ${r.from}`).join(', ');
   return `put back ${restore}; or run '${commandFor('destroy', output.invocation)}' first (it deletes what was built), then apply makes it anew under the new names; or keep this deployment and make a second one with --deployment ${config.deployment}-2`;
+}
+
+/** The plan's rows for steps whose built resources a change would replace say so, as Terraform's `-/+` rows do. */
+export function markReplaced(lines: readonly PlanLine[], replacements: readonly Replacement[]): PlanLine[] {
+  const replaced = new Set(replacements.flatMap((replacement) => replacement.steps));
+  return lines.map((line) => (replaced.has(line.number) && line.change !== 'folded' ? { ...line, summary: `${line.summary ?? ''}; forces replacement of what step ${line.number} built (below)` } : line));
 }
 
 /** Printed below the plan's rows: Terraform's "forces replacement", and what apply will do about it. */

@@ -43,6 +43,7 @@ describe('a resource group renamed after the Azure phase', () => {
     expect(result.stdout).toContain('VM qlik-sim-vm with its disks');
     expect(result.stdout).toMatch(/\(done steps 1, 5, 12, 13, 16, 25, 26, 29, 30\)/);
     expect(result.stdout).toContain('apply refuses this');
+    expect(result.stdout).toMatch(/\+ +1 Resource group +rg-qlik-moved in westeurope; forces replacement of what step 1 built/);
     const json = await ws.cli(['plan', '--json', ...connectionFlags(ws)]);
     const document = JSON.parse(json.stdout) as { replacements: { setting: string; from: string; to: string; steps: number[] }[] };
     expect(document.replacements.map(({ setting, from, to }) => ({ setting, from, to }))).toEqual([{ setting: 'resourceGroup', from: 'rg-qlik-sim', to: 'rg-qlik-moved' }]);

@@ -9,7 +9,7 @@ import { guarded } from '../failures.js';
 import type { GlobalOptions, StepRangeOptions } from '../options.js';
 import { createOutput } from '../output.js';
 import { planJson, printPlan } from '../plan-view.js';
-import { printReplacements } from '../replacements.js';
+import { markReplaced, printReplacements } from '../replacements.js';
 import { secretValues } from '../../config/secrets.js';
 import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory } from '../session.js';
 
@@ -51,7 +51,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     const replacements = findReplacements(state?.config, config, journal);
     if (output.json) output.data(planJson(lines, summary, { deployment: config.deployment, offline: Boolean(options.offline), replacements }));
     else {
-      printPlan(output, lines, summary, `Plan for deployment '${config.deployment}' (${config.location}, resource group ${config.names.resourceGroup})${options.offline ? ', offline: everything planned as new' : ''}`, { all: options.all });
+      printPlan(output, markReplaced(lines, replacements), summary, `Plan for deployment '${config.deployment}' (${config.location}, resource group ${config.names.resourceGroup})${options.offline ? ', offline: everything planned as new' : ''}`, { all: options.all });
       printReplacements(output, replacements, config);
     }
     return options.detailedExitcode && summary.hasChanges ? EXIT.changesPending : EXIT.ok;
