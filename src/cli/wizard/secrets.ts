@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { ResolvedConfig } from '../../config/derive.js';
 import { standalone } from '../../config/errors.js';
+import { counted } from '../../config/words.js';
 import { checkSecret, GENERATABLE_SECRETS, generatePassword, requiredSecrets } from '../../config/secret-sources.js';
 import { SECRET_FIELDS, type SecretName } from '../../config/secrets.js';
 import { accountsOf } from '../summary.js';
@@ -61,7 +62,7 @@ export async function askSecrets(context: WizardContext, config: ResolvedConfig,
   for (const name of required.filter((n) => !GENERATABLE_SECRETS.has(n))) {
     const value = await ask.hidden({ message: `${SECRET_FIELDS[name].replace(/ \(.*\)$/, '').replace(/^the /, 'The ')} (paste it; hidden)`, check: (answer) => standalone('the value', checkSecret(name, answer.trim())) });
     values[name] = value.trim();
-    output.line(output.style.dim(`  received ${values[name]!.length} characters`));
+    output.line(output.style.dim(`  received ${counted(values[name]!.length, 'character')}`));
   }
   if (config.qlik.certificate) {
     const pfxPassword = (await ask.hidden({ message: 'The password of the PFX (paste it; hidden; empty when it has none)' })).trim();
