@@ -6,10 +6,15 @@
  * public recordings alike. Finished Run Command instance views, with the `##qlik-azure[result]` each script
  * reports (QRS results among them), go to `<label>.run-commands.ndjson` as well.
  *
+ * Run Command scripts (the envelope around a template of templates/, about 100 KB each, sent with every PUT and
+ * returned with every instance view) are written as their SHA-256 and length: they are public in this
+ * repository, and equal digests still show that Azure returned the script it was sent.
+ *
  * Everything is sanitised (sanitise.ts) before it is written: nothing raw ever reaches the disk. A line is
  * appended per attempt, so a run killed midway leaves a readable recording of what happened until then.
  * Off unless QLIK_AZURE_RECORD_DIR is set.
  */
+import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { PipelinePolicy, PipelineRequest, PipelineResponse } from '@azure/core-rest-pipeline';
@@ -61,6 +66,19 @@ function parseBody(text: string | undefined | null): unknown {
   }
 }
 
+/** Scripts longer than this are written as their digest. */
+const SCRIPT_CHARS_KEPT = 256;
+
+/** The body with every long `script` replaced by `<script sha256=… chars=…>`. */
+function digestScripts(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(digestScripts);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) =>
+    key === 'script' && typeof inner === 'string' && inner.length > SCRIPT_CHARS_KEPT
+      ? [key, `<script sha256=${createHash('sha256').update(inner).digest('hex')} chars=${inner.length}>`]
+      : [key, digestScripts(inner)]));
+}
+
 function keptHeaders(headers: Iterable<[string, string]>, keep: (name: string) => boolean): Record<string, string> {
   return Object.fromEntries([...headers].filter(([name]) => keep(name)));
 }
@@ -87,10 +105,10 @@ export class Recording {
       RequestUri: this.#local(request.url),
       RequestMethod: request.method,
       RequestHeaders: keptHeaders(request.headers, (name) => KEPT_REQUEST_HEADERS.has(name.toLowerCase())),
-      RequestBody: typeof request.body === 'string' ? parseBody(this.#local(request.body)) : null,
+      RequestBody: typeof request.body === 'string' ? digestScripts(parseBody(this.#local(request.body))) : null,
       StatusCode: response?.status ?? 0,
       ResponseHeaders: response ? keptHeaders([...response.headers].map(([name, value]) => [name, this.#local(value)]), (name) => KEPT_RESPONSE_HEADER.test(name)) : {},
-      ResponseBody: parseBody(response?.bodyAsText ? this.#local(response.bodyAsText) : null),
+      ResponseBody: digestScripts(parseBody(response?.bodyAsText ? this.#local(response.bodyAsText) : null)),
       StartedAt: new Date(started).toISOString(),
       DurationMs: Date.now() - started,
       ...(error ? { Error: String((error as { code?: string }).code ?? (error as Error).message ?? error) } : {}),

@@ -99,7 +99,7 @@ describe('sanitising a recording by shape (the recorder does not know the secret
 
   it('sanitising twice changes nothing (the recorder, then the live runner)', () => {
     const once = sanitised(new Sanitiser(), exchanges());
-    expect(sanitised(new Sanitiser(SECRETS), JSON.parse(once))).toBe(once);
+    expect(sanitised(new Sanitiser(), JSON.parse(once))).toBe(once);
   });
 });
 
@@ -117,12 +117,6 @@ describe('a secret the shapes cannot know (a script printing a password)', () =>
   it.each(Object.entries(leaks))('survives shape-based sanitising and is caught by the check: %s', (_, line) => {
     const clean = new Sanitiser().text(line);
     expect(survivingSecrets(clean, SECRETS)).toHaveLength(1);
-  });
-
-  it('knowing the values, the sanitiser removes the raw, JSON-escaped and URL-encoded forms', () => {
-    const known = new Sanitiser(SECRETS);
-    for (const line of [leaks.raw, leaks.urlEncoded, leaks.jsonEscaped]) expect(survivingSecrets(known.text(line), SECRETS)).toEqual([]);
-    expect(known.text(leaks.raw)).toBe('net user qservice <REDACTED:serviceAccountPassword>');
   });
 
   it('a short secret inside a longer id is no false alarm', () => {
