@@ -7,7 +7,7 @@
 // Never part of npm test. With --simulate (the runner's own tests) the same run goes to the local simulator.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { fileURLToPath } from 'node:url';
@@ -49,7 +49,7 @@ class CliPhases {
       child.on('close', (code, signal) => {
         clearTimeout(this.#killTimer);
         this.#child = undefined;
-        const result = { phase, exitCode: code ?? (signal ? 128 : 1), durationMs: Date.now() - started, stdout };
+        const result = { phase, exitCode: code ?? 128 + (constants.signals[signal] ?? 0), durationMs: Date.now() - started, stdout };
         this.phases.push({ phase, exitCode: result.exitCode, durationMs: result.durationMs });
         say(`${phase}: exit ${result.exitCode} after ${Math.round(result.durationMs / 1000)} s`);
         resolvePhase(result);

@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { pollToEnd, readTestProxyRecording, replay as replayAgainst, send as sendTo, type RecordedEntry } from '../support/replay.js';
+import { header, pollToEnd, readTestProxyRecording, replay as replayAgainst, send as sendTo, type RecordedEntry } from '../support/replay.js';
 
 const RECORDINGS = fileURLToPath(new URL('../fixtures/azure-recordings', import.meta.url));
 
@@ -75,6 +75,38 @@ describe('replaying real ARM recordings', () => {
     });
     await pollToEnd(sim, vm);
     await replay('java-vm-runcommand.json', (e) => e.RequestUri.includes('/runCommand?'));
+  });
+
+  it('js-vm-delete.json: VM delete, then its detached OS disk (202 + Azure-AsyncOperation + Location on DiskOperations), NIC, subnet and VNet', async () => {
+    // The recording starts from a world like the one js-vm-create.json leaves behind: made afresh here, in a simulator of its own.
+    const own = await startSimulator({ registeredProviders: 'all' });
+    const group = '/subscriptions/azure_subscription_id/resourceGroups/SSS3PT_myjstest';
+    const put = async (path: string, body: unknown) => {
+      const reply = await sendTo(own, 'PUT', `${own.url}${group}${path}?api-version=${path.includes('Microsoft.Network') ? '2025-05-01' : '2025-04-01'}`, body);
+      if (reply.status >= 300) throw new Error(`setup ${path}: ${reply.status}`);
+      if (header(reply.headers, 'azure-asyncoperation')) await pollToEnd(own, reply);
+    };
+    await put('', { location: 'eastus2' });
+    await put('/providers/Microsoft.Network/virtualNetworks/networknamexx1', {
+      location: 'eastus2',
+      properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'subnetnamexx1', properties: { addressPrefix: '10.0.0.0/24' } }] },
+    });
+    const network = `${group}/providers/Microsoft.Network`;
+    await put('/providers/Microsoft.Network/networkInterfaces/interfacex1', { location: 'eastus2', properties: { ipConfigurations: [{ name: 'c', properties: { subnet: { id: `${network}/virtualNetworks/networknamexx1/subnets/subnetnamexx1` } } }] } });
+    await put('/providers/Microsoft.Compute/virtualMachines/virtualmachinex1', {
+      location: 'eastus2',
+      properties: {
+        hardwareProfile: { vmSize: 'Standard_D2s_v5' },
+        storageProfile: { imageReference: { publisher: 'MicrosoftWindowsServer', offer: 'WindowsServer', sku: '2022-datacenter-azure-edition', version: 'latest' }, osDisk: { name: 'myVMosdisk', createOption: 'FromImage' } },
+        osProfile: { computerName: 'vmx1', adminUsername: 'qlikadmin', adminPassword: 'Replay-Passw0rd!' },
+        networkProfile: { networkInterfaces: [{ id: `${network}/networkInterfaces/interfacex1` }] },
+      },
+    });
+    try {
+      expect(await replayAgainst(own, 'js-vm-delete.json', readTestProxyRecording(`${RECORDINGS}/js-vm-delete.json`))).toEqual([]);
+    } finally {
+      await own.close();
+    }
   });
 
   it('java-storageaccount-crud.json: storage account create (202 + Location), get, list, keys, patch, RG delete', async () => {

@@ -48,8 +48,9 @@ export interface ReplayOptions {
   readonly productReads?: boolean;
 }
 
-const isPoll = (uri: string) => /\/(operations|operationresults|asyncoperations)\//i.test(uri);
-const header = (headers: Record<string, unknown>, name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+/** Operation status URLs; Compute's managed disks poll on `DiskOperations` (js-vm-delete.json). */
+const isPoll = (uri: string) => /\/(operations|operationresults|asyncoperations|diskoperations)\//i.test(uri);
+export const header = (headers: Record<string, unknown>, name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
 const pathAndQuery = (uri: string) => uri.replace(/^https:\/\/[^/]+/, '');
 const TRANSIENT = new Set([0, 429, 500, 502, 503, 504]);
 
