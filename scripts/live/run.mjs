@@ -168,9 +168,14 @@ async function liveRun(options, supplied, licenseMethod) {
     cleaning = true;
   }
 
-  const cleanupLimit = setTimeout(() => { say(`cleanup took over ${CLEANUP_MINUTES} min: stopping it`); cli.interrupt(); }, CLEANUP_MINUTES * 60_000);
+  let cleanupOver = false;
+  const cleanupLimit = setTimeout(() => {
+    cleanupOver = true;
+    say(`cleanup took over ${CLEANUP_MINUTES} min: stopping it`);
+    cli.interrupt();
+  }, CLEANUP_MINUTES * 60_000);
   let destroyed = false;
-  for (let attempt = 1; attempt <= 3 && !destroyed; attempt += 1) {
+  for (let attempt = 1; attempt <= 3 && !destroyed && !cleanupOver; attempt += 1) {
     destroyed = (await cli.run('destroy', ['destroy', '--yes', '--confirm', name])).exitCode === 0;
   }
   const gone = groupIsGone(await cli.run('verify', ['plan', '--json', ...secretsArgs]));

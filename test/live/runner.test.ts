@@ -99,7 +99,7 @@ describe('npm run test:live against the simulator', () => {
     expect(existsSync(join(run.dir, 'recording'))).toBe(false);
   });
 
-  it('applies, plans no changes, destroys, finds nothing left, and leaves a clean recording that replays against the simulator', async () => {
+  it('applies, plans no changes, destroys, finds nothing left, and leaves a clean recording that replays against the simulator', { timeout: 240_000 }, async () => {
     const run = await runRunner([]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout.indexOf('Time limit: 90 min')).toBeLessThan(run.stdout.indexOf('apply: qlik-azure apply'));
@@ -122,16 +122,17 @@ describe('npm run test:live against the simulator', () => {
     expect(await replayOnNewSimulator('fresh', entries, { productReads: true })).toEqual([]);
   });
 
-  it('Ctrl-C during apply: the CLI stops, destroy still runs, nothing is left, exit 130', async () => {
+  it('Ctrl-C during apply: the CLI stops, destroy still runs, nothing is left, exit 130', { timeout: 240_000 }, async () => {
     const run = await runRunner([], { env: SLOW, during: when(/Resource group: created/, (pid) => process.kill(pid, 'SIGINT')) });
     expect(run.code, run.stdout + run.stderr).toBe(130);
     expect(run.stdout).toContain('interrupted: stopping the run; destroy follows.');
     expect(phasesOf(run)).toEqual(['apply 130', 'destroy 0', 'verify 0']);
-    expect(run.stdout).toMatch(/Destroyed: rg-qlaz-live-\d{6} is gone\./);
+    // The group apply had made was there to delete.
+    expect(run.stdout).toMatch(/Deleted rg-qlaz-live-\d{6}\.[\s\S]*Destroyed: rg-qlaz-live-\d{6} is gone\./);
     expect(manifestOf(run)).toMatchObject({ outcome: 'interrupted', resourceGroupGone: true });
   });
 
-  it('the CLI killed mid-apply (SIGKILL): destroy takes over its lock and still cleans up; the run fails', async () => {
+  it('the CLI killed mid-apply (SIGKILL): destroy takes over its lock and still cleans up; the run fails', { timeout: 240_000 }, async () => {
     const killCli = (runnerPid: number) => {
       const children = readFileSync(`/proc/${runnerPid}/task/${runnerPid}/children`, 'utf8').trim().split(/\s+/).map(Number);
       for (const pid of children) process.kill(pid, 'SIGKILL');
@@ -139,10 +140,10 @@ describe('npm run test:live against the simulator', () => {
     const run = await runRunner([], { env: SLOW, during: when(/Resource group: created/, killCli) });
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(phasesOf(run)).toEqual(['apply 137', 'destroy 0', 'verify 0']);
-    expect(run.stdout).toMatch(/Destroyed: rg-qlaz-live-\d{6} is gone\.[\s\S]*FAILED: apply failed/);
+    expect(run.stdout).toMatch(/Deleted rg-qlaz-live-\d{6}\.[\s\S]*Destroyed: rg-qlaz-live-\d{6} is gone\.[\s\S]*FAILED: apply failed/);
   });
 
-  it('the time limit stops the run and destroys the deployment, exit 124', async () => {
+  it('the time limit stops the run and destroys the deployment, exit 124', { timeout: 240_000 }, async () => {
     const run = await runRunner(['--time-limit-minutes', '0.12'], { env: SLOW });
     expect(run.code, run.stdout + run.stderr).toBe(124);
     expect(run.stdout).toContain('time limit: stopping the run; destroy follows.');
