@@ -151,6 +151,8 @@ async function liveRun(options, supplied, licenseMethod) {
     cli.interrupt();
   };
   const onSignal = () => stop('interrupted');
+  // A closed terminal (SIGHUP) must not stop the cleanup with a write error.
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, onSignal);
   const limit = setTimeout(() => stop('time limit'), options.timeLimitMinutes * 60_000);
 
@@ -182,7 +184,7 @@ async function liveRun(options, supplied, licenseMethod) {
   clearTimeout(cleanupLimit);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.off(signal, onSignal);
 
-  const secrets = { ...readSecretValues(join(stateDir, name, 'secrets.yaml')), ...supplied, subscriptionId: options.subscription };
+  const secrets = { ...readSecretValues(join(stateDir, name, 'secrets.yaml')), ...supplied, subscriptionId: options.subscription, subscriptionIdUpperCase: options.subscription.toUpperCase() };
   const sasSignature = new URL(options.installerUrl).searchParams.get('sig');
   if (sasSignature) secrets.installerSasSignature = sasSignature;
   mkdirSync(recordDir, { recursive: true, mode: 0o700 });

@@ -2,11 +2,14 @@
 // and test/fixtures/live-recordings/, made by the runner against the simulator, one with the `flaky` fault
 // profile) against a fresh simulator: same status codes, LRO headers, error codes, product-read fields and
 // LRO outcomes, with the recorded faults injected at the same requests. A difference is a simulator bug.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { survivingSecrets } from '../../src/azure/sanitise.js';
 import { readLiveRecording, replayOnNewSimulator, type RecordedEntry } from '../support/replay.js';
+// @ts-expect-error: plain ES module of scripts/, without types
+import { readSecretValues } from '../../scripts/live/recording-check.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONTRIBUTED = join(ROOT, 'test/recordings');
@@ -19,6 +22,11 @@ describe('replaying the live test recordings against the simulator', () => {
     const { entries, manifest } = readLiveRecording(dir);
     expect(entries.length).toBeGreaterThan(100);
     expect(await replayOnNewSimulator(`${manifest.source}:${manifest.region}`, entries, { productReads: true })).toEqual([]);
+  });
+
+  it.each(RECORDINGS.map((dir) => [dir.slice(ROOT.length), dir]))('%s holds no value of the example secrets file', (_, dir) => {
+    const secrets = readSecretValues(join(ROOT, 'examples/secrets.example.yaml'));
+    for (const file of readdirSync(dir)) expect({ file, leaks: survivingSecrets(readFileSync(join(dir, file), 'utf8'), secrets) }).toEqual({ file, leaks: [] });
   });
 
   it('the flaky recording really holds faults of every transport kind, which the replay injects again', () => {
