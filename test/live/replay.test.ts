@@ -10,6 +10,8 @@ import { survivingSecrets } from '../../src/azure/sanitise.js';
 import { readLiveRecording, replayOnNewSimulator, type RecordedEntry } from '../support/replay.js';
 // @ts-expect-error: plain ES module of scripts/, without types
 import { readSecretValues } from '../../scripts/live/recording-check.mjs';
+// @ts-expect-error: plain ES module of scripts/, without types
+import { operationTimings } from '../../scripts/live/timings.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONTRIBUTED = join(ROOT, 'test/recordings');
@@ -72,5 +74,38 @@ describe('the replay harness finds a simulator that answers otherwise than the r
     // A failed VM create says AllocationFailed in the simulator, as it often does on Azure.
     expect(await fields(failed('AllocationFailed'))).toEqual([]);
     expect(await fields(failed('OverconstrainedAllocationRequest'))).toEqual([`PUT ${new URL(put.RequestUri).pathname.split('/').at(-1)}: operation outcome`]);
+  });
+});
+
+describe('timings for the latency model (scripts/live/timings.mjs)', () => {
+  it('measures each operation from its first request to the end of the poll that first says it ended', () => {
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
+    const op = 'https://management.azure.com/subscriptions/0/providers/Microsoft.Compute/locations/westeurope/operations/1?p=1';
+    const vm = 'https://management.azure.com/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm';
+    const entry = (uri: string, s: number, ms: number, status: number, body: unknown, headers: Record<string, string> = {}) => ({ RequestUri: uri, RequestMethod: uri === vm ? 'PUT' : 'GET', RequestBody: null, StatusCode: status, ResponseHeaders: headers, ResponseBody: body, StartedAt: at(s), DurationMs: ms });
+    const samples = operationTimings([
+      entry(vm, 0, 900, 201, { properties: { provisioningState: 'Creating' } }, { 'azure-asyncoperation': op }),
+      entry(op, 10, 100, 200, { status: 'InProgress' }),
+      entry(op, 40, 500, 200, { status: 'Succeeded' }),
+      entry(op, 41, 100, 200, { status: 'Succeeded' }),
+    ]);
+    expect(samples).toEqual({ virtualMachineCreate: [40.5] });
+  });
+
+  it('finds every kind of operation the deployment makes in a runner-made recording', () => {
+    const samples = operationTimings(readLiveRecording(join(SIMULATED, 'simulator-westeurope')).entries) as Record<string, number[]>;
+    expect(Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, values.length]))).toEqual({
+      providerRegistration: 3,
+      resourceGroupCreate: 1,
+      networkSecurityGroupCreate: 1,
+      storageAccountCreate: 1,
+      virtualNetworkCreate: 1,
+      publicIpCreate: 1,
+      networkInterfaceCreate: 1,
+      virtualMachineCreate: 1,
+      runCommand: 9,
+      runCommandDelete: 9,
+      resourceGroupDelete: 1,
+    });
   });
 });

@@ -11,8 +11,9 @@
 // same request, so the simulator's fault answers are held to Azure's too.
 import https from 'node:https';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { startSimulator, type FaultRule, type Simulator, type SimulatorOptions } from '../../src/simulator/index.js';
+// @ts-expect-error: plain ES module of scripts/, without types (shared with scripts/live/timings.mjs)
+import * as format from '../../scripts/live/recording-format.mjs';
 
 export interface RecordedEntry {
   RequestUri: string;
@@ -48,37 +49,23 @@ export interface ReplayOptions {
   readonly productReads?: boolean;
 }
 
-/** Operation status URLs; Compute's managed disks poll on `DiskOperations` (js-vm-delete.json). */
-const isPoll = (uri: string) => /\/(operations|operationresults|asyncoperations|diskoperations)\//i.test(uri);
-export const header = (headers: Record<string, unknown>, name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
-const pathAndQuery = (uri: string) => uri.replace(/^https:\/\/[^/]+/, '');
-const TRANSIENT = new Set([0, 429, 500, 502, 503, 504]);
-
-/** A test-proxy recording of the Azure SDKs: {"Entries": [...]}. */
-export function readTestProxyRecording(path: string): RecordedEntry[] {
-  return (JSON.parse(readFileSync(path, 'utf8')) as { Entries: RecordedEntry[] }).Entries;
-}
-
 export interface LiveManifest {
   readonly source: 'azure' | 'simulator';
   readonly region: string;
   readonly phases: readonly { phase: string; exitCode: number }[];
 }
 
-/** A live-test recording: each phase's exchanges in the order they were sent (the recorder appends them as they end). */
-export function readLiveRecording(directory: string): { manifest: LiveManifest; entries: RecordedEntry[] } {
-  const manifest = JSON.parse(readFileSync(join(directory, 'manifest.json'), 'utf8')) as LiveManifest;
-  const entries = manifest.phases.flatMap(({ phase }) => {
-    let text = '';
-    try {
-      text = readFileSync(join(directory, `${phase}.ndjson`), 'utf8');
-    } catch {
-      return []; // a phase that sent nothing to Azure
-    }
-    const phaseEntries = text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as RecordedEntry);
-    return phaseEntries.map((entry, order) => ({ entry, order })).sort((a, b) => (a.entry.StartedAt ?? '').localeCompare(b.entry.StartedAt ?? '') || a.order - b.order).map(({ entry }) => entry);
-  });
-  return { manifest, entries };
+const isPoll: (uri: string) => boolean = format.isPoll;
+export const header: (headers: Record<string, unknown>, name: string) => unknown = format.header;
+const pathAndQuery: (uri: string) => string = format.pathAndQuery;
+/** A live-test recording: its manifest, and the exchanges of every phase in the order they were sent. */
+export const readLiveRecording: (directory: string) => { manifest: LiveManifest; entries: RecordedEntry[] } = format.readLiveRecording;
+const recordedPollsOf: (entries: readonly RecordedEntry[], index: number) => RecordedEntry[] = format.recordedPollsOf;
+const TRANSIENT = new Set([0, 429, 500, 502, 503, 504]);
+
+/** A test-proxy recording of the Azure SDKs: {"Entries": [...]}. */
+export function readTestProxyRecording(path: string): RecordedEntry[] {
+  return (JSON.parse(readFileSync(path, 'utf8')) as { Entries: RecordedEntry[] }).Entries;
 }
 
 export function send(sim: Simulator, method: string, url: string, body?: unknown): Promise<Reply> {
@@ -116,30 +103,6 @@ const errorCode = (body: unknown) => (body as { error?: { code?: string } } | nu
 
 /** The operation URL an LRO reply names: Azure-AsyncOperation first, as core-lro polls it. */
 const operationUrl = (headers: Record<string, unknown>) => (header(headers, 'azure-asyncoperation') ?? header(headers, 'location')) as string | undefined;
-
-const lroUrls = (entry: RecordedEntry) => ['azure-asyncoperation', 'location'].map((name) => header(entry.ResponseHeaders, name)).filter((u): u is string => typeof u === 'string').map(pathAndQuery);
-
-/**
- * The polls of the LRO `entries[index]` started: those of its operation URLs, followed from poll to poll
- * (a 202 poll may name the next URL) among other work going on, else the polls right after it.
- */
-function recordedPollsOf(entries: readonly RecordedEntry[], index: number): RecordedEntry[] {
-  const urls = new Set(lroUrls(entries[index]!));
-  if (urls.size === 0) return [];
-  const byUrl: RecordedEntry[] = [];
-  for (const e of entries.slice(index + 1)) {
-    if (!isPoll(e.RequestUri) || !urls.has(pathAndQuery(e.RequestUri))) continue;
-    byUrl.push(e);
-    for (const next of lroUrls(e)) urls.add(next);
-  }
-  if (byUrl.length > 0) return byUrl;
-  const following: RecordedEntry[] = [];
-  for (const e of entries.slice(index + 1)) {
-    if (!isPoll(e.RequestUri)) break;
-    following.push(e);
-  }
-  return following;
-}
 
 /**
  * Fault rules that make the simulator meet the recording's faults at the same request: the nth request with
