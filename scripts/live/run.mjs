@@ -120,6 +120,8 @@ async function liveRun(options, supplied, licenseMethod) {
   if (options.simulate) say('SIMULATION: the live test against the local simulator; nothing real is created or billed.');
   say(`Deployment ${name} (resource group rg-${name}) in ${options.location}, subscription ${options.subscription}, ${options.vmSize}, tagged ${Object.keys(config.tags).join(', ')}.`);
   for (const line of describeCost(options).split('\n')) say(line);
+  const recordDir = recordingDirectory(options, now);
+  if (existsSync(recordDir) && readdirSync(recordDir).length > 0) throw new LiveInputError(`--record-dir ${recordDir} already holds a recording. Fix: name another folder, or move that one away`);
   if (!(await confirmed(options, name))) {
     say('Not confirmed: nothing was created.');
     return EXIT.input;
@@ -130,7 +132,6 @@ async function liveRun(options, supplied, licenseMethod) {
   const configFile = join(workDir, 'qlik-azure.yaml');
   writeFileSync(configFile, stringify(config), { mode: 0o600 });
   const stateDir = join(workDir, 'state');
-  const recordDir = recordingDirectory(options, now);
   say(`Recording to ${recordDir}; config and state in ${workDir}.`);
   const common = ['--config', configFile, '--state-dir', stateDir, ...(options.simulate ? ['--simulate'] : ['--auth', options.auth])];
   const cli = new CliPhases(common, { QLIK_AZURE_RECORD_DIR: recordDir });

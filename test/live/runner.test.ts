@@ -99,6 +99,16 @@ describe('npm run test:live against the simulator', () => {
     expect(existsSync(join(run.dir, 'recording'))).toBe(false);
   });
 
+  it('refuses a recording folder that already holds a recording, before anything is created', async () => {
+    const taken = mkdtempSync(join(tmpdir(), 'qlaz-taken-'));
+    writeFileSync(join(taken, 'apply.ndjson'), '{}\n');
+    const run = await runRunner(['--record-dir', taken]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`--record-dir ${taken} already holds a recording`);
+    expect(readdirSync(taken)).toEqual(['apply.ndjson']);
+    expect(existsSync(join(run.dir, 'work'))).toBe(false);
+  });
+
   it('applies, plans no changes, destroys, finds nothing left, and leaves a clean recording that replays against the simulator', { timeout: 240_000 }, async () => {
     const run = await runRunner([]);
     expect(run.code, run.stdout + run.stderr).toBe(0);
