@@ -11,6 +11,7 @@ import type { StorageManagementClient } from '@azure/arm-storage';
 import { pollPacingPolicy, retryNoticePolicy, sharedTokenCredential } from './arm-helpers.js';
 import { armScope } from './clouds.js';
 import { ReadPacer, readPacingPolicy } from './pacing.js';
+import { recordingPolicies } from './recorder.js';
 import { requestLogPolicy } from './request-log.js';
 
 export interface AzureConnection {
@@ -65,6 +66,8 @@ export function clientOptions(connection: AzureConnection) {
       // One pacer for the clients made from these options: Compute's per-VM budgets are shared by all reads.
       { policy: readPacingPolicy(new ReadPacer(connection.timeScale ?? 0)), position: 'perRetry' as const },
       ...(connection.requestLog ? [{ policy: requestLogPolicy(connection.requestLog), position: 'perRetry' as const }] : []),
+      // npm run test:live records every attempt when QLIK_AZURE_RECORD_DIR is set (recorder.ts).
+      ...recordingPolicies(connection.endpoint),
     ],
     ...(connection.agent ? { agent: connection.agent } : {}),
     ...(connection.retryDelayMs !== undefined ? { retryOptions: { retryDelayInMs: connection.retryDelayMs, maxRetryDelayInMs: connection.retryDelayMs * 8 } } : {}),

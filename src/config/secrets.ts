@@ -90,7 +90,7 @@ function isDistinctive(value: string): boolean {
 }
 
 /** Names of fields that carry secrets, in our files and in ARM bodies (Run Command's protected parameters). */
-const SECRET_FIELD = /password|passwd|secret|token|credential|license|serial|control|lef|pfx|sas|sig|key/i;
+export const SECRET_FIELD = /password|passwd|secret|token|credential|license|serial|control|lef|pfx|sas|sig|key/i;
 
 function secretFieldHolds(node: unknown, inSecretField: boolean, found: (value: string) => boolean): boolean {
   if (typeof node === 'string' || typeof node === 'number') return inSecretField && found(String(node));

@@ -22,6 +22,7 @@ import { storageAccountRoutes } from './resources/storage-accounts.js';
 import { behindProviderGate, ProviderRegistry, providerRoutes } from './resources/providers.js';
 import { subscriptionRoutes } from './resources/subscriptions.js';
 import { virtualMachineRoutes } from './resources/virtual-machines.js';
+import { diskRoutes } from './resources/disks.js';
 import { virtualNetworkRoutes } from './resources/virtual-networks.js';
 import type { Route } from './router.js';
 import { createSimulatorServer } from './server.js';
@@ -58,6 +59,7 @@ const ROUTES: Route[] = behindProviderGate([
   ...networkInterfaceRoutes,
   ...storageAccountRoutes,
   ...virtualMachineRoutes,
+  ...diskRoutes,
   ...runCommandRoutes,
   ...computeCatalogRoutes,
   ...operationRoutes,

@@ -17,6 +17,7 @@ export const OPERATION_SECONDS = {
   storageAccountDelete: 1,
   virtualMachineCreate: 96,
   virtualMachineDelete: 26,
+  diskDelete: 0.2, // js-vm-delete.json: the OS disk's DiskOperations status says 0.22 s from start to end
   virtualMachinePowerAction: 30, // start/restart/powerOff: not recorded, order of half a minute
   runCommand: 20, // documented minimum per script; executor time comes on top
   actionRunCommand: 67,

@@ -29,6 +29,8 @@ const RESOURCES_VERSIONS = ['2025-04-01', '2025-03-01', '2024-11-01', '2024-07-0
 const NETWORK_VERSIONS = ['2026-01-01', '2025-07-01', '2025-05-01', '2025-03-01', '2025-01-01', '2024-10-01', '2024-07-01', '2024-05-01', '2024-03-01', '2024-01-01', '2023-11-01', '2023-09-01', '2023-06-01', '2023-05-01', '2023-04-01', '2022-07-01', '2022-05-01', '2022-01-01', '2021-08-01', '2021-05-01', '2021-04-01', '2021-02-01', '2020-11-01', '2018-10-01'];
 const STORAGE_VERSIONS = ['2026-09-01', '2025-08-01', '2025-06-01', '2025-01-01', '2024-01-01', '2023-05-01', '2023-04-01', '2023-01-01', '2022-09-01', '2022-05-01', '2021-09-01', '2021-08-01', '2021-06-01', '2021-04-01'];
 const COMPUTE_VERSIONS = ['2026-04-01', '2026-03-01', '2025-04-01', '2024-11-01', '2024-07-01', '2024-03-01', '2023-09-01', '2023-07-01', '2023-03-01', '2022-11-01', '2022-08-01', '2022-03-01', '2021-11-01', '2021-07-01', '2021-04-01'];
+/** Managed disks have their own api-version line: @azure/arm-compute 25 sends 2026-03-02, js-vm-delete.json sent 2025-01-02; the Disks REST reference lists the older ones. */
+const DISK_VERSIONS = ['2026-03-02', '2025-01-02', '2024-03-02', '2023-10-02', '2023-04-02', '2023-01-02', '2022-07-02', '2022-03-02', '2021-12-01'];
 
 /** Resource types per namespace, with the api-versions public Azure offers (newest first). */
 export const PROVIDER_RESOURCE_TYPES: Record<string, Record<string, readonly string[]>> = {
@@ -46,6 +48,7 @@ export const PROVIDER_RESOURCE_TYPES: Record<string, Record<string, readonly str
     virtualMachines: COMPUTE_VERSIONS,
     'virtualMachines/runCommands': COMPUTE_VERSIONS,
     'virtualMachines/extensions': COMPUTE_VERSIONS,
+    disks: DISK_VERSIONS,
   },
 };
 

@@ -1,29 +1,13 @@
 // Replays real ARM sessions (test/fixtures/azure-recordings, with their provenance) against the simulator
-// and checks that it answers with the same status codes and the same kinds of LRO
-// headers, and that polling its own operation URLs ends the way the recording did.
+// and checks that it answers with the same status codes, the same kinds of LRO headers and error codes,
+// and that polling its own operation URLs ends the way the recording did (test/support/replay.ts).
 
-import https from 'node:https';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import { header, pollToEnd, readTestProxyRecording, replay as replayAgainst, send as sendTo, type RecordedEntry } from '../support/replay.js';
 
 const RECORDINGS = fileURLToPath(new URL('../fixtures/azure-recordings', import.meta.url));
-
-interface Entry {
-  RequestUri: string;
-  RequestMethod: string;
-  RequestBody: unknown;
-  StatusCode: number;
-  ResponseHeaders: Record<string, string>;
-  ResponseBody: unknown;
-}
-
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: any;
-}
 
 let sim: Simulator;
 beforeAll(async () => {
@@ -32,24 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => sim.close());
 
-const isPoll = (uri: string) => /\/(operations|operationresults|asyncoperations)\//i.test(uri);
-const header = (headers: Record<string, unknown>, name: string) =>
-  Object.entries(headers).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
-
-function send(method: string, url: string, body?: unknown): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = https.request(url, { method, agent: sim.httpsAgent(), headers: { authorization: 'Bearer fake', 'content-type': 'application/json' } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? JSON.parse(text) : undefined });
-      });
-    });
-    req.on('error', reject);
-    req.end(body === null || body === undefined ? undefined : JSON.stringify(body));
-  });
-}
+/** Setup requests of the tests below (not compared). */
+const send = (method: string, url: string, body?: unknown) => sendTo(sim, method, url, body);
 
 /**
  * Request bodies as they must be sent today: a valid password where the recording
@@ -63,44 +31,9 @@ function adapt(body: unknown): unknown {
   return JSON.parse(text);
 }
 
-/** Polls the simulator's own LRO URL (as core-lro would) until the operation is terminal. */
-async function pollToEnd(first: Reply): Promise<number[]> {
-  const url = String(header(first.headers, 'azure-asyncoperation') ?? header(first.headers, 'location'));
-  const statuses: number[] = [];
-  for (let i = 0; i < 50; i += 1) {
-    const reply = await send('GET', url);
-    statuses.push(reply.status);
-    const done = reply.body?.status ? reply.body.status !== 'InProgress' : reply.status !== 202;
-    if (done) return statuses;
-  }
-  throw new Error('operation never ended');
-}
-
-async function replay(file: string, include: (e: Entry) => boolean = () => true): Promise<void> {
-  const { Entries } = JSON.parse(readFileSync(`${RECORDINGS}/${file}`, 'utf8')) as { Entries: Entry[] };
-  for (const [index, entry] of Entries.entries()) {
-    if (isPoll(entry.RequestUri) || !include(entry)) continue;
-    // Some recordings sanitised the api-version to '**'; ARM refuses a version it does not offer, so send the SDK's.
-    const url = entry.RequestUri.replace(/^https:\/\/[^/]+/, sim.url).replace('api-version=**', 'api-version=2025-04-01');
-    const reply = await send(entry.RequestMethod, url, adapt(entry.RequestBody));
-    const what = `${file}#${index} ${entry.RequestMethod} ${new URL(entry.RequestUri).pathname}`;
-    expect({ what, status: reply.status }).toEqual({ what, status: entry.StatusCode });
-    const kinds = (headers: Record<string, unknown>) => ({
-      asyncOperation: header(headers, 'azure-asyncoperation') !== undefined,
-      location: header(headers, 'location') !== undefined,
-    });
-    expect({ what, ...kinds(reply.headers) }).toEqual({ what, ...kinds(entry.ResponseHeaders) });
-    const recordedState = (entry.ResponseBody as { properties?: { provisioningState?: string } } | null)?.properties?.provisioningState;
-    if (recordedState) expect({ what, state: reply.body?.properties?.provisioningState }).toEqual({ what, state: recordedState });
-
-    const recordedPolls = Entries.slice(index + 1).filter((e, i, rest) => rest.slice(0, i + 1).every((p) => isPoll(p.RequestUri)));
-    if (recordedPolls.length > 0) {
-      const ours = await pollToEnd(reply);
-      expect({ what, final: ours.at(-1) }).toEqual({ what, final: recordedPolls.at(-1)?.StatusCode });
-      const recordedStatuses = new Set(recordedPolls.map((p) => p.StatusCode));
-      expect({ what, ours: ours.filter((s) => !recordedStatuses.has(s)) }).toEqual({ what, ours: [] });
-    }
-  }
+async function replay(file: string, include?: (e: RecordedEntry) => boolean): Promise<void> {
+  const differences = await replayAgainst(sim, file, readTestProxyRecording(`${RECORDINGS}/${file}`), { adapt, ...(include ? { include } : {}) });
+  expect(differences).toEqual([]);
 }
 
 describe('replaying real ARM recordings', () => {
@@ -140,8 +73,40 @@ describe('replaying real ARM recordings', () => {
         networkProfile: { networkInterfaces: [{ id: `${sub}/providers/Microsoft.Network/networkInterfaces/nic` }] },
       },
     });
-    await pollToEnd(vm);
+    await pollToEnd(sim, vm);
     await replay('java-vm-runcommand.json', (e) => e.RequestUri.includes('/runCommand?'));
+  });
+
+  it('js-vm-delete.json: VM delete, then its detached OS disk (202 + Azure-AsyncOperation + Location on DiskOperations), NIC, subnet and VNet', async () => {
+    // The recording starts from a world like the one js-vm-create.json leaves behind: made afresh here, in a simulator of its own.
+    const own = await startSimulator({ registeredProviders: 'all' });
+    const group = '/subscriptions/azure_subscription_id/resourceGroups/SSS3PT_myjstest';
+    const put = async (path: string, body: unknown) => {
+      const reply = await sendTo(own, 'PUT', `${own.url}${group}${path}?api-version=${path.includes('Microsoft.Network') ? '2025-05-01' : '2025-04-01'}`, body);
+      if (reply.status >= 300) throw new Error(`setup ${path}: ${reply.status}`);
+      if (header(reply.headers, 'azure-asyncoperation')) await pollToEnd(own, reply);
+    };
+    await put('', { location: 'eastus2' });
+    await put('/providers/Microsoft.Network/virtualNetworks/networknamexx1', {
+      location: 'eastus2',
+      properties: { addressSpace: { addressPrefixes: ['10.0.0.0/16'] }, subnets: [{ name: 'subnetnamexx1', properties: { addressPrefix: '10.0.0.0/24' } }] },
+    });
+    const network = `${group}/providers/Microsoft.Network`;
+    await put('/providers/Microsoft.Network/networkInterfaces/interfacex1', { location: 'eastus2', properties: { ipConfigurations: [{ name: 'c', properties: { subnet: { id: `${network}/virtualNetworks/networknamexx1/subnets/subnetnamexx1` } } }] } });
+    await put('/providers/Microsoft.Compute/virtualMachines/virtualmachinex1', {
+      location: 'eastus2',
+      properties: {
+        hardwareProfile: { vmSize: 'Standard_D2s_v5' },
+        storageProfile: { imageReference: { publisher: 'MicrosoftWindowsServer', offer: 'WindowsServer', sku: '2022-datacenter-azure-edition', version: 'latest' }, osDisk: { name: 'myVMosdisk', createOption: 'FromImage' } },
+        osProfile: { computerName: 'vmx1', adminUsername: 'qlikadmin', adminPassword: 'Replay-Passw0rd!' },
+        networkProfile: { networkInterfaces: [{ id: `${network}/networkInterfaces/interfacex1` }] },
+      },
+    });
+    try {
+      expect(await replayAgainst(own, 'js-vm-delete.json', readTestProxyRecording(`${RECORDINGS}/js-vm-delete.json`))).toEqual([]);
+    } finally {
+      await own.close();
+    }
   });
 
   it('java-storageaccount-crud.json: storage account create (202 + Location), get, list, keys, patch, RG delete', async () => {

@@ -61,6 +61,8 @@ const LOCATIONS = '/subscriptions/{subscriptionId}/providers/{namespace}/locatio
 
 export const operationRoutes: Route[] = [
   route('GET', `${LOCATIONS}/operations/{operationId}`, asyncOperationStatus),
+  // Managed disks' operations (js-vm-delete.json); Location adds monitor=true, as for compute.
+  route('GET', `${LOCATIONS}/DiskOperations/{operationId}`, asyncOperationStatus),
   route('GET', `${LOCATIONS}/operationResults/{operationId}`, locationMonitor),
   route('GET', `${LOCATIONS}/asyncoperations/{operationId}`, locationMonitor),
   route('GET', '/subscriptions/{subscriptionId}/operationresults/{operationId}', locationMonitor),

@@ -12,6 +12,7 @@ import { validateWindowsAdminPassword, validateWindowsAdminUsername, validateWin
 import { coreUsage } from './compute-catalog.js';
 import { requireReference } from './network-common.js';
 import { accepted, operationHeaders, startOperation } from './provisioning.js';
+import { releaseOsDisk, saveOsDisk } from './disks.js';
 import {
   beginPut,
   findResource,
@@ -198,6 +199,7 @@ function putVm(ctx: RequestContext): SimResponse {
   };
   const stored = saveResource(ctx, VM, name, body);
   stored.internal = { image, powerState: existing?.internal?.powerState ?? 'starting' };
+  if (!previous) saveOsDisk(ctx, id, location, asObject(properties(body).storageProfile));
   nics.forEach((nic, i) => {
     properties(nic).virtualMachine = { id };
     properties(nic).macAddress ??= `00-0D-3A-${(0x10 + i).toString(16).toUpperCase()}-${name.length.toString(16).padStart(2, '0').toUpperCase()}-01`;
@@ -291,6 +293,7 @@ function deleteVm(ctx: RequestContext): SimResponse {
         const nic = ctx.sim.store.get(String(ref.id));
         if (nic) delete properties(nic.body).virtualMachine;
       }
+      releaseOsDisk(ctx, asObject(properties(vm.body).storageProfile));
       ctx.sim.store.deleteTree(vm.id);
     },
   });
