@@ -3,6 +3,7 @@
  * it runs, so `--help` stays fast.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { exitCodeAfter, watchOutputStreams } from './closed-output.js';
 import { EXIT } from './exit-codes.js';
 import { parseConcurrency, parseStepNumber, type GlobalOptions } from './options.js';
 import { TOOL_VERSION } from './version.js';
@@ -14,7 +15,7 @@ function action<O extends GlobalOptions>(load: () => Promise<Handler<O>>) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const handler = await load();
-    process.exitCode = await handler(command.optsWithGlobals() as O, command);
+    process.exitCode = exitCodeAfter(await handler(command.optsWithGlobals() as O, command));
   };
 }
 
@@ -121,6 +122,7 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  watchOutputStreams();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -9,7 +9,7 @@ import type { AzureServices } from '../azure/services.js';
 import { ConfigError } from '../config/errors.js';
 import type { ResolvedConfig } from '../config/derive.js';
 import { loadConfig } from '../config/load.js';
-import { missingGeneratableSecrets, parseSecretsDocument, readSecretsFile, requiredSecrets, validateSecrets, writeGeneratedSecrets } from '../config/secret-sources.js';
+import { generatePasswords, missingGeneratableSecrets, parseSecretsDocument, readSecretsFile, requiredSecrets, validateSecrets, writeGeneratedSecrets } from '../config/secret-sources.js';
 import type { Secrets } from '../config/secrets.js';
 import type { RunnableEntry } from '../engine/catalogue.js';
 import { StepError, type LocalFile, type StepContext } from '../engine/step.js';
@@ -41,9 +41,14 @@ async function readStdin(): Promise<string> {
 
 export interface SecretsLoad {
   readonly secrets: Secrets;
-  /** Where generated passwords were written, if any were. */
+  /** Where generated passwords go, if any were generated. */
   readonly generatedInto?: string;
   readonly generated: readonly string[];
+  /**
+   * Writes the generated passwords to `generatedInto`. Called once the run is about to change something:
+   * a run refused before that (bad input, no confirmation) leaves no secrets file behind.
+   */
+  saveGenerated(): Promise<void>;
 }
 
 async function readSuppliedSecrets(options: GlobalOptions): Promise<{ raw: Record<string, unknown>; source: string }> {
@@ -66,11 +71,17 @@ export async function loadSecrets(options: GlobalOptions & { generateSecrets?: b
   const source = Object.keys(earlierGenerated).length > 0 && supplied.source === 'secrets' ? generatedPath : supplied.source;
   const toGenerate = options.generateSecrets ? missingGeneratableSecrets(known, required) : [];
   const rules = { allowExamples: Boolean(options.simulate), canGenerate: command.takesGenerateSecrets };
-  if (toGenerate.length === 0) return { secrets: validateSecrets(known, required, source, rules), generated: [] };
-  await ensureStateFolder(options.stateDir, config.deployment);
-  await writeGeneratedSecrets(generatedPath, earlierGenerated, toGenerate);
-  const withGenerated = { ...(await readSecretsFile(generatedPath)), ...known };
-  return { secrets: validateSecrets(withGenerated, required, source, rules), generatedInto: generatedPath, generated: toGenerate };
+  if (toGenerate.length === 0) return { secrets: validateSecrets(known, required, source, rules), generated: [], saveGenerated: async () => undefined };
+  const generated = generatePasswords(toGenerate);
+  return {
+    secrets: validateSecrets({ ...generated, ...known }, required, source, rules),
+    generatedInto: generatedPath,
+    generated: toGenerate,
+    async saveGenerated() {
+      await ensureStateFolder(options.stateDir, config.deployment);
+      await writeGeneratedSecrets(generatedPath, earlierGenerated, generated);
+    },
+  };
 }
 
 export interface AzureSession {
