@@ -77,11 +77,10 @@ function classify(error: unknown): { exitCode: ExitCode; code: ErrorCode } {
 export function errorEvents(error: unknown, resumeCommand?: string): ErrorEvent[] {
   const { exitCode, code } = classify(error);
   if (error instanceof ConfigError) {
-    return error.issues.map((issue) => ({
-      v: 1, type: 'error', exitCode, code: issueCode(issue), field: issue.field,
-      ...(error.source ? { file: error.source } : {}),
-      ...splitFix(issue.message),
-    }));
+    return error.issues.map((issue) => {
+      const file = issue.file ?? error.source;
+      return { v: 1, type: 'error', exitCode, code: issueCode(issue), field: issue.field, ...(file ? { file } : {}), ...splitFix(issue.message) };
+    });
   }
   const text = error instanceof Error ? error.message : String(error);
   return [{ v: 1, type: 'error', exitCode, code, ...splitFix(text), ...(resumeCommand ? { resumeCommand } : {}) }];

@@ -40,6 +40,7 @@ export function summaryLine(summary: PlanSummary): string {
   return `Plan: ${runCounts(summary)}; ${summary.other - summary.unknown} folded, informational or not in this run.`;
 }
 
-export function planJson(lines: readonly PlanLine[], summary: PlanSummary, extra: Record<string, unknown>): unknown {
-  return { version: 1, ...extra, steps: lines, summary };
+/** The document of `plan --json` (schemas/plan.schema.json). */
+export function planJson(lines: readonly PlanLine[], summary: PlanSummary, about: { deployment: string; offline: boolean }) {
+  return { version: 1 as const, ...about, steps: lines, summary };
 }

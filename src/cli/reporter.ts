@@ -40,7 +40,7 @@ export const EVENT_STREAM_VERSION = 1;
 /** Events of the run itself, beside the engine's step events. */
 export type RunEvent =
   | { readonly type: 'plan'; readonly deployment: string; readonly simulated: boolean; readonly steps: readonly PlanLine[]; readonly summary: PlanSummary }
-  | { readonly type: 'run-started'; readonly command: string; readonly deployment: string; readonly steps: readonly StepNumber[]; readonly simulated: boolean }
+  | { readonly type: 'run-started'; readonly command: 'apply' | 'resume' | 'init'; readonly deployment: string; readonly steps: readonly StepNumber[]; readonly simulated: boolean }
   | { readonly type: 'run-interrupting'; readonly inFlight: readonly StepNumber[] }
   | { readonly type: 'subscription'; readonly message: string }
   | { readonly type: 'summary'; readonly [key: string]: unknown };

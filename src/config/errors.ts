@@ -2,6 +2,8 @@
 export interface ConfigIssue {
   readonly field: string;
   readonly message: string;
+  /** The file the problem is in, when problems of several sources are reported together. */
+  readonly file?: string;
 }
 
 export class ConfigError extends Error {

@@ -95,7 +95,7 @@ async function loadInputs(options: ApplyOptions, output: Output, command: 'apply
   const issues: ConfigIssue[] = [];
   const collect = (error: unknown) => {
     if (!(error instanceof ConfigError)) throw error;
-    issues.push(...error.issues);
+    issues.push(...error.issues.map((issue) => (error.source && !issue.file ? { ...issue, file: error.source } : issue)));
   };
   const config = await loadDeploymentConfig(options).catch((error: unknown) => { collect(error); return undefined; });
   const secretsLoad = config ? await loadSecrets(options, config, { takesGenerateSecrets: command !== 'resume' }).catch((error: unknown) => { collect(error); return undefined; }) : undefined;
@@ -109,6 +109,10 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
   return guarded(output, async () => {
     const { config, secretsLoad } = await loadInputs(options, output, command);
     const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command, toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate), secretValues: secretValues(secretsLoad.secrets) });
+    // From the moment the lock is held, Ctrl-C (and a closed output) release it whatever happens next.
+    const reporter = await createReporter(output);
+    const running = new Set<number>();
+    const interrupts = trapInterrupts(reporter, () => [...running], output.resumeCommand, () => store.abandon());
     try {
       if (store.lock.staleTakenOver && !output.json) output.warn(`took over a stale lock left by pid ${store.lock.staleTakenOver.pid} (${store.lock.staleTakenOver.command}), which is no longer running`);
       if (options.existingVm && command !== 'resume') await adoptExistingVmInto(store, options, config, output, secretsLoad.secrets);
@@ -118,7 +122,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
         output.warn(`step${interrupted.length > 1 ? 's' : ''} ${interrupted.map((e) => e.number).join(', ')} were in flight when the last run stopped; they run again and adopt what Azure finished`);
       }
       if (steps.length === 0) {
-        if (output.json) (await createReporter(output)).event({ type: 'summary', ...runSummary(config, store, NOTHING_RAN, { simulated: Boolean(options.simulate), stateDir: options.stateDir }) });
+        if (output.json) reporter.event({ type: 'summary', ...runSummary(config, store, NOTHING_RAN, { simulated: Boolean(options.simulate), stateDir: options.stateDir }) });
         else output.line(`Nothing to do: every step of '${config.deployment}' is done. 'qlik-azure apply' re-checks everything.`);
         return EXIT.ok;
       }
@@ -127,9 +131,6 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
         if (azure.simulated && !output.json) output.line(output.style.yellow('SIMULATION: talking to a local Azure simulator; nothing real is created.'));
         const { loadStepRegistry } = await import('../../steps/index.js');
         const registry = await loadStepRegistry();
-        const reporter = await createReporter(output);
-        const running = new Set<number>();
-        const interrupts = trapInterrupts(reporter, () => [...running], output.resumeCommand, () => store.abandon());
         const contextFor = stepContextFactory({
           config,
           secrets: secretsLoad.secrets,
@@ -207,13 +208,13 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
           if (outcome.failed.length > 0 || outcome.blocked.length > 0 || stateNotWritten) return EXIT.failed;
           return outcome.interrupted ? EXIT.interrupted : EXIT.ok;
         } finally {
-          interrupts.release();
           reporter.stop();
         }
       } finally {
         await azure.close();
       }
     } finally {
+      interrupts.release();
       await store.close();
     }
   });
