@@ -65,6 +65,8 @@ export function buildProgram(): Command {
     .addOption(allRows())
     .option('--generate-secrets', 'generate missing passwords into <state-dir>/<deployment>/secrets.yaml (0600)')
     .option('--existing-vm <name>', 'adopt an existing VM and start at guide step 34')
+    .option('--my-ip', 'the wizard looks up this computer\'s public address (QLIK_AZURE_MY_IP_URL, default https://api.ipify.org) to offer it as the first allowed source, without asking')
+    .option('--no-my-ip', 'the wizard never looks up this computer\'s public address')
     .addHelpText('after', examples(['qlik-azure init', 'qlik-azure init --config qlik-azure.yaml --secrets-file secrets.yaml --yes']))
     .action(action(async () => (await import('./commands/init.js')).initCommand));
 

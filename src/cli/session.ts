@@ -6,7 +6,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import type { AzureServices } from '../azure/services.js';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, type ConfigIssue } from '../config/errors.js';
 import type { ResolvedConfig } from '../config/derive.js';
 import { loadConfig } from '../config/load.js';
 import { generatePasswords, missingGeneratableSecrets, parseSecretsDocument, readSecretsFile, requiredSecrets, validateSecrets, writeGeneratedSecrets } from '../config/secret-sources.js';
@@ -27,6 +27,17 @@ export async function loadDeploymentConfig(options: GlobalOptions): Promise<Reso
     throw new ConfigError([{ field: '--config', message: `no config file given and no ${DEFAULT_CONFIG_FILE} here. Fix: run 'qlik-azure init' (the wizard) or 'qlik-azure init --example' to write one, or pass --config FILE` }]);
   }
   return loadConfig({ file, flags: { deployment: options.deployment, subscriptionId: options.subscription }, env: process.env });
+}
+
+/**
+ * What only --simulate can use: the simulator's stand-in installer link (a `.invalid` name, which never
+ * resolves, simulator/stand-ins.ts). A real VM would fail to download it at step 40, after an hour of
+ * resources; this says so before anything is created.
+ */
+export function simulatorOnlySettings(config: ResolvedConfig, simulate: boolean | undefined): ConfigIssue[] {
+  const installer = config.qlik.installer;
+  if (simulate || installer?.source !== 'url' || !new URL(installer.url).hostname.endsWith('.invalid')) return [];
+  return [{ field: 'qlik.installer.url', message: `${installer.url} is the simulator's stand-in installer (a .invalid name never resolves), which only --simulate can use. Fix: paste Qlik's download link for your release (or use source: file), or add --simulate` }];
 }
 
 export function generatedSecretsPath(options: GlobalOptions, deployment: string): string {

@@ -60,6 +60,7 @@ describe('qlik-azure init on a terminal, as a new user', () => {
       await terminal.reply('Deployment name', 'qlik-ux');
       await terminal.waitFor('Every name derives from it');
 
+      await terminal.reply('Look up this computer\'s public address', 'n');
       await terminal.reply('Who may reach Qlik Sense?', '*');
       await terminal.reply('opens Qlik Sense to the whole internet', 'n');
       await terminal.reply('Who may reach Qlik Sense?', '203.0.113.0/24, 198.51.100.7');

@@ -13,7 +13,7 @@ import type { GlobalOptions, StepRangeOptions } from '../options.js';
 import { createOutput, type Output } from '../output.js';
 import { printPlan, runCounts } from '../plan-view.js';
 import { createReporter, type Reporter } from '../reporter.js';
-import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory, type SecretsLoad } from '../session.js';
+import { connectAzure, loadDeploymentConfig, loadSecrets, simulatorOnlySettings, stepContextFactory, type SecretsLoad } from '../session.js';
 import { ConfigError, type ConfigIssue } from '../../config/errors.js';
 import { printRunSummary, runSummary } from '../summary.js';
 import { TOOL_VERSION } from '../version.js';
@@ -98,6 +98,7 @@ async function loadInputs(options: ApplyOptions, output: Output, command: 'apply
     issues.push(...error.issues.map((issue) => (error.source && !issue.file ? { ...issue, file: error.source } : issue)));
   };
   const config = await loadDeploymentConfig(options).catch((error: unknown) => { collect(error); return undefined; });
+  if (config) issues.push(...simulatorOnlySettings(config, options.simulate));
   const secretsLoad = config ? await loadSecrets(options, config, { takesGenerateSecrets: command !== 'resume' }).catch((error: unknown) => { collect(error); return undefined; }) : undefined;
   if (!options.yes && !output.interactive) issues.push(CANNOT_CONFIRM);
   if (issues.length > 0 || !config || !secretsLoad) throw new ConfigError(issues);

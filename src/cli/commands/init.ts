@@ -11,6 +11,8 @@ import type { ApplyOptions } from './apply.js';
 export interface InitOptions extends ApplyOptions {
   dryRun?: boolean;
   example?: boolean;
+  /** --my-ip / --no-my-ip: the wizard's lookup of this computer's public address, agreed or refused in advance. */
+  myIp?: boolean;
 }
 
 async function writeExamples(output: Output): Promise<number> {
