@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeAfter, watchOutputStreams } from './closed-output.js';
 import { EXIT } from './exit-codes.js';
+import type { ErrorEvent } from './failures.js';
 import { parseConcurrency, parseStepNumber, type GlobalOptions } from './options.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -131,6 +132,12 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;
+      // Commander told people on stderr; a program reading --json gets the same as an error event.
+      if (error.exitCode !== 0 && argv.includes('--json')) {
+        const event: ErrorEvent = { v: 1, type: 'error', exitCode: EXIT.invalidInput, code: 'flag_invalid', message: error.message.replace(/^error: /, '') };
+        const { v, ...fields } = event;
+        process.stdout.write(`${JSON.stringify({ v, at: new Date().toISOString(), ...fields })}\n`);
+      }
       return;
     }
     throw error;

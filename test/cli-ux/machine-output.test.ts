@@ -102,6 +102,13 @@ describe('--json for programs', () => {
       expect(error.message).not.toContain('Fix:');
     }
 
+    const usage = await runCli(['apply', '--json', '--concurrency', 'many'], { cwd });
+    expect(usage.code).toBe(3);
+    const [flagError, ...more] = lines(usage.stdout);
+    expect(more).toEqual([]);
+    expect(flagError).toMatchObject({ type: 'error', code: 'flag_invalid', message: expect.stringContaining('--concurrency') });
+    await expectValid('events.schema.json', [flagError]);
+
     const secretsRun = await runCli(['apply', '--json', '--simulate', '--yes', '--config', EXAMPLE_CONFIG, '--state-dir', 'state'], { cwd });
     const missing = lines(secretsRun.stdout);
     await expectValid('events.schema.json', missing);
