@@ -10,6 +10,7 @@ import type { EngineEvent } from '../engine/events.js';
 import { SECRET_FIELDS } from '../config/secrets.js';
 import { journalEntrySchema, outputValueSchema } from '../state/schema.js';
 import { ERROR_CODES, type ErrorEvent } from './failures.js';
+import type { statusDocument } from './commands/status.js';
 import type { planJson } from './plan-view.js';
 import type { RunEvent } from './reporter.js';
 import type { RunSummary } from './summary.js';
@@ -122,8 +123,9 @@ type Fits<Value, Schema extends z.ZodType> = Writable<Value> extends z.input<Sch
 const conforms = <Checks extends true[]>(..._checks: Checks) => undefined;
 conforms<[
   Fits<ReturnType<typeof planJson>, typeof planDocumentSchema>,
+  Fits<ReturnType<typeof statusDocument>, typeof statusDocumentSchema>,
   Fits<RunSummary, typeof runSummary>,
   Fits<ErrorEvent & { at: string }, typeof eventSchema>,
   Fits<EngineEvent & { v: 1; at: string }, typeof eventSchema>,
   Fits<Exclude<RunEvent, { type: 'summary' }> & { v: 1; at: string }, typeof eventSchema>,
-]>(true, true, true, true, true);
+]>(true, true, true, true, true, true);
