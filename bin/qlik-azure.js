@@ -6,11 +6,6 @@ if (major < 22) {
   process.stderr.write('qlik-azure needs Node.js 22 or newer; this is Node ' + process.versions.node + '. Fix: install Node 22 (https://nodejs.org) and run it again.\n');
   process.exit(3);
 }
-// A reader that closes early (`qlik-azure steps | head`) is not an error.
-process.stdout.on('error', (error) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
 import('../dist/cli/main.js').then((cli) => cli.main(process.argv)).catch((error) => {
   process.stderr.write(`qlik-azure: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import type { Agent } from 'node:https';
 import type { TokenCredential } from '@azure/core-auth';
 import { cloudProfile } from './clouds.js';
+import { lookUpPublicAddress, myIpUrl, type PublicAddressLookup } from './public-address.js';
 import { clientOptions, createAzureServices } from './services.js';
 
 export interface SubscriptionInfo {
@@ -30,6 +31,10 @@ export interface AzureCatalog {
   subscriptions(): Promise<SubscriptionInfo[]>;
   /** Regions that offer `vmSize`, restricted ones included with the reason. */
   regionsOffering(subscriptionId: string, vmSize: string): Promise<RegionInfo[]>;
+  /** Where this computer's public address is looked up (only once the user agreed). */
+  readonly publicAddress?: PublicAddressLookup;
+  /** --simulate: what the simulator offers in place of an installer link and a license key. */
+  readonly standIns?: { readonly installerUrl: string; readonly licenseKey: string };
   close(): Promise<void>;
 }
 
@@ -139,19 +144,31 @@ function armCatalog(connection: ArmConnection, source: string, subscriptions: ()
   };
 }
 
+function publicAddressAt(url: string, agent?: Agent): PublicAddressLookup {
+  return { source: url, lookUp: () => lookUpPublicAddress(url, agent ? { agent } : {}) };
+}
+
 /** A catalog for the sign-in the user chose, or for an in-process simulator with --simulate. */
 export async function openAzureCatalog(options: CatalogOptions, userAgent: string): Promise<AzureCatalog> {
   if (options.simulate) {
     const { startSimulator } = await import('../simulator/index.js');
     const { simulatorCredential } = await import('./credentials.js');
+    const { MY_ADDRESS_PATH, SIMULATED_INSTALLER_URL, SIMULATED_LICENSE_KEY } = await import('../simulator/stand-ins.js');
     const simulator = await startSimulator();
     const connection = { credential: simulatorCredential(), endpoint: simulator.url, agent: simulator.httpsAgent(), userAgent };
-    return armCatalog(connection, 'the local Azure simulator', () => armSubscriptions(connection), () => simulator.close());
+    return {
+      ...armCatalog(connection, 'the local Azure simulator', () => armSubscriptions(connection), () => simulator.close()),
+      publicAddress: { ...publicAddressAt(`${simulator.url}${MY_ADDRESS_PATH}`, connection.agent), source: 'the simulator\'s stand-in for a "what is my IP" service' },
+      standIns: { installerUrl: SIMULATED_INSTALLER_URL, licenseKey: SIMULATED_LICENSE_KEY },
+    };
   }
   const { createCredential, isAuthKind } = await import('./credentials.js');
   if (!isAuthKind(options.auth)) throw new Error(`'${options.auth}' is not a sign-in method`);
   const endpoint = options.armEndpoint ?? cloudProfile(options.cloud).arm;
   const connection = { credential: await createCredential({ kind: options.auth, cloud: options.cloud, tenantId: options.tenant }), endpoint, userAgent };
   const viaCli = options.auth === 'cli';
-  return armCatalog(connection, viaCli ? 'az account list' : 'Azure Resource Manager', viaCli ? azureCliSubscriptions : () => armSubscriptions(connection), async () => undefined);
+  return {
+    ...armCatalog(connection, viaCli ? 'az account list' : 'Azure Resource Manager', viaCli ? azureCliSubscriptions : () => armSubscriptions(connection), async () => undefined),
+    publicAddress: publicAddressAt(myIpUrl()),
+  };
 }

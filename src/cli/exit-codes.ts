@@ -11,6 +11,8 @@ export const EXIT = {
   locked: 4,
   /** Stopped by Ctrl-C (SIGINT). */
   interrupted: 130,
+  /** The reader of standard output or error left (`| head`): the run stopped as on a first Ctrl-C (closed-output.ts). */
+  outputClosed: 141,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

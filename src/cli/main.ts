@@ -3,7 +3,9 @@
  * it runs, so `--help` stays fast.
  */
 import { Command, CommanderError, Option } from 'commander';
+import { exitCodeAfter, watchOutputStreams } from './closed-output.js';
 import { EXIT } from './exit-codes.js';
+import type { ErrorEvent } from './failures.js';
 import { parseConcurrency, parseStepNumber, type GlobalOptions } from './options.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -14,7 +16,7 @@ function action<O extends GlobalOptions>(load: () => Promise<Handler<O>>) {
   return async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
     const handler = await load();
-    process.exitCode = await handler(command.optsWithGlobals() as O, command);
+    process.exitCode = exitCodeAfter(await handler(command.optsWithGlobals() as O, command));
   };
 }
 
@@ -64,6 +66,8 @@ export function buildProgram(): Command {
     .addOption(allRows())
     .option('--generate-secrets', 'generate missing passwords into <state-dir>/<deployment>/secrets.yaml (0600)')
     .option('--existing-vm <name>', 'adopt an existing VM and start at guide step 34')
+    .option('--my-ip', 'the wizard looks up this computer\'s public address (QLIK_AZURE_MY_IP_URL, default https://api.ipify.org) to offer it as the first allowed source, without asking')
+    .option('--no-my-ip', 'the wizard never looks up this computer\'s public address')
     .addHelpText('after', examples(['qlik-azure init', 'qlik-azure init --config qlik-azure.yaml --secrets-file secrets.yaml --yes']))
     .action(action(async () => (await import('./commands/init.js')).initCommand));
 
@@ -121,12 +125,19 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  watchOutputStreams();
   const program = buildProgram();
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.invalidInput;
+      // Commander told people on stderr; a program reading --json gets the same as an error event.
+      if (error.exitCode !== 0 && argv.includes('--json')) {
+        const event: ErrorEvent = { v: 1, type: 'error', exitCode: EXIT.invalidInput, code: 'flag_invalid', message: error.message.replace(/^error: /, '') };
+        const { v, ...fields } = event;
+        process.stdout.write(`${JSON.stringify({ v, at: new Date().toISOString(), ...fields })}\n`);
+      }
       return;
     }
     throw error;

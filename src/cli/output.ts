@@ -1,4 +1,5 @@
 /** Where a command writes: text for people (styled only when wanted), or JSON for machines. */
+import { outputClosed } from './closed-output.js';
 import { colourWanted, createStyle, type Style } from './style.js';
 import type { GlobalOptions } from './options.js';
 
@@ -61,6 +62,11 @@ function stamped(value: unknown): unknown {
   return 'v' in record && 'type' in record && !('at' in record) ? { v: record.v, at: new Date().toISOString(), ...record } : value;
 }
 
+/** Once the reader has left, nothing more is written (closed-output.ts). */
+function write(stream: NodeJS.WriteStream, text: string): void {
+  if (!outputClosed.aborted) stream.write(text);
+}
+
 export function createOutput(options: Pick<GlobalOptions, 'json' | 'color' | 'verbose'> & InvocationOptions, env: NodeJS.ProcessEnv = process.env): Output {
   const noColorFlag = options.color === false;
   // The prompt and spinner libraries read NO_COLOR, not our flag: one switch turns colour off for all of
@@ -78,9 +84,9 @@ export function createOutput(options: Pick<GlobalOptions, 'json' | 'color' | 've
     verbose: Boolean(options.verbose),
     invocation: options,
     resumeCommand: resumeCommandFor(options),
-    line: (text = '') => process.stdout.write(`${text}\n`),
-    warn: (text) => process.stderr.write(`${errorStyle.yellow('warning:')} ${text}\n`),
-    error: (text) => process.stderr.write(`${errorStyle.red('error:')} ${text}\n`),
-    data: (value) => process.stdout.write(`${JSON.stringify(stamped(value))}\n`),
+    line: (text = '') => write(process.stdout, `${text}\n`),
+    warn: (text) => write(process.stderr, `${errorStyle.yellow('warning:')} ${text}\n`),
+    error: (text) => write(process.stderr, `${errorStyle.red('error:')} ${text}\n`),
+    data: (value) => write(process.stdout, `${JSON.stringify(stamped(value))}\n`),
   };
 }

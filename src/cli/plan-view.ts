@@ -1,5 +1,6 @@
 /** Prints a plan the way Terraform users read one: a symbol per step, then a summary line. */
 import type { PlanLine, PlanSummary } from '../engine/planner.js';
+import type { Replacement } from '../engine/replacement.js';
 import type { Output } from './output.js';
 import { counted } from '../config/words.js';
 
@@ -41,6 +42,7 @@ export function summaryLine(summary: PlanSummary): string {
   return `Plan: ${runCounts(summary)}; ${summary.other - summary.unknown} folded, informational or not in this run.`;
 }
 
-export function planJson(lines: readonly PlanLine[], summary: PlanSummary, extra: Record<string, unknown>): unknown {
-  return { version: 1, ...extra, steps: lines, summary };
+/** The document of `plan --json` (schemas/plan.schema.json). */
+export function planJson(lines: readonly PlanLine[], summary: PlanSummary, about: { deployment: string; offline: boolean; replacements: readonly Replacement[] }) {
+  return { version: 1 as const, ...about, steps: lines, summary };
 }

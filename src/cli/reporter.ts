@@ -11,6 +11,7 @@
  *
  * | type | when | fields |
  * |---|---|---|
+ * | `plan` | `--json` only, before the run: what each guide step would do (the rows of `plan --json`) | `deployment`, `simulated`, `steps`, `summary` |
  * | `run-started` | the run begins, after confirmation | `command` (apply, resume, init), `deployment`, `steps` (guide numbers to run), `simulated` |
  * | `subscription` | before the first write: a resource provider is being registered with the subscription, or has been | `message` |
  * | `step-started` | a step begins | `step`, `title` |
@@ -23,13 +24,14 @@
  * | `summary` | last line of a run | `ok`, `deployment`, `finished`, `failed`, `blocked`, `notStarted`, `hubUrl`?, `qmcUrl`?, `qlikAdministrator`, `accounts`, `secrets` (names only), `secretsLiveIn`, `accountTable`?, `rdpFile`?, `next`, `resumeCommand` (when not ok) |
  * | `summary` (nothing to do) | apply/resume found every step done | as `summary`, with `finished` empty |
  * | `summary` (destroy) | after `destroy --json` | `deployment`, `deleted`, `resourceGroup` or `reason` |
- * | `error` | the command stopped before or around the run (bad input, lock held) | `exitCode`, `message` |
+ * | `error` | the command stopped before or around the run (bad input, lock held); one per problem | `exitCode`, `code`, `field`?, `file`?, `message`, `fix`?, `resumeCommand`? |
  *
  * Secrets never appear in any event. The exit code says how the run ended (README, "Exit codes").
  */
 import type { Ora } from 'ora';
 import { catalogueEntry, type StepNumber } from '../engine/catalogue.js';
 import type { EngineEvent } from '../engine/events.js';
+import type { PlanLine, PlanSummary } from '../engine/planner.js';
 import type { Output } from './output.js';
 import { forInvocation, type RunSummary } from './summary.js';
 import { counted } from '../config/words.js';
@@ -38,7 +40,8 @@ export const EVENT_STREAM_VERSION = 1;
 
 /** Events of the run itself, beside the engine's step events. */
 export type RunEvent =
-  | { readonly type: 'run-started'; readonly command: string; readonly deployment: string; readonly steps: readonly StepNumber[]; readonly simulated: boolean }
+  | { readonly type: 'plan'; readonly deployment: string; readonly simulated: boolean; readonly steps: readonly PlanLine[]; readonly summary: PlanSummary }
+  | { readonly type: 'run-started'; readonly command: 'apply' | 'resume' | 'init'; readonly deployment: string; readonly steps: readonly StepNumber[]; readonly simulated: boolean }
   | { readonly type: 'run-interrupting'; readonly inFlight: readonly StepNumber[] }
   | { readonly type: 'subscription'; readonly message: string }
   | { readonly type: 'summary'; readonly [key: string]: unknown };

@@ -6,10 +6,10 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import type { AzureServices } from '../azure/services.js';
-import { ConfigError } from '../config/errors.js';
+import { ConfigError, type ConfigIssue } from '../config/errors.js';
 import type { ResolvedConfig } from '../config/derive.js';
 import { loadConfig } from '../config/load.js';
-import { missingGeneratableSecrets, parseSecretsDocument, readSecretsFile, requiredSecrets, validateSecrets, writeGeneratedSecrets } from '../config/secret-sources.js';
+import { generatePasswords, missingGeneratableSecrets, parseSecretsDocument, readSecretsFile, requiredSecrets, validateSecrets, writeGeneratedSecrets } from '../config/secret-sources.js';
 import type { Secrets } from '../config/secrets.js';
 import type { RunnableEntry } from '../engine/catalogue.js';
 import { StepError, type LocalFile, type StepContext } from '../engine/step.js';
@@ -29,6 +29,17 @@ export async function loadDeploymentConfig(options: GlobalOptions): Promise<Reso
   return loadConfig({ file, flags: { deployment: options.deployment, subscriptionId: options.subscription }, env: process.env });
 }
 
+/**
+ * What only --simulate can use: the simulator's stand-in installer link (a `.invalid` name, which never
+ * resolves, simulator/stand-ins.ts). A real VM would fail to download it at step 40, after an hour of
+ * resources; this says so before anything is created.
+ */
+export function simulatorOnlySettings(config: ResolvedConfig, simulate: boolean | undefined): ConfigIssue[] {
+  const installer = config.qlik.installer;
+  if (simulate || installer?.source !== 'url' || !new URL(installer.url).hostname.endsWith('.invalid')) return [];
+  return [{ field: 'qlik.installer.url', message: `${installer.url} is the simulator's stand-in installer (a .invalid name never resolves), which only --simulate can use. Fix: paste Qlik's download link for your release (or use source: file), or add --simulate` }];
+}
+
 export function generatedSecretsPath(options: GlobalOptions, deployment: string): string {
   return join(statePaths(options.stateDir, deployment).directory, 'secrets.yaml');
 }
@@ -41,9 +52,14 @@ async function readStdin(): Promise<string> {
 
 export interface SecretsLoad {
   readonly secrets: Secrets;
-  /** Where generated passwords were written, if any were. */
+  /** Where generated passwords go, if any were generated. */
   readonly generatedInto?: string;
   readonly generated: readonly string[];
+  /**
+   * Writes the generated passwords to `generatedInto`. Called once the run is about to change something:
+   * a run refused before that (bad input, no confirmation) leaves no secrets file behind.
+   */
+  saveGenerated(): Promise<void>;
 }
 
 async function readSuppliedSecrets(options: GlobalOptions): Promise<{ raw: Record<string, unknown>; source: string }> {
@@ -66,11 +82,17 @@ export async function loadSecrets(options: GlobalOptions & { generateSecrets?: b
   const source = Object.keys(earlierGenerated).length > 0 && supplied.source === 'secrets' ? generatedPath : supplied.source;
   const toGenerate = options.generateSecrets ? missingGeneratableSecrets(known, required) : [];
   const rules = { allowExamples: Boolean(options.simulate), canGenerate: command.takesGenerateSecrets };
-  if (toGenerate.length === 0) return { secrets: validateSecrets(known, required, source, rules), generated: [] };
-  await ensureStateFolder(options.stateDir, config.deployment);
-  await writeGeneratedSecrets(generatedPath, earlierGenerated, toGenerate);
-  const withGenerated = { ...(await readSecretsFile(generatedPath)), ...known };
-  return { secrets: validateSecrets(withGenerated, required, source, rules), generatedInto: generatedPath, generated: toGenerate };
+  if (toGenerate.length === 0) return { secrets: validateSecrets(known, required, source, rules), generated: [], saveGenerated: async () => undefined };
+  const generated = generatePasswords(toGenerate);
+  return {
+    secrets: validateSecrets({ ...generated, ...known }, required, source, rules),
+    generatedInto: generatedPath,
+    generated: toGenerate,
+    async saveGenerated() {
+      await ensureStateFolder(options.stateDir, config.deployment);
+      await writeGeneratedSecrets(generatedPath, earlierGenerated, generated);
+    },
+  };
 }
 
 export interface AzureSession {

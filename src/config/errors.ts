@@ -2,6 +2,8 @@
 export interface ConfigIssue {
   readonly field: string;
   readonly message: string;
+  /** The file the problem is in, when problems of several sources are reported together. */
+  readonly file?: string;
 }
 
 /**
@@ -14,10 +16,13 @@ export function standalone(subject: string, message: string | undefined): string
 
 export class ConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
+  /** The file (or settings) the problems were found in, when there is one. */
+  readonly source: string | undefined;
   constructor(issues: readonly ConfigIssue[], source?: string) {
     const where = source ? ` in ${source}` : '';
     super(`${issues.length === 1 ? 'a configuration problem' : `${issues.length} configuration problems`}${where}:\n${issues.map((i) => `  ${i.field}: ${i.message}`).join('\n')}`);
     this.name = 'ConfigError';
     this.issues = issues;
+    this.source = source;
   }
 }

@@ -13,6 +13,7 @@ import { matchRoute, type Route } from './router.js';
 import type { TlsIdentity } from './tls.js';
 import type { FaultRule, LoggedRequest } from './types.js';
 import { handleBlobRequest, isBlobRequest } from './blob-routes.js';
+import { isMyAddressRequest, myAddressResponse } from './stand-ins.js';
 
 export interface ServerDeps {
   state: SimState;
@@ -150,7 +151,7 @@ export function createSimulatorServer({ state, routes, tls, log, onRequestServed
         response =
           (fault && faultResponse(fault, state)) ??
           budget?.refusal ??
-          (isBlobRequest(req, path) ? handleBlobRequest(ctx) : await dispatchArm(ctx, routes));
+          (isMyAddressRequest(method, path) ? myAddressResponse() : isBlobRequest(req, path) ? handleBlobRequest(ctx) : await dispatchArm(ctx, routes));
       } catch (err) {
         response =
           err instanceof ArmError

@@ -10,7 +10,7 @@
  *   lock loses that race and looks again, finding the winner's lock.
  */
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, readFileSync, unlinkSync } from 'node:fs';
 import { link, lstat, open, readFile, rm, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { isProcessRunning, refuseSymlink, temporaryPath } from './files.js';
@@ -34,6 +34,8 @@ export class LockedError extends Error {
 export interface Lock {
   readonly staleTakenOver?: LockHolder;
   release(): Promise<void>;
+  /** The same, synchronously: for a process about to exit at once (a second Ctrl-C), which cannot wait. */
+  releaseNow(): void;
 }
 
 /** What is at the lock's path now: its inode and text, to tell one lock file from its successor. */
@@ -56,7 +58,7 @@ export async function acquireLock(path: string, command: string): Promise<Lock> 
   try {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       if (await linkIfAbsent(own, path)) {
-        return { ...(staleTakenOver ? { staleTakenOver } : {}), release: () => releaseIfOurs(path, text) };
+        return { ...(staleTakenOver ? { staleTakenOver } : {}), release: () => releaseIfOurs(path, text), releaseNow: () => releaseNowIfOurs(path, text) };
       }
       const seen = await look(path);
       if (!seen) continue; // released meanwhile
@@ -138,6 +140,14 @@ function parseHolder(text: string): LockHolder | undefined {
 async function releaseIfOurs(path: string, text: string): Promise<void> {
   const now = await look(path).catch(() => undefined);
   if (now?.text === text) await unlink(path).catch(ignoreMissing);
+}
+
+function releaseNowIfOurs(path: string, text: string): void {
+  try {
+    if (readFileSync(path, 'utf8') === text) unlinkSync(path);
+  } catch {
+    // Gone already, or unreadable: either way not ours to remove.
+  }
 }
 
 function ignoreMissing(error: NodeJS.ErrnoException): void {

@@ -29,16 +29,17 @@ export interface DeploymentState {
 
 export class StateFormatError extends Error {}
 
-const outputValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+/** A step output's value; also in the `--json` documents (cli/machine-output.ts). */
+export const outputValueSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
 const attempt = z.number().int().min(1);
 
-const journalEntrySchema = z.discriminatedUnion('status', [
+export const journalEntrySchema = z.discriminatedUnion('status', [
   z.object({ status: z.literal('pending'), plannedAt: z.string(), attemptsSoFar: z.number().int().min(0) }),
   z.object({ status: z.literal('running'), startedAt: z.string(), attempt }),
   z.object({
     status: z.literal('done'), startedAt: z.string(), finishedAt: z.string(), attempt,
     change: z.enum(['create', 'update', 'unchanged', 'skip', 'checked']),
-    outputs: z.record(z.string(), outputValue),
+    outputs: z.record(z.string(), outputValueSchema),
   }),
   z.object({
     status: z.literal('failed'), startedAt: z.string(), finishedAt: z.string(), attempt,

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { chmod, open, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/derive.js';
@@ -239,5 +239,17 @@ export class StateStore implements Journal {
   async close(): Promise<void> {
     await this.#writes;
     await this.lock.release();
+  }
+
+  /**
+   * For a process that exits at once (a second Ctrl-C): a write in progress is dropped (state.json keeps the
+   * last whole write, whose journal says which steps were in flight), its temporary files are removed and
+   * the lock is released, so the next command neither waits nor warns about a stale lock.
+   */
+  abandon(): void {
+    for (const name of readdirSync(this.paths.directory)) {
+      if (temporaryOwner(name) === process.pid) rmSync(join(this.paths.directory, name), { force: true });
+    }
+    this.lock.releaseNow();
   }
 }

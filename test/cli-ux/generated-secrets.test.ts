@@ -20,6 +20,7 @@ describe('qlik-azure init with every default and generated passwords', () => {
       await terminal.pick('VM size');
       await terminal.pick('Region');
       await terminal.reply('Deployment name', '');
+      await terminal.reply('Look up this computer\'s public address', 'n');
       await terminal.reply('Who may reach Qlik Sense?', '198.51.100.7');
       for (const question of ['plain HTTP', 'Open RDP']) await terminal.reply(question, '');
       await terminal.pick('Windows Server image');
@@ -33,7 +34,7 @@ describe('qlik-azure init with every default and generated passwords', () => {
       await terminal.pick('Passwords for');
       await terminal.reply('signed license key', 'eyJ-generated-path-license-key');
       await terminal.reply('then show the plan?', '');
-      await terminal.reply(/Apply \d+ steps to 'qlik-sense' \(\d+ to create, \d+ to update, \d+ unchanged, \d+ checks?\)\?/, '');
+      await terminal.reply(/Apply \d+ steps to 'qlik-sense' \(\d+ to create, \d+ to update, \d+ unchanged, \d+ checks?\)\?/, 'n');
       expect(await terminal.exited).toBe(0);
     } finally {
       terminal.kill();

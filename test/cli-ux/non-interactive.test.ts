@@ -45,12 +45,15 @@ describe('without a terminal', () => {
     expect(run.stderr).toContain('--generate-secrets');
   });
 
-  it('--json turns a refusal into one error event', async () => {
+  it('--json turns a refusal into one error event per problem', async () => {
     const run = await runPiped(['apply', '--json', '--simulate', '--yes', '--config', EXAMPLE_CONFIG], { cwd: scratchDirectory() });
     expect(run.code).toBe(3);
-    const event = JSON.parse(run.stdout.trim()) as { v: number; at: string; type: string; exitCode: number };
-    expect(event).toMatchObject({ v: 1, type: 'error', exitCode: 3 });
-    expect(Date.parse(event.at)).not.toBeNaN();
+    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as { v: number; at: string; type: string; exitCode: number; field: string });
+    expect(events.map((event) => event.field)).toEqual(expect.arrayContaining(['secrets.vmAdminPassword', 'secrets.licenseKey']));
+    for (const event of events) {
+      expect(event).toMatchObject({ v: 1, type: 'error', exitCode: 3 });
+      expect(Date.parse(event.at)).not.toBeNaN();
+    }
   });
 
   it('with NO_COLOR a whole run writes no escape code, and a secret nowhere', async () => {

@@ -60,6 +60,7 @@ describe('qlik-azure init on a terminal, as a new user', () => {
       await terminal.reply('Deployment name', 'qlik-ux');
       await terminal.waitFor('Every name derives from it');
 
+      await terminal.reply('Look up this computer\'s public address', 'n');
       await terminal.reply('Who may reach Qlik Sense?', '*');
       await terminal.reply('opens Qlik Sense to the whole internet', 'n');
       await terminal.waitFor('Who may reach Qlik Sense?');
@@ -184,9 +185,9 @@ describe('qlik-azure init on a terminal, as a new user', () => {
       }
     });
 
-    it('starts each step before it finishes, and ends with a summary', () => {
+    it('opens with the plan, starts each step before it finishes, and ends with a summary', () => {
       const events = lines.map((line) => JSON.parse(line) as { type: string; step?: number; ok?: boolean; hubUrl?: string; secretsLiveIn?: string });
-      expect(events[0]!.type).toBe('run-started');
+      expect(events.slice(0, 2).map((event) => event.type)).toEqual(['plan', 'run-started']);
       const started = new Set<number>();
       for (const event of events) {
         if (event.type === 'step-started') started.add(event.step!);

@@ -38,7 +38,7 @@ describe('the packed tarball', () => {
     const { stdout: packed } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT });
     const [{ filename, files }] = JSON.parse(packed) as [{ filename: string; files: { path: string }[] }];
     const paths = files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(['bin/qlik-azure.js', 'dist/cli/main.js', 'examples/qlik-azure.yaml', 'README.md']));
+    expect(paths).toEqual(expect.arrayContaining(['bin/qlik-azure.js', 'dist/cli/main.js', 'examples/qlik-azure.yaml', 'README.md', 'schemas/plan.schema.json', 'schemas/status.schema.json', 'schemas/events.schema.json']));
     expect(paths.some((p) => p.startsWith('templates/'))).toBe(true);
     expect(paths.some((p) => p.startsWith('test/') || p.startsWith('src/'))).toBe(false);
 

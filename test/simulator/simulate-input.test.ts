@@ -59,7 +59,8 @@ describe('--simulate refuses bad input with exit 3 and ends', () => {
     expect(result.hung).toBe(false);
     expect(result.code, result.stdout + result.stderr).toBe(3);
     expect(result.stdout + result.stderr).toContain(simulationFile());
-    expect(result.stdout + result.stderr).toMatch(/Fix: .*delete/);
+    // --json: the fix is a field of its own.
+    expect(JSON.parse(result.stdout.trim())).toMatchObject({ type: 'error', exitCode: 3, fix: expect.stringMatching(/^delete /) });
     await writeFile(simulationFile(), JSON.stringify(saved), { mode: 0o600 });
   }, 40_000);
 });

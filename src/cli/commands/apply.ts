@@ -8,13 +8,14 @@ import { adoptedSteps, selectSteps, type Selection } from '../../engine/selectio
 import { StateStore } from '../../state/store.js';
 import { CANNOT_CONFIRM, confirmOrRefuse } from '../confirm.js';
 import { EXIT } from '../exit-codes.js';
-import { guarded } from '../failures.js';
+import { errorEvents, guarded } from '../failures.js';
+import { exitCodeAfter, outputClosed } from '../closed-output.js';
 import type { GlobalOptions, StepRangeOptions } from '../options.js';
 import { createOutput, type Output } from '../output.js';
 import { printPlan, runCounts } from '../plan-view.js';
 import { replacementRefusal } from '../replacements.js';
 import { createReporter, type Reporter } from '../reporter.js';
-import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory, type SecretsLoad } from '../session.js';
+import { connectAzure, loadDeploymentConfig, loadSecrets, simulatorOnlySettings, stepContextFactory, type SecretsLoad } from '../session.js';
 import { ConfigError, type ConfigIssue } from '../../config/errors.js';
 import { printRunSummary, runSummary } from '../summary.js';
 import { TOOL_VERSION } from '../version.js';
@@ -53,24 +54,40 @@ export function resumeCommand(options: ApplyOptions): Promise<number> {
   return runDeployment(options, 'resume', { kind: 'unfinished' });
 }
 
-/** First Ctrl-C: stop scheduling and let in-flight steps record; second: leave at once (state is always whole). */
-function trapInterrupts(reporter: Reporter, inFlight: () => number[], resumeCommand: string): { stop: AbortController; hard: AbortController; release(): void } {
+/**
+ * First Ctrl-C (or the reader of the output leaving, closed-output.ts): stop scheduling and let in-flight
+ * steps record. Second Ctrl-C: leave at once, after `abandon` dropped the lock and temporary files (the
+ * state file on disk is always whole).
+ */
+function trapInterrupts(reporter: Reporter, inFlight: () => number[], resumeCommand: string, abandon: () => void): { stop: AbortController; hard: AbortController; release(): void } {
   const stop = new AbortController();
   const hard = new AbortController();
+  const stopScheduling = () => {
+    if (stop.signal.aborted) return false;
+    stop.abort();
+    reporter.event({ type: 'run-interrupting', inFlight: inFlight() });
+    return true;
+  };
   const onSignal = () => {
-    if (!stop.signal.aborted) {
-      stop.abort();
-      reporter.event({ type: 'run-interrupting', inFlight: inFlight() });
-      return;
-    }
+    if (stopScheduling()) return;
     hard.abort();
     reporter.stop();
-    process.stderr.write(`\nleft at once; the state file is consistent. Run \`${resumeCommand}\` to continue.\n`);
-    process.exit(EXIT.interrupted);
+    abandon();
+    if (!outputClosed.aborted) process.stderr.write(`\nleft at once; the state file is consistent. Run \`${resumeCommand}\` to continue.\n`);
+    process.exit(exitCodeAfter(EXIT.interrupted));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return { stop, hard, release: () => { process.off('SIGINT', onSignal); process.off('SIGTERM', onSignal); } };
+  outputClosed.addEventListener('abort', stopScheduling);
+  return {
+    stop,
+    hard,
+    release: () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      outputClosed.removeEventListener('abort', stopScheduling);
+    },
+  };
 }
 
 /**
@@ -81,9 +98,10 @@ async function loadInputs(options: ApplyOptions, output: Output, command: 'apply
   const issues: ConfigIssue[] = [];
   const collect = (error: unknown) => {
     if (!(error instanceof ConfigError)) throw error;
-    issues.push(...error.issues);
+    issues.push(...error.issues.map((issue) => (error.source && !issue.file ? { ...issue, file: error.source } : issue)));
   };
   const config = await loadDeploymentConfig(options).catch((error: unknown) => { collect(error); return undefined; });
+  if (config) issues.push(...simulatorOnlySettings(config, options.simulate));
   const secretsLoad = config ? await loadSecrets(options, config, { takesGenerateSecrets: command !== 'resume' }).catch((error: unknown) => { collect(error); return undefined; }) : undefined;
   if (!options.yes && !output.interactive) issues.push(CANNOT_CONFIRM);
   if (issues.length > 0 || !config || !secretsLoad) throw new ConfigError(issues);
@@ -94,10 +112,11 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
   const output = preloaded?.output ?? createOutput(options);
   return guarded(output, async () => {
     const { config, secretsLoad } = await loadInputs(options, output, command);
-    if (secretsLoad.generatedInto && !output.json) {
-      output.line(`Generated ${secretsLoad.generated.join(', ')} into ${secretsLoad.generatedInto} (mode 0600). Keep that file private.`);
-    }
     const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command, toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate), secretValues: secretValues(secretsLoad.secrets) });
+    // From the moment the lock is held, Ctrl-C (and a closed output) release it whatever happens next.
+    const reporter = await createReporter(output);
+    const running = new Set<number>();
+    const interrupts = trapInterrupts(reporter, () => [...running], output.resumeCommand, () => store.abandon());
     try {
       if (store.lock.staleTakenOver && !output.json) output.warn(`took over a stale lock left by pid ${store.lock.staleTakenOver.pid} (${store.lock.staleTakenOver.command}), which is no longer running`);
       // Before Azure is contacted: a renamed resource group must not start a second deployment beside the first.
@@ -110,7 +129,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
         output.warn(`step${interrupted.length > 1 ? 's' : ''} ${interrupted.map((e) => e.number).join(', ')} were in flight when the last run stopped; they run again and adopt what Azure finished`);
       }
       if (steps.length === 0) {
-        if (output.json) (await createReporter(output)).event({ type: 'summary', ...runSummary(config, store, NOTHING_RAN, { simulated: Boolean(options.simulate), stateDir: options.stateDir }) });
+        if (output.json) reporter.event({ type: 'summary', ...runSummary(config, store, NOTHING_RAN, { simulated: Boolean(options.simulate), stateDir: options.stateDir }) });
         else output.line(`Nothing to do: every step of '${config.deployment}' is done. 'qlik-azure apply' re-checks everything.`);
         return EXIT.ok;
       }
@@ -119,9 +138,6 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
         if (azure.simulated && !output.json) output.line(output.style.yellow('SIMULATION: talking to a local Azure simulator; nothing real is created.'));
         const { loadStepRegistry } = await import('../../steps/index.js');
         const registry = await loadStepRegistry();
-        const reporter = await createReporter(output);
-        const running = new Set<number>();
-        const interrupts = trapInterrupts(reporter, () => [...running], output.resumeCommand);
         const contextFor = stepContextFactory({
           config,
           secrets: secretsLoad.secrets,
@@ -134,18 +150,29 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
         });
         try {
           let question = `Apply ${counted(steps.length, 'step')} to '${config.deployment}'?`;
-          if (command !== 'resume' && !output.json) {
-            if (!azure.simulated) output.line(output.style.dim(`Reading what exists in Azure to plan ${counted(steps.length, 'step')}...`));
+          // A person sees the plan of apply and init; a program sees the plan of every run, as its first event.
+          if (command !== 'resume' || output.json) {
+            if (!azure.simulated && !output.json) output.line(output.style.dim(`Reading what exists in Azure to plan ${counted(steps.length, 'step')}...`));
             const lines = await buildPlan({ selected: steps, registry, contextFor, describeError: (error) => describeError(error).message, adopted: adoptedSteps(store) });
             const summary = summarisePlan(lines);
-            printPlan(output, lines, summary, `Plan for '${config.deployment}'${azure.simulated ? ' (simulated)' : ''}`, { all: options.all });
-            // Steps the journal lacks still run, even unchanged: they record the outputs later steps read.
-            if (!summary.hasChanges && steps.every((entry) => store.entry(entry.number)?.status === 'done')) return EXIT.ok;
-            question = `Apply ${counted(steps.length, 'step')} to '${config.deployment}' (${runCounts(summary)})?`;
+            if (output.json) {
+              reporter.event({ type: 'plan', deployment: config.deployment, simulated: azure.simulated, steps: lines, summary });
+            } else {
+              printPlan(output, lines, summary, `Plan for '${config.deployment}'${azure.simulated ? ' (simulated)' : ''}`, { all: options.all });
+              // Steps the journal lacks still run, even unchanged: they record the outputs later steps read.
+              if (!summary.hasChanges && steps.every((entry) => store.entry(entry.number)?.status === 'done')) return EXIT.ok;
+              question = `Apply ${counted(steps.length, 'step')} to '${config.deployment}' (${runCounts(summary)})?`;
+            }
           }
           if (!(await confirmOrRefuse(output, options, question))) {
             output.line('Nothing changed.');
             return EXIT.ok;
+          }
+          // Stopped while planning (Ctrl-C, or the reader left): nothing has changed, so nothing starts.
+          if (interrupts.stop.signal.aborted) return EXIT.interrupted;
+          await secretsLoad.saveGenerated();
+          if (secretsLoad.generatedInto && !output.json) {
+            output.line(`Generated ${secretsLoad.generated.join(', ')} into ${secretsLoad.generatedInto} (mode 0600). Keep that file private.`);
           }
           await store.recordConfig(config, TOOL_VERSION);
           reporter.event({ type: 'run-started', command, deployment: config.deployment, steps: steps.map((e) => e.number), simulated: azure.simulated });
@@ -176,7 +203,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
             if (!(error instanceof JournalWriteFailure)) throw error;
             // The state on disk is the last whole write; the run stopped like an interrupted one and resumes the same way.
             reporter.stop();
-            if (output.json) output.data({ v: 1, type: 'error', exitCode: EXIT.failed, message: error.message });
+            if (output.json) for (const event of errorEvents(error, output.resumeCommand)) output.data(event);
             else output.error(`the run stopped: ${error.message}`);
             stateNotWritten = true;
             return { ...error.outcome, interrupted: true };
@@ -188,13 +215,13 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
           if (outcome.failed.length > 0 || outcome.blocked.length > 0 || stateNotWritten) return EXIT.failed;
           return outcome.interrupted ? EXIT.interrupted : EXIT.ok;
         } finally {
-          interrupts.release();
           reporter.stop();
         }
       } finally {
         await azure.close();
       }
     } finally {
+      interrupts.release();
       await store.close();
     }
   });

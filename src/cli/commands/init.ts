@@ -3,7 +3,7 @@
  * terminal without a config it first runs the wizard, which writes qlik-azure.yaml.
  */
 import { EXIT } from '../exit-codes.js';
-import { guarded } from '../failures.js';
+import { guarded, splitFix, type ErrorEvent } from '../failures.js';
 import { createOutput, type Output } from '../output.js';
 import { configPath, DEFAULT_CONFIG_FILE } from '../config-path.js';
 import type { ApplyOptions } from './apply.js';
@@ -11,6 +11,8 @@ import type { ApplyOptions } from './apply.js';
 export interface InitOptions extends ApplyOptions {
   dryRun?: boolean;
   example?: boolean;
+  /** --my-ip / --no-my-ip: the wizard's lookup of this computer's public address, agreed or refused in advance. */
+  myIp?: boolean;
 }
 
 async function writeExamples(output: Output): Promise<number> {
@@ -34,7 +36,9 @@ export async function initCommand(options: InitOptions): Promise<number> {
   }
   if (!found) {
     if (!output.interactive) {
-      output.error('init needs answers and cannot ask here (no terminal, CI, or --json). Fix: pass --config FILE (see examples/qlik-azure.yaml) and --secrets-file FILE or --generate-secrets, with --yes');
+      const refusal = 'init needs answers and cannot ask here (no terminal, CI, or --json). Fix: pass --config FILE (see examples/qlik-azure.yaml) and --secrets-file FILE or --generate-secrets, with --yes';
+      if (output.json) output.data({ v: 1, type: 'error', exitCode: EXIT.invalidInput, code: 'cannot_ask', field: '--config', ...splitFix(refusal) } satisfies ErrorEvent);
+      else output.error(refusal);
       return EXIT.invalidInput;
     }
     const { runWizard } = await import('../wizard/index.js');

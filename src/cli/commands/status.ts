@@ -8,7 +8,8 @@ import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
 import type { GlobalOptions } from '../options.js';
 import { createOutput, type Output } from '../output.js';
-import { printRunSummary, runSummary } from '../summary.js';
+import { printRunSummary, runSummary, type RunSummary } from '../summary.js';
+import type { DeploymentState } from '../../state/schema.js';
 
 function describeEntry(output: Output, entry: JournalEntry | undefined): string {
   const { style } = output;
@@ -26,6 +27,11 @@ function describeEntry(output: Output, entry: JournalEntry | undefined): string 
   }
 }
 
+/** The document of `status --json` (schemas/status.schema.json). */
+export function statusDocument(deployment: string, stateFile: string, state: DeploymentState, summary: RunSummary | undefined) {
+  return { version: 1 as const, deployment, stateFile, serial: state.serial, lineage: state.lineage, updatedAt: state.updatedAt, journal: state.journal, ...(summary ? { summary } : {}) };
+}
+
 export async function statusCommand(options: GlobalOptions): Promise<number> {
   const output = createOutput(options);
   return guarded(output, async () => {
@@ -36,7 +42,7 @@ export async function statusCommand(options: GlobalOptions): Promise<number> {
     const journal = { entry: (step: number) => state.journal[String(step)] };
     const summary = state.config ? runSummary(state.config, journal, undefined, { simulated: false, stateDir: options.stateDir }) : undefined;
     if (output.json) {
-      output.data({ version: 1, deployment, stateFile: paths.state, serial: state.serial, lineage: state.lineage, updatedAt: state.updatedAt, journal: state.journal, summary });
+      output.data(statusDocument(deployment, paths.state, state, summary));
       return EXIT.ok;
     }
     output.line(output.style.bold(`Deployment '${deployment}'  (state ${paths.state}, serial ${state.serial}, updated ${state.updatedAt})`));

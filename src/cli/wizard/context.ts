@@ -9,6 +9,8 @@ export interface WizardContext {
   readonly catalog: AzureCatalog;
   /** --cloud: the DNS zone of the address shown. */
   readonly cloud?: string | undefined;
+  /** --my-ip (true) / --no-my-ip (false): consent to look up this computer's public address, given in advance. */
+  readonly myIp?: boolean | undefined;
 }
 
 export const GROUPS = ['Azure', 'Network', 'Virtual machine', 'Qlik Sense', 'Secrets'] as const;

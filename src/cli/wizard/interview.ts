@@ -29,10 +29,10 @@ async function askEverything(context: WizardContext): Promise<Draft> {
   return inSchemaOrder(await askQlik(context, draft));
 }
 
-export async function interview(output: Output, options: GlobalOptions): Promise<WizardResult | undefined> {
+export async function interview(output: Output, options: GlobalOptions & { myIp?: boolean }): Promise<WizardResult | undefined> {
   const opening = import('../../azure/subscriptions.js').then(({ openAzureCatalog }) => openAzureCatalog(options, `qlik-azure/${TOOL_VERSION}`));
   const catalog = await lookingUp(output, options.simulate ? 'Starting the local Azure simulator' : 'Preparing Azure sign-in', opening);
-  const context: WizardContext = { ask: await terminalAsk(), output, catalog, cloud: options.cloud };
+  const context: WizardContext = { ask: await terminalAsk(), output, catalog, cloud: options.cloud, myIp: options.myIp };
   let draft: Draft;
   try {
     draft = await askEverything(context);

@@ -5,15 +5,18 @@
 import { isAnySource } from '../../config/rules.js';
 import { heading, type WizardContext } from './context.js';
 import { checkAnswer, setIn, type Draft } from './draft.js';
+import { offerPublicAddress } from './my-address.js';
 
 const list = (answer: string) => answer.split(/[\s,]+/).filter(Boolean);
 
 async function askAllowedSources(context: WizardContext, draft: Draft): Promise<Draft> {
   const { ask, output } = context;
-  output.line(output.style.dim('  Your own public address is what https://ifconfig.me shows; add your users\' office ranges.'));
+  const mine = await offerPublicAddress(context);
+  if (!mine) output.line(output.style.dim('  Your own public address is what https://ifconfig.me shows; add your users\' office ranges.'));
   for (;;) {
     const answer = await ask.text({
       message: 'Who may reach Qlik Sense? Addresses or CIDR ranges, comma-separated (e.g. 203.0.113.0/24, 198.51.100.7)',
+      ...(mine ? { default: mine } : {}),
       // "*" is judged as if opted in: whether to opt in is the next question.
       check: (text) => checkAnswer(setIn(draft, ['network', 'allowAnySource'], list(text).some(isAnySource)), ['network', 'allowedSourceCidrs'], list(text)),
     });

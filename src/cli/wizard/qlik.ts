@@ -22,7 +22,9 @@ async function askInstaller(context: WizardContext, start: Draft): Promise<Draft
   const source = await ask.choose({ message: 'Where is Qlik_Sense_setup.exe?', choices: INSTALLER_SOURCES, default: 'url' });
   let draft = setIn(start, ['qlik', 'installer'], { source });
   if (source === 'url') {
-    const url = await ask.text({ message: 'Installer download link', check: (answer) => checkAnswer(draft, ['qlik', 'installer', 'url'], answer) });
+    const standIn = context.catalog.standIns?.installerUrl;
+    if (standIn) context.output.line(context.output.style.dim('  --simulate: Enter takes the simulator\'s stand-in installer; a real run needs Qlik\'s download link.'));
+    const url = await ask.text({ message: 'Installer download link', ...(standIn ? { default: standIn } : {}), check: (answer) => checkAnswer(draft, ['qlik', 'installer', 'url'], answer) });
     draft = setIn(draft, ['qlik', 'installer', 'url'], url);
   } else {
     const path = await ask.text({

@@ -60,8 +60,13 @@ export async function askSecrets(context: WizardContext, config: ResolvedConfig,
   const values: Partial<Record<SecretName, string>> = {};
   for (const name of passwords) values[name] = generate ? generatePassword() : await typeTwice(context, config, name);
   for (const name of required.filter((n) => !GENERATABLE_SECRETS.has(n))) {
-    const value = await ask.hidden({ message: `${SECRET_FIELDS[name].replace(/ \(.*\)$/, '').replace(/^the /, 'The ')} (paste it; hidden)`, check: (answer) => standalone('the value', checkSecret(name, answer.trim())) });
-    values[name] = value.trim();
+    // --simulate: the simulator's example key stands in for a license the newcomer does not have.
+    const standIn = name === 'licenseKey' ? context.catalog.standIns?.licenseKey : undefined;
+    const value = await ask.hidden({
+      message: `${SECRET_FIELDS[name].replace(/ \(.*\)$/, '').replace(/^the /, 'The ')} (paste it; hidden${standIn ? '; Enter takes the simulator\'s example key' : ''})`,
+      check: (answer) => (standIn && answer.trim() === '' ? undefined : standalone('the value', checkSecret(name, answer.trim()))),
+    });
+    values[name] = value.trim() || standIn || '';
     output.line(output.style.dim(`  received ${counted(values[name]!.length, 'character')}`));
   }
   if (config.qlik.certificate) {
