@@ -33,6 +33,7 @@ export function buildProgram(): Command {
     .option('--secrets-stdin', 'read the secrets YAML from standard input')
     .option('-d, --deployment <name>', 'deployment name (overrides the config)')
     .option('--state-dir <dir>', 'where state, account table and RDP file live', '.qlik-azure')
+    .option('--state <url>', 'keep them in a blob container a team shares instead: azblob://<account>/<container>[/<prefix>]')
     .option('--subscription <id>', 'Azure subscription id (overrides the config)')
     .addOption(new Option('--auth <kind>', 'how to sign in to Azure').choices(['default', 'cli', 'device-code', 'browser', 'env', 'managed-identity']).default('cli'))
     .addOption(new Option('--cloud <name>', 'Azure cloud').choices(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment']).default('AzureCloud'))

@@ -5,6 +5,7 @@ import { buildPlan, summarisePlan } from '../../engine/planner.js';
 import { JournalWriteFailure, runSteps, type RunOutcome } from '../../engine/runner.js';
 import { adoptedSteps, selectSteps, type Selection } from '../../engine/selection.js';
 import { StateStore } from '../../state/store.js';
+import { stateBackend } from '../state-backend.js';
 import { CANNOT_CONFIRM, confirmOrRefuse } from '../confirm.js';
 import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
@@ -94,7 +95,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
     if (secretsLoad.generatedInto && !output.json) {
       output.line(`Generated ${secretsLoad.generated.join(', ')} into ${secretsLoad.generatedInto} (mode 0600). Keep that file private.`);
     }
-    const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command, toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate), secretValues: secretValues(secretsLoad.secrets) });
+    const store = await StateStore.open({ backend: await stateBackend(options, config.deployment, config), deployment: config.deployment, command, toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate), secretValues: secretValues(secretsLoad.secrets) });
     try {
       if (store.lock.staleTakenOver && !output.json) output.warn(`took over a stale lock left by pid ${store.lock.staleTakenOver.pid} (${store.lock.staleTakenOver.command}), which is no longer running`);
       if (options.existingVm && command !== 'resume') await adoptExistingVmInto(store, options, config, output, secretsLoad.secrets);
@@ -121,7 +122,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
           secrets: secretsLoad.secrets,
           azure: azure.services,
           journal: store,
-          artifactDirectory: store.paths.directory,
+          artifacts: { write: (name, content) => store.backend.writeArtifact(name, content) },
           signal: interrupts.hard.signal,
           progress: (step, message) => reporter.event({ type: 'step-progress', step, message }),
           note: (step, message) => reporter.event({ type: 'step-note', step, message }),

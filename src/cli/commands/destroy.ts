@@ -1,9 +1,9 @@
 /** `qlik-azure destroy`: deletes the deployment's resource group after a typed confirmation. */
 import { ConfigError } from '../../config/errors.js';
 import { RUNNABLE_STEPS } from '../../engine/catalogue.js';
-import { readState, StateStore, statePaths } from '../../state/store.js';
+import { readState, StateStore } from '../../state/store.js';
+import { deploymentStateBackend, stateBackend } from '../state-backend.js';
 import { configPath } from '../config-path.js';
-import { deploymentName } from '../deployment-lookup.js';
 import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
 import type { GlobalOptions } from '../options.js';
@@ -47,8 +47,9 @@ function printDoomed(output: Output, config: ResolvedConfig): void {
  */
 async function destroyConfig(options: DestroyOptions): Promise<ResolvedConfig> {
   if (configPath(options)) return loadDeploymentConfig(options);
-  const paths = statePaths(options.stateDir, await deploymentName(options));
-  const recorded = (await readState(paths))?.config;
+  const backend = await deploymentStateBackend(options);
+  const paths = backend.paths;
+  const recorded = (await readState(backend))?.config;
   if (!recorded) {
     throw new ConfigError([{ field: '--config', message: `${paths.state} records no config of '${paths.deployment}' to tell what to delete. Fix: pass --config FILE (the config the deployment was made with)` }]);
   }
@@ -60,7 +61,7 @@ export async function destroyCommand(options: DestroyOptions): Promise<number> {
   return guarded(output, async () => {
     const config = await destroyConfig(options);
     const { inspectResourceGroup, deleteResourceGroup } = await import('../../steps/teardown.js');
-    const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate) });
+    const store = await StateStore.open({ backend: await stateBackend(options, config.deployment, config), deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate) });
     try {
       const azure = await connectAzure(options, config, { warn: (message) => output.warn(message) });
       try {

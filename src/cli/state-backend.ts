@@ -1,0 +1,49 @@
+/**
+ * Which backend holds a deployment's state: --state azblob://… when given, else the config's `state`, else
+ * the local folder <state-dir>/<deployment>. The blob backend's module (and the storage SDK) loads only
+ * when it is chosen.
+ */
+import type { ResolvedConfig } from '../config/derive.js';
+import { parseAzblobUrl } from '../config/azblob-url.js';
+import { ConfigError } from '../config/errors.js';
+import type { StateBackend } from '../state/backend.js';
+import { LocalStateBackend } from '../state/local-backend.js';
+import type { GlobalOptions } from './options.js';
+
+/** The azblob:// URL in force, and where it was written (for messages); undefined = local files. */
+export function sharedStateUrl(options: Pick<GlobalOptions, 'state'>, config?: Pick<ResolvedConfig, 'state'>): { url: string; field: string } | undefined {
+  if (options.state !== undefined) return { url: options.state, field: '--state' };
+  if (config?.state?.backend === 'azblob' && config.state.url) return { url: config.state.url, field: 'state.url' };
+  return undefined;
+}
+
+export async function stateBackendAt(url: string, field: string, options: GlobalOptions, deployment: string, tenantId?: string): Promise<StateBackend> {
+  const location = parseAzblobUrl(url, field);
+  const { AzblobStateBackend } = await import('../state/azblob-backend.js');
+  return new AzblobStateBackend({
+    location,
+    deployment,
+    env: process.env,
+    cloud: options.cloud,
+    signIn: async () => {
+      const { createCredential, isAuthKind } = await import('../azure/credentials.js');
+      if (!isAuthKind(options.auth)) throw new ConfigError([{ field: '--auth', message: `'${options.auth}' is not a sign-in method` }]);
+      return createCredential({ kind: options.auth, cloud: options.cloud, tenantId: options.tenant ?? tenantId });
+    },
+  });
+}
+
+export async function stateBackend(options: GlobalOptions, deployment: string, config?: ResolvedConfig): Promise<StateBackend> {
+  const shared = sharedStateUrl(options, config);
+  if (!shared) return new LocalStateBackend(options.stateDir, deployment);
+  return stateBackendAt(shared.url, shared.field, options, deployment, config?.azure.tenantId);
+}
+
+/** For commands that need only the state (status, destroy, state …): the deployment's backend, the config read when there is one. */
+export async function deploymentStateBackend(options: GlobalOptions): Promise<StateBackend> {
+  const { configPath } = await import('./config-path.js');
+  const { loadDeploymentConfig } = await import('./session.js');
+  const config = configPath(options) ? await loadDeploymentConfig(options) : undefined;
+  const { deploymentName } = await import('./deployment-lookup.js');
+  return stateBackend(options, config?.deployment ?? (await deploymentName(options)), config);
+}
