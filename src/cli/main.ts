@@ -113,6 +113,17 @@ export function buildProgram(): Command {
     .addHelpText('after', examples(['qlik-azure steps', 'qlik-azure steps --json']))
     .action(action(async () => (await import('./commands/steps.js')).stepsCommand));
 
+  const state = program.command('state').description('where the state lives, and its lock');
+  state.command('migrate')
+    .description('move the state (and the account table and RDP file) to a blob container a team shares, or back; refused while a run holds the lock')
+    .requiredOption('--to <backend>', 'azblob://<account>/<container>[/<prefix>], or local (the --state-dir folder)')
+    .addHelpText('after', examples(['qlik-azure state migrate --to azblob://qlikstate/deployments', 'qlik-azure state migrate --state azblob://qlikstate/deployments --to local']))
+    .action(action(async () => (await import('./commands/state.js')).migrateCommand));
+  state.command('force-unlock')
+    .description('break the lock of a run that is gone for good, naming its holder (the run, if still alive, stops writing)')
+    .addHelpText('after', examples(['qlik-azure state force-unlock --state azblob://qlikstate/deployments -d qlik-prod']))
+    .action(action(async () => (await import('./commands/state.js')).forceUnlockCommand));
+
   const config = program.command('config').description('configuration helpers');
   config.command('schema')
     .description('print the JSON Schema of qlik-azure.yaml')

@@ -66,15 +66,17 @@ async function serviceClient(access: AzblobAccess): Promise<{ client: BlobServic
 
 const LEASE_CODES = new Set(['LeaseIdMissing', 'LeaseNotPresentWithBlobOperation', 'LeaseIdMismatchWithBlobOperation', 'LeaseLost', 'LeaseIsBrokenAndCannotBeRenewed', 'LeaseIdMismatchWithLeaseOperation', 'LeaseNotPresentWithLeaseOperation']);
 
+/** Azure's error code: in the body, or (HEAD requests, which have none) only in the x-ms-error-code header. */
 function codeOf(error: unknown): string | undefined {
-  return error instanceof RestError ? error.code : undefined;
+  if (!(error instanceof RestError)) return undefined;
+  return error.code ?? (error.details as { errorCode?: string } | undefined)?.errorCode;
 }
 
 /** What the data plane refused, said with its fix; anything else passes through. */
 export function explainBlobError(error: unknown, location: AzblobLocation, auth: 'entra' | 'key' | 'sas'): unknown {
   if (!(error instanceof RestError)) return error;
   const where = formatAzblobUrl(location);
-  const code = error.code ?? '';
+  const code = codeOf(error) ?? '';
   if (error.statusCode === 403 && (code === 'AuthorizationPermissionMismatch' || (auth === 'entra' && code === 'AuthorizationFailure'))) {
     return new ConfigError([{ field: '--state', message: `your Azure sign-in may not read and write blobs in ${where} (${code}): reading and writing blobs with Entra ID needs a data-plane role, which Owner or Contributor on the account does not give. Fix: assign the role 'Storage Blob Data Contributor' on the account or the container: az role assignment create --role "Storage Blob Data Contributor" --assignee <your user or app id> --scope $(az storage account show -n ${location.account} --query id -o tsv); the assignment takes a few minutes to apply. Or use AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN for an account without Entra ID` }]);
   }
@@ -143,17 +145,21 @@ export class AzblobStateBackend implements StateBackend {
     return container.getBlockBlobClient(`${this.#base}/${name}`);
   }
 
-  /** The state's text; the empty blob that exists only to be leased (before the first write) is no state. */
-  read(): Promise<string | undefined> {
+  #download(name: string): Promise<string | undefined> {
     return this.#call(async (container) => {
       try {
-        const text = (await this.#blob(container, 'state.json').downloadToBuffer()).toString('utf8');
-        return text === '' ? undefined : text;
+        return (await this.#blob(container, name).downloadToBuffer()).toString('utf8');
       } catch (error) {
         if (codeOf(error) === 'BlobNotFound') return undefined;
         throw error;
       }
     });
+  }
+
+  /** The state's text; the empty blob that exists only to be leased (before the first write) is no state. */
+  async read(): Promise<string | undefined> {
+    const text = await this.#download('state.json');
+    return text === '' ? undefined : text;
   }
 
   async open(command: string): Promise<StateSession> {
@@ -239,7 +245,12 @@ export class AzblobStateBackend implements StateBackend {
         throw error;
       });
       if (properties?.leaseState !== 'leased') return undefined;
-      await state.getBlobLeaseClient().breakLease(0);
+      try {
+        await state.getBlobLeaseClient().breakLease(0);
+      } catch (error) {
+        if (codeOf(error) === 'LeaseNotPresentWithLeaseOperation') return undefined; // let go meanwhile
+        throw error;
+      }
       await state.setMetadata({});
       return holderFrom(properties.metadata) ?? UNKNOWN_HOLDER;
     });
@@ -250,6 +261,10 @@ export class AzblobStateBackend implements StateBackend {
       await this.#blob(container, name).upload(content, Buffer.byteLength(content));
       return `${this.paths.directory}/${name}`;
     });
+  }
+
+  readArtifact(name: string): Promise<string | undefined> {
+    return this.#download(name);
   }
 
   simulatedWhenUnrecorded(): boolean {

@@ -7,6 +7,15 @@
  */
 import type { LockHolder } from './lock.js';
 
+/**
+ * The files the steps keep beside the state (step 35's RDP file, step 39's account table): what `state
+ * migrate` carries over. A list, not "everything in the folder": secrets.yaml and the simulator's world stay
+ * on this machine.
+ */
+export function artifactNames(deployment: string): string[] {
+  return [`${deployment}.rdp`, 'accounts.md', 'accounts.csv'];
+}
+
 /** The state's places, as the user can find them: file paths, or azblob:// URLs. */
 export interface StatePaths {
   readonly deployment: string;
@@ -37,6 +46,8 @@ export interface StateBackend {
   forceUnlock(): Promise<LockHolder | undefined>;
   /** Writes a file kept beside the state; where it went, for the user. */
   writeArtifact(name: string, content: string): Promise<string>;
+  /** A file kept beside the state; undefined when there is none. */
+  readArtifact(name: string): Promise<string | undefined>;
   /** Whether a state written before `simulated` was recorded describes the simulator's world. */
   simulatedWhenUnrecorded(): boolean;
 }

@@ -110,6 +110,10 @@ export class LocalStateBackend implements StateBackend {
     return writeLocalArtifact(this.paths.directory, name, content);
   }
 
+  readArtifact(name: string): Promise<string | undefined> {
+    return readPlainFile(join(this.paths.directory, name));
+  }
+
   simulatedWhenUnrecorded(): boolean {
     return existsSync(join(this.paths.directory, 'simulation.json'));
   }

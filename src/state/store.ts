@@ -11,7 +11,7 @@ import { assertNoSecrets } from '../config/secrets.js';
 import type { StepNumber } from '../engine/catalogue.js';
 import type { Journal, JournalEntry } from '../engine/journal.js';
 import type { StepErrorInfo, StepResult } from '../engine/step.js';
-import type { StateBackend, StatePaths, StateSession } from './backend.js';
+import { artifactNames, type StateBackend, type StatePaths, type StateSession } from './backend.js';
 import { LocalStateBackend } from './local-backend.js';
 import { parseState, STATE_SCHEMA_VERSION, type DeploymentState } from './schema.js';
 
@@ -38,6 +38,37 @@ export function assertSameWorld(state: DeploymentState | undefined, backend: Sta
     ? `deployment '${deployment}' in ${directory} is simulated (made with --simulate); this command would talk to real Azure. Fix: add --simulate to act on the simulated deployment, or use another --state-dir (or --deployment) for a real one`
     : `deployment '${deployment}' in ${directory} is a real Azure deployment; --simulate would act on a simulated one in its place. Fix: remove --simulate to act on the real deployment, or use another --state-dir (or --deployment) to simulate`;
   throw new ConfigError([{ field: '--simulate', message }]);
+}
+
+/**
+ * Moves a deployment's state (and the files beside it) from one backend to another, holding both locks:
+ * refused while a run holds the source's, and refused when the destination already holds a state, which
+ * it would overwrite. The source is left as it was.
+ */
+export async function migrateState(from: StateBackend, to: StateBackend): Promise<{ state: DeploymentState; artifacts: string[] }> {
+  if (from.paths.state === to.paths.state) throw new ConfigError([{ field: '--to', message: `is where the state already is (${from.paths.state}). Fix: name the other backend` }]);
+  const source = await from.open('state migrate');
+  try {
+    if (source.text === undefined) throw new ConfigError([{ field: '--deployment', message: `'${from.paths.deployment}' has no state at ${from.paths.state} to migrate. Fix: check --deployment, --state-dir or --state` }]);
+    const state = parseState(source.text, from.paths.state, from.paths.deployment);
+    const target = await to.open('state migrate');
+    try {
+      if (target.text !== undefined) {
+        throw new ConfigError([{ field: '--to', message: `${to.paths.state} already holds a state of '${to.paths.deployment}'; migrating would overwrite it. Fix: use another container or prefix, or delete that state if it is a stale copy` }]);
+      }
+      await target.write(source.text);
+      const artifacts: string[] = [];
+      for (const name of artifactNames(from.paths.deployment)) {
+        const content = await from.readArtifact(name);
+        if (content !== undefined) artifacts.push(await to.writeArtifact(name, content));
+      }
+      return { state, artifacts };
+    } finally {
+      await target.release();
+    }
+  } finally {
+    await source.release();
+  }
 }
 
 function attemptsOf(entry: JournalEntry | undefined): number {

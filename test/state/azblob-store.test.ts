@@ -1,5 +1,7 @@
 /** The state store on the blob backend, against Azurite (started here, on loopback). */
-import { hostname } from 'node:os';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { RestError, type ContainerClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
@@ -7,7 +9,8 @@ import { SecretLeakError } from '../../src/config/secrets.js';
 import { parseAzblobUrl } from '../../src/config/azblob-url.js';
 import { AzblobStateBackend, explainBlobError, LockLostError } from '../../src/state/azblob-backend.js';
 import { LockedError } from '../../src/state/lock.js';
-import { readState, StateStore } from '../../src/state/store.js';
+import { LocalStateBackend } from '../../src/state/local-backend.js';
+import { migrateState, readState, StateStore } from '../../src/state/store.js';
 import { AZURITE_ACCOUNT, startAzurite, type Azurite } from '../support/azurite.js';
 
 let azurite: Azurite;
@@ -122,6 +125,28 @@ describe('blob state backend (Azurite)', () => {
     const missing = backendIn('no-such-container');
     await expect(missing.open('apply')).rejects.toThrow(ConfigError);
     await expect(missing.open('apply')).rejects.toThrow(/container 'no-such-container' does not exist in storage account devstoreaccount1\. Fix: az storage container create/);
+  });
+});
+
+describe('migrating between backends', () => {
+  it('carries the state, the account table and the RDP file over; secrets.yaml and the simulator\'s world stay on this machine', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-migrate-'));
+    const local = new LocalStateBackend(dir, 'demo');
+    const store = await StateStore.open({ backend: local, deployment: 'demo', command: 'apply', toolVersion: '0.0.0' });
+    await store.markPending([1]);
+    await store.close();
+    await local.writeArtifact('accounts.md', '# Accounts\n');
+    await local.writeArtifact('demo.rdp', 'full address:s:demo\r\n');
+    await writeFile(join(dir, 'demo', 'secrets.yaml'), 'vmAdminPassword: Never-In-The-Blob-7\n', { mode: 0o600 });
+    await writeFile(join(dir, 'demo', 'simulation.json'), '{}');
+    const shared = await backend();
+    const { state, artifacts } = await migrateState(local, shared);
+    expect(state.serial).toBe(1);
+    expect(artifacts.map((path) => path.split('/').pop())).toEqual(['demo.rdp', 'accounts.md']);
+    expect(await blobText('state.json')).toBe(await readFile(join(dir, 'demo', 'state.json'), 'utf8'));
+    const names: string[] = [];
+    for await (const blob of container.listBlobsFlat()) names.push(blob.name);
+    expect(names.sort()).toEqual(['team/demo/accounts.md', 'team/demo/demo.rdp', 'team/demo/state.json']);
   });
 });
 
