@@ -44,6 +44,9 @@ export async function deploymentStateBackend(options: GlobalOptions): Promise<St
   const { configPath } = await import('./config-path.js');
   const { loadDeploymentConfig } = await import('./session.js');
   const config = configPath(options) ? await loadDeploymentConfig(options) : undefined;
+  if (!config && !options.deployment && options.state !== undefined) {
+    throw new ConfigError([{ field: '--deployment', message: `is needed with --state and no config file: a container can hold several deployments. Fix: pass --deployment NAME (or --config FILE)` }]);
+  }
   const { deploymentName } = await import('./deployment-lookup.js');
   return stateBackend(options, config?.deployment ?? (await deploymentName(options)), config);
 }
