@@ -216,6 +216,8 @@ export class AzblobStateBackend implements StateBackend {
         if (lost !== undefined) throw new LockLostError(where, lost);
         await this.#call(async (container) => {
           try {
+            // Renewed first: a run whose lease was broken learns it before it touches the (unleased) backup.
+            await lease.renewLease();
             if (previous !== undefined) await this.#blob(container, 'state.json.backup').upload(previous, Buffer.byteLength(previous), { blobHTTPHeaders: { blobContentType: 'application/json' } });
             await state.upload(text, Buffer.byteLength(text), { conditions, metadata: holderMetadata(held.holder), blobHTTPHeaders: { blobContentType: 'application/json' } });
           } catch (error) {

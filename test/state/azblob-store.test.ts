@@ -100,6 +100,8 @@ describe('blob state backend (Azurite)', () => {
     const successor = await open(backendIn(container.containerName), { command: 'resume' });
     await expect(running.markRunning(1)).rejects.toThrow(LockLostError);
     await expect(running.markRunning(1)).rejects.toThrow(/lock on azblob:\/\/.*state\.json was lost .*this run stops writing/);
+    // The run that lost the lock touched nothing, not even the backup beside the state (which has no lease).
+    await expect(blobText('state.json.backup')).rejects.toMatchObject({ statusCode: 404 });
     await successor.markRunning(1);
     await running.close();
     await successor.close();
