@@ -34,33 +34,54 @@ export function leaseSeconds(env: NodeJS.ProcessEnv): number {
   return value;
 }
 
+/**
+ * What signs in to the blob service other than Entra ID; secrets, so they come from the environment or
+ * the secrets file, never from flags or the URL.
+ */
+export interface StorageKeys {
+  /** AZURE_STORAGE_CONNECTION_STRING: carries its own endpoint (BlobEndpoint=). */
+  readonly connectionString?: string;
+  /** AZURE_STORAGE_KEY, or stateStorageKey in the secrets file. */
+  readonly accountKey?: string;
+  /** AZURE_STORAGE_SAS_TOKEN, or stateStorageSasToken in the secrets file. */
+  readonly sasToken?: string;
+}
+
 export interface AzblobAccess {
   readonly location: AzblobLocation;
   readonly deployment: string;
-  /** AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN: secrets, so never flags. */
-  readonly env: NodeJS.ProcessEnv;
+  readonly keys: StorageKeys;
   readonly cloud?: string;
+  /** Seconds a lease lasts: DEFAULT_LEASE_SECONDS but in tests (leaseSeconds()). */
+  readonly leaseSeconds?: number;
+  /**
+   * QLIK_AZURE_TEST_BLOB_ENDPOINT, a test seam: the blob service of the account (Azurite on loopback) in
+   * place of https://<account>.blob.<cloud's storage suffix>.
+   */
+  readonly endpoint?: string;
   /** The Azure sign-in of the run (Entra ID), asked for only when no key or SAS is given. */
   readonly signIn: () => Promise<TokenCredential>;
 }
 
+type Auth = 'entra' | 'key' | 'sas';
+
 /**
  * The service client, and how it signs in. A connection string carries its own endpoint (BlobEndpoint=):
- * that is how a private endpoint is reached, and how the tests reach Azurite on loopback (their seam).
+ * that is how a private endpoint is reached, and how the tests reach Azurite on loopback.
  */
-async function serviceClient(access: AzblobAccess): Promise<{ client: BlobServiceClient; auth: 'entra' | 'key' | 'sas' }> {
-  const { env, location } = access;
+async function serviceClient(access: AzblobAccess): Promise<{ client: BlobServiceClient; auth: Auth }> {
+  const { keys, location } = access;
   const options = { retryOptions: { maxTries: 3 } };
-  if (env.AZURE_STORAGE_CONNECTION_STRING) {
-    const client = BlobServiceClient.fromConnectionString(env.AZURE_STORAGE_CONNECTION_STRING, options);
+  if (keys.connectionString) {
+    const client = BlobServiceClient.fromConnectionString(keys.connectionString, options);
     if (client.accountName !== location.account) {
       throw new ConfigError([{ field: 'AZURE_STORAGE_CONNECTION_STRING', message: `is for storage account '${client.accountName}', but the state is in '${location.account}'. Fix: set the connection string of ${location.account}, or unset it to sign in with Entra ID` }]);
     }
     return { client, auth: 'key' };
   }
-  const url = `https://${location.account}.blob.${cloudProfile(access.cloud).storageSuffix}`;
-  if (env.AZURE_STORAGE_KEY) return { client: new BlobServiceClient(url, new StorageSharedKeyCredential(location.account, env.AZURE_STORAGE_KEY), options), auth: 'key' };
-  if (env.AZURE_STORAGE_SAS_TOKEN) return { client: new BlobServiceClient(`${url}?${env.AZURE_STORAGE_SAS_TOKEN.replace(/^\?/, '')}`, new AnonymousCredential(), options), auth: 'sas' };
+  const url = access.endpoint ?? `https://${location.account}.blob.${cloudProfile(access.cloud).storageSuffix}`;
+  if (keys.accountKey) return { client: new BlobServiceClient(url, new StorageSharedKeyCredential(location.account, keys.accountKey), options), auth: 'key' };
+  if (keys.sasToken) return { client: new BlobServiceClient(`${url}?${keys.sasToken.replace(/^\?/, '')}`, new AnonymousCredential(), options), auth: 'sas' };
   return { client: new BlobServiceClient(url, await access.signIn(), options), auth: 'entra' };
 }
 
@@ -73,15 +94,18 @@ function codeOf(error: unknown): string | undefined {
 }
 
 /** What the data plane refused, said with its fix; anything else passes through. */
-export function explainBlobError(error: unknown, location: AzblobLocation, auth: 'entra' | 'key' | 'sas'): unknown {
+export function explainBlobError(error: unknown, location: AzblobLocation, auth: Auth): unknown {
   if (!(error instanceof RestError)) return error;
   const where = formatAzblobUrl(location);
   const code = codeOf(error) ?? '';
   if (error.statusCode === 403 && (code === 'AuthorizationPermissionMismatch' || (auth === 'entra' && code === 'AuthorizationFailure'))) {
-    return new ConfigError([{ field: '--state', message: `your Azure sign-in may not read and write blobs in ${where} (${code}): reading and writing blobs with Entra ID needs a data-plane role, which Owner or Contributor on the account does not give. Fix: assign the role 'Storage Blob Data Contributor' on the account or the container: az role assignment create --role "Storage Blob Data Contributor" --assignee <your user or app id> --scope $(az storage account show -n ${location.account} --query id -o tsv); the assignment takes a few minutes to apply. Or use AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN for an account without Entra ID` }]);
+    return new ConfigError([{ field: '--state', message: `your Azure sign-in may not read and write blobs in ${where} (${code}): reading and writing blobs with Entra ID needs a data-plane role, which Owner or Contributor on the account does not give. Fix: assign the role 'Storage Blob Data Contributor' on the account or the container: az role assignment create --role "Storage Blob Data Contributor" --assignee <your user or app id> --scope $(az storage account show -n ${location.account} --query id -o tsv); the assignment takes a few minutes to apply. Or give an account key or SAS token (AZURE_STORAGE_KEY / AZURE_STORAGE_SAS_TOKEN, or stateStorageKey / stateStorageSasToken in the secrets file) for an account without Entra ID` }]);
   }
   if (error.statusCode === 403) {
-    return new ConfigError([{ field: '--state', message: `storage account ${location.account} refused the ${auth === 'sas' ? 'SAS token' : 'account key'} (${code || 403}). Fix: check AZURE_STORAGE_${auth === 'sas' ? 'SAS_TOKEN (it needs read, write, create, delete and list on the container and must not have expired)' : 'KEY (az storage account keys list -n ' + location.account + ')'}` }]);
+    const fix = auth === 'sas'
+      ? 'check the SAS token (AZURE_STORAGE_SAS_TOKEN or stateStorageSasToken in the secrets file): it needs read, write, create, delete and list on the container, and must not have expired'
+      : `check the account key (AZURE_STORAGE_KEY, stateStorageKey in the secrets file, or the connection string): az storage account keys list -n ${location.account}`;
+    return new ConfigError([{ field: '--state', message: `storage account ${location.account} refused the ${auth === 'sas' ? 'SAS token' : 'account key'} (${code || 403}). Fix: ${fix}` }]);
   }
   if (code === 'ContainerNotFound') {
     return new ConfigError([{ field: '--state', message: `container '${location.container}' does not exist in storage account ${location.account}. Fix: az storage container create --account-name ${location.account} --name ${location.container} --auth-mode login` }]);
@@ -115,7 +139,7 @@ export class AzblobStateBackend implements StateBackend {
   readonly paths: StatePaths;
   readonly #access: AzblobAccess;
   readonly #base: string;
-  #connection: Promise<{ container: ContainerClient; auth: 'entra' | 'key' | 'sas' }> | undefined;
+  #connection: Promise<{ container: ContainerClient; auth: Auth }> | undefined;
 
   constructor(access: AzblobAccess) {
     const problem = checkDeploymentName(access.deployment);
@@ -126,7 +150,7 @@ export class AzblobStateBackend implements StateBackend {
     this.paths = { deployment: access.deployment, directory, state: `${directory}/state.json`, lock: `${directory}/state.json` };
   }
 
-  async #connect(): Promise<{ container: ContainerClient; auth: 'entra' | 'key' | 'sas' }> {
+  async #connect(): Promise<{ container: ContainerClient; auth: Auth }> {
     this.#connection ??= serviceClient(this.#access).then(({ client, auth }) => ({ container: client.getContainerClient(this.#access.location.container), auth }));
     return this.#connection;
   }
@@ -163,7 +187,7 @@ export class AzblobStateBackend implements StateBackend {
   }
 
   async open(command: string): Promise<StateSession> {
-    const seconds = leaseSeconds(this.#access.env);
+    const seconds = this.#access.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
     const holder: LockHolder = { pid: process.pid, host: hostname(), command, startedAt: new Date().toISOString() };
     const { state, lease, left } = await this.#call(async (container) => {
       const state = this.#blob(container, 'state.json');

@@ -4,7 +4,7 @@
  * BlobEndpoint names it. Needs `npx tsc` first.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
@@ -14,7 +14,8 @@ import { parseState } from '../../src/state/schema.js';
 import { StateStore } from '../../src/state/store.js';
 import { AZURITE_ACCOUNT, startAzurite, type Azurite } from '../support/azurite.js';
 import { startCli, type CliResult } from '../support/cli.js';
-import { AZURE_STEPS_TO, connectionFlags, createWorkspace, type Workspace } from '../steps/support.js';
+import { stringify } from 'yaml';
+import { AZURE_STEPS_TO, connectionFlags, createWorkspace, SECRETS, type Workspace } from '../steps/support.js';
 
 let azurite: Azurite;
 let containers = 0;
@@ -28,6 +29,7 @@ afterAll(async () => {
 
 interface RunOptions {
   readonly stateDir?: string;
+  readonly secretsFile?: string;
   readonly env?: NodeJS.ProcessEnv;
   /** false: without --state (the local folder). */
   readonly shared?: boolean;
@@ -48,7 +50,8 @@ async function sharedWorkspace(latencyScale = 0): Promise<Shared> {
   const container = await azurite.container(`team-${++containers}`);
   const url = `azblob://${AZURITE_ACCOUNT}/${container.containerName}/qlik`;
   const start = (args: readonly string[], options: RunOptions = {}) => {
-    const flags = connectionFlags(ws).map((flag, index, all) => (all[index - 1] === '--state-dir' && options.stateDir ? options.stateDir : flag));
+    const replaced: Record<string, string | undefined> = { '--state-dir': options.stateDir, '--secrets-file': options.secretsFile };
+    const flags = connectionFlags(ws).map((flag, index, all) => replaced[all[index - 1] ?? ''] ?? flag);
     return startCli([...args, ...flags, ...(options.shared === false ? [] : ['--state', url])], { cwd: ws.dir, env: { ...ws.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, ...options.env } });
   };
   return {
@@ -137,6 +140,31 @@ describe('shared state in a blob container (Azurite + the ARM simulator)', () =>
       expect(stopped.stdout).toMatch(/"type":"error".*the lock on azblob:\/\/.*state\.json was lost .*this run stops writing/);
       const resumed = await team.run(['resume', '--to-step', String(AZURE_STEPS_TO), '--yes'], { stateDir: other });
       expect(resumed.code, resumed.stderr).toBe(EXIT.ok);
+    } finally {
+      await team.ws.close();
+    }
+  });
+
+  it('signs in with the account key from the secrets file (never a flag), which no output and no state holds', async () => {
+    const team = await sharedWorkspace();
+    try {
+      const secretsFile = join(team.ws.dir, 'secrets-with-key.yaml');
+      await writeFile(secretsFile, stringify({ ...SECRETS, stateStorageKey: azurite.accountKey }), { mode: 0o600 });
+      const seam = { AZURE_STORAGE_CONNECTION_STRING: '', QLIK_AZURE_TEST_BLOB_ENDPOINT: azurite.endpoint };
+      const applied = await team.run(APPLY, { secretsFile, env: seam });
+      expect(applied.code, applied.stderr).toBe(EXIT.ok);
+      const status = await team.run(['status'], { secretsFile, env: seam });
+      expect(status.code, status.stderr).toBe(EXIT.ok);
+      const text = await team.stateText();
+      expect(parseState(text, 'blob').journal['1']).toMatchObject({ status: 'done' });
+      for (const seen of [text, applied.stdout, applied.stderr, status.stdout, status.stderr]) expect(seen).not.toContain(azurite.accountKey);
+
+      const wrongKey = Buffer.from('not the key of this account, 64 bytes long, like a real one......').toString('base64');
+      await writeFile(secretsFile, stringify({ ...SECRETS, stateStorageKey: wrongKey }), { mode: 0o600 });
+      const refused = await team.run(['status'], { secretsFile, env: seam });
+      expect(refused.code).toBe(EXIT.invalidInput);
+      expect(refused.stderr).toMatch(/--state: storage account devstoreaccount1 refused the account key \(\w+\)\. Fix: check the account key \(AZURE_STORAGE_KEY, stateStorageKey in the secrets file/);
+      expect(refused.stderr).not.toContain(wrongKey);
     } finally {
       await team.ws.close();
     }

@@ -25,16 +25,16 @@ afterAll(async () => {
 });
 
 /** A fresh container per test; the backend of deployment 'demo' under prefix 'team'. */
-async function backend(env: NodeJS.ProcessEnv = {}) {
+async function backend() {
   container = await azurite.container(`state-${++containers}`);
-  return backendIn(container.containerName, env);
+  return backendIn(container.containerName);
 }
 
-function backendIn(containerName: string, env: NodeJS.ProcessEnv = {}) {
+function backendIn(containerName: string) {
   return new AzblobStateBackend({
     location: parseAzblobUrl(`azblob://${AZURITE_ACCOUNT}/${containerName}/team`, '--state'),
     deployment: 'demo',
-    env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, ...env },
+    keys: { connectionString: azurite.connectionString },
     signIn: () => { throw new Error('an account key is given; the Azure sign-in must not be asked for'); },
   });
 }
@@ -118,7 +118,7 @@ describe('blob state backend (Azurite)', () => {
   it('names the account of a connection string that is not the state\'s', async () => {
     const other = new AzblobStateBackend({
       location: parseAzblobUrl('azblob://otheraccount/state', '--state'), deployment: 'demo',
-      env: { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString }, signIn: () => { throw new Error('not asked'); },
+      keys: { connectionString: azurite.connectionString }, signIn: () => { throw new Error('not asked'); },
     });
     await expect(other.read()).rejects.toThrow(/AZURE_STORAGE_CONNECTION_STRING: is for storage account 'devstoreaccount1', but the state is in 'otheraccount'/);
   });
@@ -165,6 +165,6 @@ describe('blob data-plane refusals', () => {
 
   it('does not blame the role when an account key is refused', () => {
     const refusal = new RestError('Server failed to authenticate the request.', { statusCode: 403, code: 'AuthenticationFailed' });
-    expect((explainBlobError(refusal, location, 'key') as Error).message).toMatch(/refused the account key .*Fix: check AZURE_STORAGE_KEY/);
+    expect((explainBlobError(refusal, location, 'key') as Error).message).toMatch(/refused the account key .*Fix: check the account key \(AZURE_STORAGE_KEY/);
   });
 });

@@ -16,6 +16,9 @@ const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I
 
 export interface Azurite {
   readonly connectionString: string;
+  /** The development account's blob endpoint and key, for a test that gives them apart. */
+  readonly endpoint: string;
+  readonly accountKey: string;
   readonly service: BlobServiceClient;
   /** A new, empty container. */
   container(name: string): Promise<ContainerClient>;
@@ -39,10 +42,13 @@ export async function startAzurite(): Promise<Azurite> {
     child.on('error', reject);
     child.on('exit', (code) => reject(new Error(`azurite exited (${code}) before listening: ${output}`)));
   });
-  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${port}/${AZURITE_ACCOUNT};`;
+  const endpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
+  const connectionString = `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${endpoint};`;
   const service = BlobServiceClient.fromConnectionString(connectionString);
   return {
     connectionString,
+    endpoint,
+    accountKey: AZURITE_KEY,
     service,
     async container(name) {
       const container = service.getContainerClient(name);

@@ -95,7 +95,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
     if (secretsLoad.generatedInto && !output.json) {
       output.line(`Generated ${secretsLoad.generated.join(', ')} into ${secretsLoad.generatedInto} (mode 0600). Keep that file private.`);
     }
-    const store = await StateStore.open({ backend: await stateBackend(options, config.deployment, config), deployment: config.deployment, command, toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate), secretValues: secretValues(secretsLoad.secrets) });
+    const store = await StateStore.open({ backend: await stateBackend(options, config.deployment, config, secretsLoad.secrets), deployment: config.deployment, command, toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate), secretValues: secretValues(secretsLoad.secrets) });
     try {
       if (store.lock.staleTakenOver && !output.json) output.warn(`took over a stale lock left by pid ${store.lock.staleTakenOver.pid} (${store.lock.staleTakenOver.command}), which is no longer running`);
       if (options.existingVm && command !== 'resume') await adoptExistingVmInto(store, options, config, output, secretsLoad.secrets);
