@@ -29,13 +29,15 @@ export function formatAzblobUrl(location: AzblobLocation): string {
 /** What is wrong with a location, with its fix; undefined when it is a valid one. */
 export function checkAzblobUrl(value: string): string | undefined {
   const fix = '. Fix: write azblob://<storage account>/<container>[/<prefix>], e.g. azblob://qlikstate/deployments/team-a';
-  if (!isAzblobUrl(value)) return `'${value}' is not an azblob:// URL${fix}`;
-  if (/[?#@]/.test(value)) return `'${value}' has a query, fragment or user part; credentials never go in the URL${fix}, and give a key or SAS in AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN (or sign in to Azure)`;
+  // A query or user part may be a SAS or a key: the message shows the URL without it.
+  const shown = `'${value.replace(/[?#].*$/s, '').replace(/\/\/[^/]*@/, '//')}'`;
+  if (!isAzblobUrl(value)) return `${shown} is not an azblob:// URL${fix}`;
+  if (/[?#@]/.test(value)) return `${shown} has a query, fragment or user part; credentials never go in the URL${fix}, and give a key or SAS in the secrets file (stateStorageKey, stateStorageSasToken) or the environment (AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN), or sign in to Azure`;
   const [account = '', container = '', ...rest] = value.slice(SCHEME.length).replace(/\/+$/, '').split('/');
-  if (!ACCOUNT.test(account)) return `'${value}' names storage account '${account}'; account names are 3-24 lowercase letters and digits${fix}`;
-  if (!CONTAINER.test(container)) return `'${value}' names container '${container}'; container names are 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit${fix}`;
+  if (!ACCOUNT.test(account)) return `${shown} names storage account '${account}'; account names are 3-24 lowercase letters and digits${fix}`;
+  if (!CONTAINER.test(container)) return `${shown} names container '${container}'; container names are 3-63 lowercase letters, digits and single hyphens, starting and ending with a letter or digit${fix}`;
   const bad = rest.find((segment) => !PREFIX_SEGMENT.test(segment) || segment === '.' || segment === '..');
-  if (bad !== undefined) return `'${value}' has prefix part '${bad}'; use letters, digits, '.', '_' and '-' between single slashes${fix}`;
+  if (bad !== undefined) return `${shown} has prefix part '${bad}'; use letters, digits, '.', '_' and '-' between single slashes${fix}`;
   return undefined;
 }
 

@@ -138,6 +138,8 @@ describe('shared state in a blob container (Azurite + the ARM simulator)', () =>
       const stopped = await running.result;
       expect(stopped.code, stopped.stdout.slice(-3000) + stopped.stderr).toBe(EXIT.failed);
       expect(stopped.stdout).toMatch(/"type":"error".*the lock on azblob:\/\/.*state\.json was lost .*this run stops writing/);
+      // The resume command it prints acts on the same shared state.
+      expect(stopped.stdout).toContain(`"resumeCommand":"qlik-azure resume --config ${team.ws.configFile} --secrets-file ${team.ws.secretsFile} --state-dir ${team.ws.stateDir} --state ${team.url} --arm-endpoint ${team.ws.sim.url}"`);
       const resumed = await team.run(['resume', '--to-step', String(AZURE_STEPS_TO), '--yes'], { stateDir: other });
       expect(resumed.code, resumed.stderr).toBe(EXIT.ok);
     } finally {
