@@ -15,7 +15,7 @@ import { StateStore } from '../../src/state/store.js';
 import { AZURITE_ACCOUNT, startAzurite, type Azurite } from '../support/azurite.js';
 import { startCli, type CliResult } from '../support/cli.js';
 import { stringify } from 'yaml';
-import { AZURE_STEPS_TO, connectionFlags, createWorkspace, SECRETS, type Workspace } from '../steps/support.js';
+import { AZURE_STEPS_TO, BASE_CONFIG, connectionFlags, createWorkspace, SECRETS, type Workspace } from '../steps/support.js';
 
 let azurite: Azurite;
 let containers = 0;
@@ -64,10 +64,11 @@ async function sharedWorkspace(latencyScale = 0): Promise<Shared> {
 const APPLY = ['apply', '--to-step', String(AZURE_STEPS_TO), '--yes'];
 
 describe('shared state in a blob container (Azurite + the ARM simulator)', () => {
-  it('apply keeps the state in the container, not in the local folder; status reads it from there', async () => {
+  it('apply with state.backend: azblob in the config keeps the state in the container, not in the local folder; status --state reads it from another folder', async () => {
     const team = await sharedWorkspace();
     try {
-      const applied = await team.run(APPLY);
+      await team.ws.writeConfig({ ...BASE_CONFIG, state: { backend: 'azblob', url: team.url } });
+      const applied = await team.run(APPLY, { shared: false });
       expect(applied.code, applied.stderr).toBe(EXIT.ok);
       const state = parseState(await team.stateText(), 'blob');
       expect(state.journal['1']).toMatchObject({ status: 'done' });
