@@ -110,7 +110,7 @@ export function explainBlobError(error: unknown, location: AzblobLocation, auth:
   if (code === 'ContainerNotFound') {
     return new ConfigError([{ field: '--state', message: `container '${location.container}' does not exist in storage account ${location.account}. Fix: az storage container create --account-name ${location.account} --name ${location.container} --auth-mode login` }]);
   }
-  if ((error as { code?: string }).code === 'ENOTFOUND' || code === 'REQUEST_SEND_ERROR') {
+  if (code === 'ENOTFOUND' || code === 'REQUEST_SEND_ERROR') {
     return new ConfigError([{ field: '--state', message: `storage account ${location.account} cannot be reached (${error.message.split('\n')[0]}) for ${where}. Fix: check the account name and the --cloud` }]);
   }
   return error;

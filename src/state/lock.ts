@@ -24,7 +24,7 @@ export interface LockHolder {
 
 export class LockedError extends Error {
   readonly holder: LockHolder;
-  constructor(path: string, holder: LockHolder, extra = '', fix = `wait for it to finish; if that process is gone for good, delete ${path}`) {
+  constructor(path: string, holder: LockHolder, extra = '', fix = `wait for it to finish; if that process is gone for good, run 'qlik-azure state force-unlock' (or delete ${path})`) {
     super(`the deployment is locked by '${holder.command}' (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt})${extra}. Fix: ${fix}`);
     this.name = 'LockedError';
     this.holder = holder;

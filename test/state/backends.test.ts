@@ -1,4 +1,4 @@
-/** The state store on the blob backend, against Azurite (started here, on loopback). */
+/** The state store on its backends: the blob backend against Azurite (started here, on loopback), migration, and force-unlock. */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +149,18 @@ describe('migrating between backends', () => {
     const names: string[] = [];
     for await (const blob of container.listBlobsFlat()) names.push(blob.name);
     expect(names.sort()).toEqual(['team/demo/accounts.md', 'team/demo/demo.rdp', 'team/demo/state.json']);
+  });
+});
+
+describe('force-unlock of the local backend', () => {
+  it('removes state.lock naming its holder, so the next command runs', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qa-unlock-'));
+    const local = new LocalStateBackend(dir, 'demo');
+    await StateStore.open({ backend: local, deployment: 'demo', command: 'apply', toolVersion: '0.0.0' }); // never closed: a run on another host
+    await expect(StateStore.open({ backend: local, deployment: 'demo', command: 'resume', toolVersion: '0.0.0' })).rejects.toThrow(/run 'qlik-azure state force-unlock'/);
+    expect(await local.forceUnlock()).toMatchObject({ command: 'apply', pid: process.pid, host: hostname() });
+    expect(await local.forceUnlock()).toBeUndefined();
+    await (await StateStore.open({ backend: local, deployment: 'demo', command: 'resume', toolVersion: '0.0.0' })).close();
   });
 });
 
