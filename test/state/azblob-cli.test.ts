@@ -8,24 +8,16 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerClient } from '@azure/storage-blob';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { parseState } from '../../src/state/schema.js';
 import { StateStore } from '../../src/state/store.js';
-import { AZURITE_ACCOUNT, startAzurite, type Azurite } from '../support/azurite.js';
+import { AZURITE_ACCOUNT, azuriteForFile } from '../support/azurite.js';
 import { startCli, type CliResult } from '../support/cli.js';
 import { stringify } from 'yaml';
 import { AZURE_STEPS_TO, BASE_CONFIG, connectionFlags, createWorkspace, SECRETS, type Workspace } from '../steps/support.js';
 
-let azurite: Azurite;
-let containers = 0;
-
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.close();
-});
+const azurite = azuriteForFile();
 
 interface RunOptions {
   readonly stateDir?: string;
@@ -47,12 +39,12 @@ interface Shared {
 
 async function sharedWorkspace(latencyScale = 0): Promise<Shared> {
   const ws = await createWorkspace({ latencyScale });
-  const container = await azurite.container(`team-${++containers}`);
+  const container = await azurite.current.container('team');
   const url = `azblob://${AZURITE_ACCOUNT}/${container.containerName}/qlik`;
   const start = (args: readonly string[], options: RunOptions = {}) => {
     const replaced: Record<string, string | undefined> = { '--state-dir': options.stateDir, '--secrets-file': options.secretsFile };
     const flags = connectionFlags(ws).map((flag, index, all) => replaced[all[index - 1] ?? ''] ?? flag);
-    return startCli([...args, ...flags, ...(options.shared === false ? [] : ['--state', url])], { cwd: ws.dir, env: { ...ws.env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, ...options.env } });
+    return startCli([...args, ...flags, ...(options.shared === false ? [] : ['--state', url])], { cwd: ws.dir, env: { ...ws.env, AZURE_STORAGE_CONNECTION_STRING: azurite.current.connectionString, ...options.env } });
   };
   return {
     ws, container, url, start,
@@ -152,15 +144,15 @@ describe('shared state in a blob container (Azurite + the ARM simulator)', () =>
     const team = await sharedWorkspace();
     try {
       const secretsFile = join(team.ws.dir, 'secrets-with-key.yaml');
-      await writeFile(secretsFile, stringify({ ...SECRETS, stateStorageKey: azurite.accountKey }), { mode: 0o600 });
-      const seam = { AZURE_STORAGE_CONNECTION_STRING: '', QLIK_AZURE_TEST_BLOB_ENDPOINT: azurite.endpoint };
+      await writeFile(secretsFile, stringify({ ...SECRETS, stateStorageKey: azurite.current.accountKey }), { mode: 0o600 });
+      const seam = { AZURE_STORAGE_CONNECTION_STRING: '', QLIK_AZURE_TEST_BLOB_ENDPOINT: azurite.current.endpoint };
       const applied = await team.run(APPLY, { secretsFile, env: seam });
       expect(applied.code, applied.stderr).toBe(EXIT.ok);
       const status = await team.run(['status'], { secretsFile, env: seam });
       expect(status.code, status.stderr).toBe(EXIT.ok);
       const text = await team.stateText();
       expect(parseState(text, 'blob').journal['1']).toMatchObject({ status: 'done' });
-      for (const seen of [text, applied.stdout, applied.stderr, status.stdout, status.stderr]) expect(seen).not.toContain(azurite.accountKey);
+      for (const seen of [text, applied.stdout, applied.stderr, status.stdout, status.stderr]) expect(seen).not.toContain(azurite.current.accountKey);
 
       const wrongKey = Buffer.from('not the key of this account, 64 bytes long, like a real one......').toString('base64');
       await writeFile(secretsFile, stringify({ ...SECRETS, stateStorageKey: wrongKey }), { mode: 0o600 });

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RestError, type ContainerClient } from '@azure/storage-blob';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/errors.js';
 import { SecretLeakError } from '../../src/config/secrets.js';
 import { parseAzblobUrl } from '../../src/config/azblob-url.js';
@@ -11,22 +11,14 @@ import { AzblobStateBackend, explainBlobError, LockLostError } from '../../src/s
 import { LockedError } from '../../src/state/lock.js';
 import { LocalStateBackend } from '../../src/state/local-backend.js';
 import { migrateState, readState, StateStore } from '../../src/state/store.js';
-import { AZURITE_ACCOUNT, startAzurite, type Azurite } from '../support/azurite.js';
+import { AZURITE_ACCOUNT, azuriteForFile } from '../support/azurite.js';
 
-let azurite: Azurite;
+const azurite = azuriteForFile();
 let container: ContainerClient;
-let containers = 0;
-
-beforeAll(async () => {
-  azurite = await startAzurite();
-});
-afterAll(async () => {
-  await azurite?.close();
-});
 
 /** A fresh container per test; the backend of deployment 'demo' under prefix 'team'. */
 async function backend() {
-  container = await azurite.container(`state-${++containers}`);
+  container = await azurite.current.container('state');
   return backendIn(container.containerName);
 }
 
@@ -34,7 +26,7 @@ function backendIn(containerName: string) {
   return new AzblobStateBackend({
     location: parseAzblobUrl(`azblob://${AZURITE_ACCOUNT}/${containerName}/team`, '--state'),
     deployment: 'demo',
-    keys: { connectionString: azurite.connectionString },
+    keys: { connectionString: azurite.current.connectionString },
     signIn: () => { throw new Error('an account key is given; the Azure sign-in must not be asked for'); },
   });
 }
@@ -118,7 +110,7 @@ describe('blob state backend (Azurite)', () => {
   it('names the account of a connection string that is not the state\'s', async () => {
     const other = new AzblobStateBackend({
       location: parseAzblobUrl('azblob://otheraccount/state', '--state'), deployment: 'demo',
-      keys: { connectionString: azurite.connectionString }, signIn: () => { throw new Error('not asked'); },
+      keys: { connectionString: azurite.current.connectionString }, signIn: () => { throw new Error('not asked'); },
     });
     await expect(other.read()).rejects.toThrow(/AZURE_STORAGE_CONNECTION_STRING: is for storage account 'devstoreaccount1', but the state is in 'otheraccount'/);
   });

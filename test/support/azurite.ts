@@ -8,6 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { afterAll, beforeAll } from 'vitest';
 import { ROOT } from './cli.js';
 
 /** Azurite's well-known development account (public; docs: azurite#connection-strings). */
@@ -20,8 +21,8 @@ export interface Azurite {
   readonly endpoint: string;
   readonly accountKey: string;
   readonly service: BlobServiceClient;
-  /** A new, empty container. */
-  container(name: string): Promise<ContainerClient>;
+  /** A new, empty container, named `<prefix>-<n>`. */
+  container(prefix: string): Promise<ContainerClient>;
   close(): Promise<void>;
 }
 
@@ -45,13 +46,14 @@ export async function startAzurite(): Promise<Azurite> {
   const endpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
   const connectionString = `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};BlobEndpoint=${endpoint};`;
   const service = BlobServiceClient.fromConnectionString(connectionString);
+  let containers = 0;
   return {
     connectionString,
     endpoint,
     accountKey: AZURITE_KEY,
     service,
-    async container(name) {
-      const container = service.getContainerClient(name);
+    async container(prefix) {
+      const container = service.getContainerClient(`${prefix}-${++containers}`);
       await container.create();
       return container;
     },
@@ -61,4 +63,16 @@ export async function startAzurite(): Promise<Azurite> {
       child.kill('SIGTERM');
     }),
   };
+}
+
+/** Azurite for the tests of one file: started before the first, stopped after the last. */
+export function azuriteForFile(): { readonly current: Azurite } {
+  const holder = {} as { current: Azurite };
+  beforeAll(async () => {
+    holder.current = await startAzurite();
+  });
+  afterAll(async () => {
+    await holder.current?.close();
+  });
+  return holder;
 }
