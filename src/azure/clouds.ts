@@ -2,7 +2,8 @@
  * The Azure clouds this tool deploys to: each one's Resource Manager endpoint, the Microsoft Entra
  * authority its sign-in goes to (the values of @azure/identity's AzureAuthorityHosts), and the DNS zone
  * of public IP names (<label>.<region>.cloudapp.azure.com on public Azure; learn.microsoft.com
- * azure/china/resources-developer-guide and azure-government/documentation-government-developer-guide).
+ * azure/china/resources-developer-guide and azure-government/documentation-government-developer-guide),
+ * and the suffix of its storage endpoints (https://<account>.blob.<suffix>, the same pages).
  * --arm-endpoint overrides the endpoint (a private endpoint, the simulator).
  *
  * Azure Stack Hub is not supported: it serves the older api-versions of its API profile (2020-09-01-hybrid),
@@ -10,9 +11,9 @@
  * the modular clients ignore a client-level apiVersion), so every write there would be refused.
  */
 export const CLOUD_PROFILES = {
-  AzureCloud: { arm: 'https://management.azure.com', authorityHost: 'https://login.microsoftonline.com', dnsZone: 'cloudapp.azure.com' },
-  AzureChinaCloud: { arm: 'https://management.chinacloudapi.cn', authorityHost: 'https://login.chinacloudapi.cn', dnsZone: 'cloudapp.chinacloudapi.cn' },
-  AzureUSGovernment: { arm: 'https://management.usgovcloudapi.net', authorityHost: 'https://login.microsoftonline.us', dnsZone: 'cloudapp.usgovcloudapi.net' },
+  AzureCloud: { arm: 'https://management.azure.com', authorityHost: 'https://login.microsoftonline.com', dnsZone: 'cloudapp.azure.com', storageSuffix: 'core.windows.net' },
+  AzureChinaCloud: { arm: 'https://management.chinacloudapi.cn', authorityHost: 'https://login.chinacloudapi.cn', dnsZone: 'cloudapp.chinacloudapi.cn', storageSuffix: 'core.chinacloudapi.cn' },
+  AzureUSGovernment: { arm: 'https://management.usgovcloudapi.net', authorityHost: 'https://login.microsoftonline.us', dnsZone: 'cloudapp.usgovcloudapi.net', storageSuffix: 'core.usgovcloudapi.net' },
 } as const;
 
 export type CloudName = keyof typeof CLOUD_PROFILES;

@@ -35,6 +35,7 @@ export function buildProgram(): Command {
     .option('--secrets-stdin', 'read the secrets YAML from standard input')
     .option('-d, --deployment <name>', 'deployment name (overrides the config)')
     .option('--state-dir <dir>', 'where state, account table and RDP file live', '.qlik-azure')
+    .option('--state <url>', 'keep them in a blob container a team shares instead: azblob://<account>/<container>[/<prefix>]')
     .option('--subscription <id>', 'Azure subscription id (overrides the config)')
     .addOption(new Option('--auth <kind>', 'how to sign in to Azure').choices(['default', 'cli', 'device-code', 'browser', 'env', 'managed-identity']).default('cli'))
     .addOption(new Option('--cloud <name>', 'Azure cloud').choices(['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment']).default('AzureCloud'))
@@ -115,6 +116,17 @@ export function buildProgram(): Command {
     .description('the guide\'s 48 steps and what the tool does for each')
     .addHelpText('after', examples(['qlik-azure steps', 'qlik-azure steps --json']))
     .action(action(async () => (await import('./commands/steps.js')).stepsCommand));
+
+  const state = program.command('state').description('where the state lives, and its lock');
+  state.command('migrate')
+    .description('move the state (and the account table and RDP file) to a blob container a team shares, or back; refused while a run holds the lock')
+    .requiredOption('--to <backend>', 'azblob://<account>/<container>[/<prefix>], or local (the --state-dir folder)')
+    .addHelpText('after', examples(['qlik-azure state migrate --to azblob://qlikstate/deployments', 'qlik-azure state migrate --state azblob://qlikstate/deployments --to local']))
+    .action(action(async () => (await import('./commands/state.js')).migrateCommand));
+  state.command('force-unlock')
+    .description('break the lock of a run that is gone for good, naming its holder (the run, if still alive, stops writing)')
+    .addHelpText('after', examples(['qlik-azure state force-unlock --state azblob://qlikstate/deployments -d qlik-prod']))
+    .action(action(async () => (await import('./commands/state.js')).forceUnlockCommand));
 
   const config = program.command('config').description('configuration helpers');
   config.command('schema')

@@ -7,6 +7,8 @@ export interface GlobalOptions {
   secretsStdin?: boolean;
   deployment?: string;
   stateDir: string;
+  /** --state azblob://<account>/<container>[/<prefix>]: a shared state (overrides the config's state). */
+  state?: string;
   subscription?: string;
   auth: string;
   cloud: string;

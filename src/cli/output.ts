@@ -20,13 +20,13 @@ export interface Output {
 }
 
 /** Flags that choose the deployment, its state and its secrets: a resume needs the same ones. */
-export type InvocationOptions = Partial<Pick<GlobalOptions, 'config' | 'secretsFile' | 'secretsStdin' | 'deployment' | 'stateDir' | 'subscription' | 'auth' | 'cloud' | 'armEndpoint' | 'simulate'>>;
+export type InvocationOptions = Partial<Pick<GlobalOptions, 'config' | 'secretsFile' | 'secretsStdin' | 'deployment' | 'stateDir' | 'state' | 'subscription' | 'auth' | 'cloud' | 'armEndpoint' | 'simulate'>>;
 
 const FLAG_DEFAULTS: Readonly<Record<string, string>> = { stateDir: '.qlik-azure', auth: 'cli', cloud: 'AzureCloud' };
 
 const RESUME_FLAGS: readonly (readonly [keyof InvocationOptions, string])[] = [
   ['config', '--config'], ['secretsFile', '--secrets-file'], ['secretsStdin', '--secrets-stdin'], ['deployment', '--deployment'],
-  ['stateDir', '--state-dir'], ['subscription', '--subscription'], ['auth', '--auth'], ['cloud', '--cloud'],
+  ['stateDir', '--state-dir'], ['state', '--state'], ['subscription', '--subscription'], ['auth', '--auth'], ['cloud', '--cloud'],
   ['armEndpoint', '--arm-endpoint'], ['simulate', '--simulate'],
 ];
 

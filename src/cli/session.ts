@@ -12,12 +12,11 @@ import { loadConfig } from '../config/load.js';
 import { generatePasswords, missingGeneratableSecrets, parseSecretsDocument, readSecretsFile, requiredSecrets, validateSecrets, writeGeneratedSecrets } from '../config/secret-sources.js';
 import type { Secrets } from '../config/secrets.js';
 import type { RunnableEntry } from '../engine/catalogue.js';
-import { StepError, type LocalFile, type StepContext } from '../engine/step.js';
+import { StepError, type ArtifactWriter, type LocalFile, type StepContext } from '../engine/step.js';
 import type { Journal } from '../engine/journal.js';
 import { configPath, DEFAULT_CONFIG_FILE } from './config-path.js';
 import type { GlobalOptions } from './options.js';
-import { writeFileAtomic } from '../state/atomic-write.js';
-import { ensurePrivateFolder } from '../state/files.js';
+import { writeLocalArtifact } from '../state/local-backend.js';
 import { ensureStateFolder, statePaths } from '../state/store.js';
 
 
@@ -189,17 +188,18 @@ async function assertSignedIn(credential: TokenCredential, auth: string, scope: 
   }
 }
 
-export interface ContextFactoryOptions {
+/** Where artifacts (RDP file, account table) go, beside the state: the state backend's writer, or a local folder. */
+type ArtifactPlace = { readonly artifacts: ArtifactWriter } | { readonly artifactDirectory: string };
+
+export type ContextFactoryOptions = ArtifactPlace & {
   readonly config: ResolvedConfig;
   readonly secrets: Secrets;
   readonly azure: AzureServices;
   readonly journal: Pick<Journal, 'entry'>;
-  /** Where artifacts (RDP file, account table) go: beside the state file. */
-  readonly artifactDirectory: string;
   readonly signal: AbortSignal;
   readonly progress: (step: number, message: string) => void;
   readonly note: (step: number, message: string) => void;
-}
+};
 
 /** The local files the config names, for steps to stream (they never open paths); a missing file is left out and the step says so. */
 function openLocalFiles(config: ResolvedConfig): NonNullable<StepContext['localFiles']> {
@@ -218,14 +218,7 @@ function openLocalFiles(config: ResolvedConfig): NonNullable<StepContext['localF
 }
 
 export function stepContextFactory(options: ContextFactoryOptions): (entry: RunnableEntry) => StepContext {
-  const artifacts = {
-    async write(name: string, content: string) {
-      const path = join(options.artifactDirectory, name);
-      await ensurePrivateFolder(options.artifactDirectory);
-      await writeFileAtomic(path, content); // 0600, and never through a link planted at the path
-      return path;
-    },
-  };
+  const artifacts: ArtifactWriter = 'artifacts' in options ? options.artifacts : { write: (name, content) => writeLocalArtifact(options.artifactDirectory, name, content) };
   const localFiles = openLocalFiles(options.config);
   return (entry) => ({
     step: entry.number,

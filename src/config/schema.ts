@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { counted } from './words.js';
 import { DEFAULT_IMAGE, REFUSED_IMAGES, WINDOWS_IMAGES } from '../qlik/images.js';
 import { DEFAULT_VM_SIZE } from '../qlik/sizing.js';
+import { checkAzblobUrl } from './azblob-url.js';
 import { DEPLOYMENT_TAG } from './derive.js';
 import {
   checkAdminUsername, checkCidr, checkComputerName, checkDeploymentName, checkDnsLabel, checkHostName, checkLocalAccountName,
@@ -152,6 +153,17 @@ const azureSchema = z.object({
   registerProviders: z.boolean().describe('Register Microsoft.Compute, Microsoft.Network and Microsoft.Storage with the subscription when they are not (needs the providers\' register action); false for least-privilege identities (also --no-register-providers)').default(true),
 }).strict();
 
+/** Where the state lives: this machine (default), or a blob container a team shares (--state overrides). */
+const stateSchema = z.object({
+  backend: z.enum(['local', 'azblob']).describe('local: <state-dir>/<deployment>; azblob: the blob container of url, locked with a blob lease').default('local'),
+  url: z.string().describe('For backend azblob: azblob://<storage account>/<container>[/<prefix>]').optional(),
+}).strict().superRefine((state, ctx) => {
+  if (state.backend === 'azblob' && !state.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required with backend: azblob. Fix: set url: azblob://<storage account>/<container>[/<prefix>]' });
+  if (state.backend === 'local' && state.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'is only read with backend: azblob. Fix: set backend: azblob, or remove url' });
+  const problem = state.url === undefined ? undefined : checkAzblobUrl(state.url);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['url'], message: problem });
+});
+
 export const configSchema = z.object({
   deployment: ruled(checkDeploymentName, 'Deployment name; every resource name derives from it'),
   subscriptionId: z.uuid().describe('Azure subscription id').optional(),
@@ -176,6 +188,7 @@ export const configSchema = z.object({
   }).strict().default({}),
   vm: vmSchema.prefault({}),
   qlik: qlikSchema.prefault({}),
+  state: stateSchema.prefault({}),
 }).strict().superRefine((config, ctx) => {
   // Keeping HTTP beside the trusted certificate needs the HTTP ports open, or the proxy would serve HTTP nobody can reach.
   if (config.qlik.certificate?.keepHttp && !config.network.enableHttp) {

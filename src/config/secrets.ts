@@ -38,6 +38,8 @@ export const SECRET_FIELDS = {
   licenseControl: 'the license control number (qlik.license.method: serial)',
   licenseLef: 'the license enabler file text, for servers without internet (optional)',
   pfxPassword: 'the password of qlik.certificate.pfxFile (leave it out for a PFX without one)',
+  stateStorageKey: 'the account key of a shared state\'s storage account (state.backend: azblob), for an account without Entra ID sign-in (optional)',
+  stateStorageSasToken: 'a SAS token to a shared state\'s container (state.backend: azblob), in place of an account key (optional)',
 } as const;
 
 export type SecretName = keyof typeof SECRET_FIELDS;

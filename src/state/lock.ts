@@ -24,8 +24,8 @@ export interface LockHolder {
 
 export class LockedError extends Error {
   readonly holder: LockHolder;
-  constructor(path: string, holder: LockHolder, extra = '') {
-    super(`the deployment is locked by '${holder.command}' (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt})${extra}. Fix: wait for it to finish; if that process is gone for good, delete ${path}`);
+  constructor(path: string, holder: LockHolder, extra = '', fix = `wait for it to finish; if that process is gone for good, run 'qlik-azure state force-unlock' (or delete ${path})`) {
+    super(`the deployment is locked by '${holder.command}' (pid ${holder.pid} on ${holder.host}, since ${holder.startedAt})${extra}. Fix: ${fix}`);
     this.name = 'LockedError';
     this.holder = holder;
   }
@@ -45,7 +45,7 @@ interface SeenLock {
   readonly holder: LockHolder | undefined;
 }
 
-const UNKNOWN_HOLDER: LockHolder = { pid: 0, host: 'unknown', command: 'unknown', startedAt: 'unknown' };
+export const UNKNOWN_HOLDER: LockHolder = { pid: 0, host: 'unknown', command: 'unknown', startedAt: 'unknown' };
 /** Losers of a takeover look again this many times (a takeover takes a few milliseconds). */
 const ATTEMPTS = 50;
 
@@ -127,7 +127,7 @@ async function look(path: string): Promise<SeenLock | undefined> {
   }
 }
 
-function parseHolder(text: string): LockHolder | undefined {
+export function parseHolder(text: string): LockHolder | undefined {
   try {
     const value = JSON.parse(text) as Partial<LockHolder>;
     return typeof value.pid === 'number' && typeof value.host === 'string' ? value as LockHolder : undefined;

@@ -1,67 +1,27 @@
 /**
- * The state store: `<state-dir>/<deployment>/state.json`, 0600, locked while a command runs, every write
- * atomic with the previous version kept as state.json.backup, and refused if it would contain a secret.
+ * The state store: the deployment's state, locked while a command runs, every write keeping the previous
+ * version, and refused if it would contain a secret. Where it lives is the backend's business (a local
+ * folder by default, an Azure blob container for a team); what it holds and when it is written is decided
+ * here, once, for both.
  */
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { chmod, open, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ResolvedConfig } from '../config/derive.js';
 import { ConfigError } from '../config/errors.js';
-import { checkDeploymentName } from '../config/rules.js';
 import { assertNoSecrets } from '../config/secrets.js';
 import type { StepNumber } from '../engine/catalogue.js';
 import type { Journal, JournalEntry } from '../engine/journal.js';
 import type { StepErrorInfo, StepResult } from '../engine/step.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { ensurePrivateFolder, isProcessRunning, refuseSymlink, temporaryOwner } from './files.js';
-import { acquireLock, type Lock } from './lock.js';
+import { artifactNames, type StateBackend, type StatePaths, type StateSession } from './backend.js';
+import { LocalStateBackend } from './local-backend.js';
 import { parseState, STATE_SCHEMA_VERSION, type DeploymentState } from './schema.js';
 
-export interface StatePaths {
-  readonly deployment: string;
-  readonly directory: string;
-  readonly state: string;
-  readonly lock: string;
-}
+export type { StatePaths } from './backend.js';
+export { ensureStateFolder, statePaths } from './local-backend.js';
 
-/**
- * Where a deployment's files are. The one place a deployment name becomes a path, so the one place it is
- * checked: a name from --deployment (or a folder listing) never reaches outside the state dir.
- */
-export function statePaths(stateDir: string, deployment: string): StatePaths {
-  const problem = checkDeploymentName(deployment);
-  if (problem) throw new ConfigError([{ field: '--deployment', message: problem }]);
-  const directory = join(stateDir, deployment);
-  return { deployment, directory, state: join(directory, 'state.json'), lock: join(directory, 'state.lock') };
-}
-
-/** The deployment's folder, made 0700 or checked to be private (as the state dir above it), before anything is written there. */
-export async function ensureStateFolder(stateDir: string, deployment: string): Promise<StatePaths> {
-  const paths = statePaths(stateDir, deployment);
-  await ensurePrivateFolder(stateDir, { sharedParent: true });
-  await ensurePrivateFolder(paths.directory);
-  return paths;
-}
-
-/** Reads a deployment's state without locking (for status); undefined when there is none. */
-export async function readState(paths: StatePaths): Promise<DeploymentState | undefined> {
-  let text: string;
-  try {
-    const handle = await open(paths.state, constants.O_RDONLY | constants.O_NOFOLLOW);
-    try {
-      text = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return undefined;
-    if (code === 'ELOOP') await refuseSymlink(paths.state);
-    throw error;
-  }
-  return parseState(text, paths.state, paths.deployment);
+/** Reads a deployment's state without locking (for status, plan); undefined when there is none. */
+export async function readState(backend: StateBackend): Promise<DeploymentState | undefined> {
+  const text = await backend.read();
+  return text === undefined ? undefined : parseState(text, backend.paths.state, backend.paths.deployment);
 }
 
 /**
@@ -69,21 +29,45 @@ export async function readState(paths: StatePaths): Promise<DeploymentState | un
  * run skip steps it never did (and the reverse). States written before `simulated` was recorded count as
  * simulated when the folder holds the simulator's world (simulation.json).
  */
-export function assertSameWorld(state: DeploymentState | undefined, paths: StatePaths, simulated: boolean): void {
+export function assertSameWorld(state: DeploymentState | undefined, backend: StateBackend, simulated: boolean): void {
   if (!state) return;
-  const recorded = state.simulated ?? existsSync(join(paths.directory, 'simulation.json'));
+  const recorded = state.simulated ?? backend.simulatedWhenUnrecorded();
   if (recorded === simulated) return;
+  const { deployment, directory } = backend.paths;
   const message = recorded
-    ? `deployment '${paths.deployment}' in ${paths.directory} is simulated (made with --simulate); this command would talk to real Azure. Fix: add --simulate to act on the simulated deployment, or use another --state-dir (or --deployment) for a real one`
-    : `deployment '${paths.deployment}' in ${paths.directory} is a real Azure deployment; --simulate would act on a simulated one in its place. Fix: remove --simulate to act on the real deployment, or use another --state-dir (or --deployment) to simulate`;
+    ? `deployment '${deployment}' in ${directory} is simulated (made with --simulate); this command would talk to real Azure. Fix: add --simulate to act on the simulated deployment, or use another --state-dir (or --deployment) for a real one`
+    : `deployment '${deployment}' in ${directory} is a real Azure deployment; --simulate would act on a simulated one in its place. Fix: remove --simulate to act on the real deployment, or use another --state-dir (or --deployment) to simulate`;
   throw new ConfigError([{ field: '--simulate', message }]);
 }
 
-/** Removes what writers killed or failed before us left: `*.tmp-<pid>` files whose process is gone. */
-async function removeStaleTemporaries(directory: string): Promise<void> {
-  for (const name of await readdir(directory)) {
-    const owner = temporaryOwner(name);
-    if (owner !== undefined && owner !== process.pid && !isProcessRunning(owner)) await rm(join(directory, name), { force: true });
+/**
+ * Moves a deployment's state (and the files beside it) from one backend to another, holding both locks:
+ * refused while a run holds the source's, and refused when the destination already holds a state, which
+ * it would overwrite. The source is left as it was.
+ */
+export async function migrateState(from: StateBackend, to: StateBackend): Promise<{ state: DeploymentState; artifacts: string[] }> {
+  if (from.paths.state === to.paths.state) throw new ConfigError([{ field: '--to', message: `is where the state already is (${from.paths.state}). Fix: name the other backend` }]);
+  const source = await from.open('state migrate');
+  try {
+    if (source.text === undefined) throw new ConfigError([{ field: '--deployment', message: `'${from.paths.deployment}' has no state at ${from.paths.state} to migrate. Fix: check --deployment, --state-dir or --state` }]);
+    const state = parseState(source.text, from.paths.state, from.paths.deployment);
+    const target = await to.open('state migrate');
+    try {
+      if (target.text !== undefined) {
+        throw new ConfigError([{ field: '--to', message: `${to.paths.state} already holds a state of '${to.paths.deployment}'; migrating would overwrite it. Fix: use another container or prefix, or delete that state if it is a stale copy` }]);
+      }
+      await target.write(source.text);
+      const artifacts: string[] = [];
+      for (const name of artifactNames(from.paths.deployment)) {
+        const content = await from.readArtifact(name);
+        if (content !== undefined) artifacts.push(await to.writeArtifact(name, content));
+      }
+      return { state, artifacts };
+    } finally {
+      await target.release();
+    }
+  } finally {
+    await source.release();
   }
 }
 
@@ -117,27 +101,40 @@ function configForState(config: ResolvedConfig): ResolvedConfig {
   return { ...config, qlik: { ...config.qlik, installer: { ...installer, url: withoutQuery(installer.url) } } };
 }
 
+export interface OpenOptions {
+  /** Where the state lives; left out = the local folder `<stateDir>/<deployment>`. */
+  readonly backend?: StateBackend;
+  readonly stateDir?: string;
+  readonly deployment: string;
+  readonly command: string;
+  readonly toolVersion: string;
+  /** --simulate; left out (tests of the store alone) = not checked */
+  readonly simulated?: boolean;
+  readonly secretValues?: readonly string[];
+}
+
 export class StateStore implements Journal {
-  readonly paths: StatePaths;
-  readonly lock: Lock;
+  readonly backend: StateBackend;
+  readonly lock: Pick<StateSession, 'staleTakenOver'>;
+  readonly #session: StateSession;
   #state: DeploymentState;
   #writes: Promise<void> = Promise.resolve();
   #secretValues: readonly string[];
 
-  private constructor(paths: StatePaths, lock: Lock, state: DeploymentState, secretValues: readonly string[]) {
-    this.paths = paths;
-    this.lock = lock;
+  private constructor(backend: StateBackend, session: StateSession, state: DeploymentState, secretValues: readonly string[]) {
+    this.backend = backend;
+    this.#session = session;
+    this.lock = session.staleTakenOver ? { staleTakenOver: session.staleTakenOver } : {};
     this.#state = state;
     this.#secretValues = secretValues;
   }
 
-  static async open(options: { stateDir: string; deployment: string; command: string; toolVersion: string; /** --simulate; left out (tests of the store alone) = not checked */ simulated?: boolean; secretValues?: readonly string[] }): Promise<StateStore> {
-    const paths = await ensureStateFolder(options.stateDir, options.deployment);
-    const lock = await acquireLock(paths.lock, options.command);
+  static async open(options: OpenOptions): Promise<StateStore> {
+    const backend = options.backend ?? new LocalStateBackend(options.stateDir ?? '.qlik-azure', options.deployment);
+    const session = await backend.open(options.command);
     try {
-      await removeStaleTemporaries(paths.directory);
-      const existing = await readState(paths);
-      if (options.simulated !== undefined) assertSameWorld(existing, paths, options.simulated);
+      const existing = session.text === undefined ? undefined : parseState(session.text, backend.paths.state, backend.paths.deployment);
+      if (options.simulated !== undefined) assertSameWorld(existing, backend, options.simulated);
       const now = new Date().toISOString();
       const world = options.simulated === undefined ? {} : { simulated: options.simulated };
       const state: DeploymentState = existing ? { ...existing, ...world } : {
@@ -151,11 +148,15 @@ export class StateStore implements Journal {
         ...world,
         journal: {},
       };
-      return new StateStore(paths, lock, state, options.secretValues ?? []);
+      return new StateStore(backend, session, state, options.secretValues ?? []);
     } catch (error) {
-      await lock.release();
+      await session.release();
       throw error;
     }
+  }
+
+  get paths(): StatePaths {
+    return this.backend.paths;
   }
 
   get state(): DeploymentState {
@@ -176,9 +177,9 @@ export class StateStore implements Journal {
     // Checked before memory changes, so a refused write leaves memory and disk telling the same story.
     assertNoSecrets(text, this.#secretValues, this.paths.state);
     this.#state = next;
-    const write = this.#writes.then(() => writeFileAtomic(this.paths.state, text, { keepBackup: true }));
+    const write = this.#writes.then(() => this.#session.write(text));
     this.#writes = write.catch(() => undefined);
-    return write.then(() => chmod(this.paths.state, 0o600));
+    return write;
   }
 
   recordConfig(config: ResolvedConfig, toolVersion: string): Promise<void> {
@@ -238,18 +239,15 @@ export class StateStore implements Journal {
 
   async close(): Promise<void> {
     await this.#writes;
-    await this.lock.release();
+    await this.#session.release();
   }
 
   /**
-   * For a process that exits at once (a second Ctrl-C): a write in progress is dropped (state.json keeps the
-   * last whole write, whose journal says which steps were in flight), its temporary files are removed and
-   * the lock is released, so the next command neither waits nor warns about a stale lock.
+   * For a process that exits at once (a second Ctrl-C): a write in progress is dropped (the state keeps the
+   * last whole write, whose journal says which steps were in flight) and the lock let go as far as the
+   * backend can without waiting.
    */
   abandon(): void {
-    for (const name of readdirSync(this.paths.directory)) {
-      if (temporaryOwner(name) === process.pid) rmSync(join(this.paths.directory, name), { force: true });
-    }
-    this.lock.releaseNow();
+    this.#session.abandon();
   }
 }

@@ -11,6 +11,7 @@ import { RUNNABLE_STEPS } from '../../src/engine/catalogue.js';
 import { FileWriteError } from '../../src/state/atomic-write.js';
 import { LockedError } from '../../src/state/lock.js';
 import { StateFormatError } from '../../src/state/schema.js';
+import { LocalStateBackend } from '../../src/state/local-backend.js';
 import { readState, statePaths, StateStore } from '../../src/state/store.js';
 import { assertBuilt, ROOT } from '../support/cli.js';
 import { BASE_CONFIG, resolveConfig } from '../steps/support.js';
@@ -168,7 +169,7 @@ describe('state store', () => {
       const { path, state } = await writtenState(dir);
       await writeFile(path, JSON.stringify({ ...state, deployment: 'other' }));
       await expect(open(dir)).rejects.toThrow(/belongs to deployment 'other', not 'demo'/);
-      await expect(readState(statePaths(dir, 'demo'))).rejects.toThrow(StateFormatError);
+      await expect(readState(new LocalStateBackend(dir, 'demo'))).rejects.toThrow(StateFormatError);
     });
   });
 

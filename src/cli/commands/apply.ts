@@ -6,6 +6,7 @@ import { JournalWriteFailure, runSteps, type RunOutcome } from '../../engine/run
 import { findReplacements } from '../../engine/replacement.js';
 import { adoptedSteps, selectSteps, type Selection } from '../../engine/selection.js';
 import { StateStore } from '../../state/store.js';
+import { stateBackend } from '../state-backend.js';
 import { CANNOT_CONFIRM, confirmOrRefuse } from '../confirm.js';
 import { EXIT } from '../exit-codes.js';
 import { errorEvents, guarded } from '../failures.js';
@@ -112,7 +113,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
   const output = preloaded?.output ?? createOutput(options);
   return guarded(output, async () => {
     const { config, secretsLoad } = await loadInputs(options, output, command);
-    const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command, toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate), secretValues: secretValues(secretsLoad.secrets) });
+    const store = await StateStore.open({ backend: await stateBackend(options, config.deployment, config, secretsLoad.secrets), deployment: config.deployment, command, toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate), secretValues: secretValues(secretsLoad.secrets) });
     // From the moment the lock is held, Ctrl-C (and a closed output) release it whatever happens next.
     const reporter = await createReporter(output);
     const running = new Set<number>();
@@ -143,7 +144,7 @@ export async function runDeployment(options: ApplyOptions, command: 'apply' | 'r
           secrets: secretsLoad.secrets,
           azure: azure.services,
           journal: store,
-          artifactDirectory: store.paths.directory,
+          artifacts: { write: (name, content) => store.backend.writeArtifact(name, content) },
           signal: interrupts.hard.signal,
           progress: (step, message) => reporter.event({ type: 'step-progress', step, message }),
           note: (step, message) => reporter.event({ type: 'step-note', step, message }),

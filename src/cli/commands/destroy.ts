@@ -1,9 +1,9 @@
 /** `qlik-azure destroy`: deletes the deployment's resource group after a typed confirmation. */
 import { ConfigError } from '../../config/errors.js';
 import { RUNNABLE_STEPS } from '../../engine/catalogue.js';
-import { readState, StateStore, statePaths } from '../../state/store.js';
+import { readState, StateStore } from '../../state/store.js';
+import { deploymentStateBackend, stateBackend } from '../state-backend.js';
 import { configPath } from '../config-path.js';
-import { deploymentName } from '../deployment-lookup.js';
 import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
 import type { GlobalOptions } from '../options.js';
@@ -49,8 +49,9 @@ function printDoomed(output: Output, config: ResolvedConfig): void {
  */
 async function destroyConfig(options: DestroyOptions): Promise<ResolvedConfig> {
   const fromFile = configPath(options) ? await loadDeploymentConfig(options) : undefined;
-  const paths = statePaths(options.stateDir, fromFile?.deployment ?? await deploymentName(options));
-  const state = await readState(paths);
+  const backend = fromFile ? await stateBackend(options, fromFile.deployment, fromFile) : await deploymentStateBackend(options);
+  const paths = backend.paths;
+  const state = await readState(backend);
   const built = Object.values(state?.journal ?? {}).some((entry) => entry.status === 'done');
   const recorded = state?.config && (built || !fromFile) ? state.config : undefined;
   if (recorded) return options.subscription ? { ...recorded, subscriptionId: options.subscription } : recorded;
@@ -63,7 +64,7 @@ export async function destroyCommand(options: DestroyOptions): Promise<number> {
   return guarded(output, async () => {
     const config = await destroyConfig(options);
     const { inspectResourceGroup, deleteResourceGroup } = await import('../../steps/teardown.js');
-    const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate) });
+    const store = await StateStore.open({ backend: await stateBackend(options, config.deployment, config), deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate) });
     try {
       const azure = await connectAzure(options, config, { warn: (message) => output.warn(message) });
       try {

@@ -3,7 +3,8 @@ import { describeError } from '../../azure/errors.js';
 import { buildPlan, summarisePlan } from '../../engine/planner.js';
 import { findReplacements } from '../../engine/replacement.js';
 import { adoptedSteps, selectSteps } from '../../engine/selection.js';
-import { assertSameWorld, readState, statePaths } from '../../state/store.js';
+import { assertSameWorld, readState } from '../../state/store.js';
+import { stateBackend } from '../state-backend.js';
 import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
 import type { GlobalOptions, StepRangeOptions } from '../options.js';
@@ -23,9 +24,9 @@ export async function planCommand(options: PlanOptions): Promise<number> {
   const output = createOutput(options);
   return guarded(output, async () => {
     const config = await loadDeploymentConfig(options);
-    const paths = statePaths(options.stateDir, config.deployment);
-    const state = await readState(paths);
-    if (!options.offline) assertSameWorld(state, paths, Boolean(options.simulate));
+    const backend = await stateBackend(options, config.deployment, config);
+    const state = await readState(backend);
+    if (!options.offline) assertSameWorld(state, backend, Boolean(options.simulate));
     const journal = { entry: (step: number) => state?.journal[String(step)] };
     const selected = selectSteps(options.fromStep ? { kind: 'from', step: options.fromStep } : { kind: 'all' }, journal, { toStep: options.toStep });
     let lines;
@@ -39,7 +40,7 @@ export async function planCommand(options: PlanOptions): Promise<number> {
         const registry = await loadStepRegistry();
         const contextFor = stepContextFactory({
           config, secrets, azure: azure.services, signal: new AbortController().signal,
-          journal, artifactDirectory: paths.directory,
+          journal, artifacts: { write: (name, content) => backend.writeArtifact(name, content) },
           progress: () => undefined, note: () => undefined,
         });
         lines = await buildPlan({ selected, registry, contextFor, describeError: (error) => describeError(error).message, adopted: adoptedSteps(journal) });

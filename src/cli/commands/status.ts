@@ -2,8 +2,8 @@
 import { ConfigError } from '../../config/errors.js';
 import { CATALOGUE, isRunnable } from '../../engine/catalogue.js';
 import type { JournalEntry } from '../../engine/journal.js';
-import { readState, statePaths } from '../../state/store.js';
-import { deploymentName } from '../deployment-lookup.js';
+import { readState } from '../../state/store.js';
+import { deploymentStateBackend } from '../state-backend.js';
 import { EXIT } from '../exit-codes.js';
 import { guarded } from '../failures.js';
 import type { GlobalOptions } from '../options.js';
@@ -35,10 +35,11 @@ export function statusDocument(deployment: string, stateFile: string, state: Dep
 export async function statusCommand(options: GlobalOptions): Promise<number> {
   const output = createOutput(options);
   return guarded(output, async () => {
-    const deployment = await deploymentName(options);
-    const paths = statePaths(options.stateDir, deployment);
-    const state = await readState(paths);
-    if (!state) throw new ConfigError([{ field: '--deployment', message: `'${deployment}' has no state in ${options.stateDir}. Fix: check --state-dir, or run 'qlik-azure apply' first` }]);
+    const backend = await deploymentStateBackend(options);
+    const { deployment } = backend.paths;
+    const paths = backend.paths;
+    const state = await readState(backend);
+    if (!state) throw new ConfigError([{ field: '--deployment', message: `'${deployment}' has no state in ${backend.kind === 'local' ? options.stateDir : paths.directory}. Fix: check ${backend.kind === 'local' ? '--state-dir' : '--state'}, or run 'qlik-azure apply' first` }]);
     const journal = { entry: (step: number) => state.journal[String(step)] };
     const summary = state.config ? runSummary(state.config, journal, undefined, { simulated: false, stateDir: options.stateDir }) : undefined;
     if (output.json) {
