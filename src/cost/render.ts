@@ -1,0 +1,58 @@
+/** The estimate as people read it (a table with each line's assumptions) and as machines do (JSON). */
+import { HOURS_PER_MONTH, OS_DISK_GB, STORAGE_GB_ASSUMED, type CostEstimate } from './estimate.js';
+import type { CostOutcome } from './index.js';
+
+export interface CostPrinter {
+  line(text?: string): void;
+  readonly style: { bold(text: string): string; dim(text: string): string; yellow(text: string): string };
+}
+
+export const money = (currency: string, amount: number) => `${currency} ${amount.toFixed(2)}`;
+
+const day = (iso: string) => iso.slice(0, 10);
+
+/** "USD 342.10 a month", "at least USD 20.55 a month" when a price is unknown. */
+export function totalText(estimate: CostEstimate): string {
+  return `${estimate.partial ? 'at least ' : ''}${money(estimate.currency, estimate.total)} a month`;
+}
+
+/** Where the prices come from, in the words of the heading. */
+function sourceText(outcome: Extract<CostOutcome, { kind: 'estimate' }>): string {
+  return `Azure retail prices of ${day(outcome.pricesAt)}${outcome.cached ? ', cached' : ''}, pay as you go`;
+}
+
+export function printCostEstimate(printer: CostPrinter, outcome: CostOutcome, heading = 'Monthly cost estimate'): void {
+  const { style } = printer;
+  if (outcome.kind === 'omitted') {
+    printer.line(style.dim(`${heading}: omitted, ${outcome.reason}.`));
+    return;
+  }
+  const { estimate } = outcome;
+  const width = Math.max(...estimate.lines.map((line) => line.resource.length));
+  const amountWidth = Math.max(...estimate.lines.map((line) => money(estimate.currency, line.monthly ?? 0).length), money(estimate.currency, estimate.total).length);
+  printer.line(style.bold(`${heading} (${estimate.currency}, ${estimate.region}; ${sourceText(outcome)}):`));
+  for (const line of estimate.lines) {
+    const amount = line.monthly === undefined ? style.yellow('price unknown'.padStart(amountWidth)) : money(estimate.currency, line.monthly).padStart(amountWidth);
+    printer.line(`  ${line.resource.padEnd(width)}  ${amount}  ${line.item}`);
+    printer.line(style.dim(`  ${''.padEnd(width)}  ${''.padEnd(amountWidth)}  ${line.assumes}`));
+  }
+  const unknown = estimate.lines.filter((line) => line.monthly === undefined).length;
+  const label = estimate.partial ? `Total, partial (${unknown} ${unknown === 1 ? 'price' : 'prices'} unknown)` : 'Total';
+  printer.line(style.bold(`  ${label.padEnd(width)}  ${money(estimate.currency, estimate.total).padStart(amountWidth)}  a month${estimate.partial ? ' at least' : ''}`));
+  printer.line(style.dim('  Not counted: outbound data transfer and transactions. The virtual network, network security group and network interface cost nothing.'));
+}
+
+export function costJson(outcome: CostOutcome): unknown {
+  if (outcome.kind === 'omitted') return { omitted: true, reason: outcome.reason };
+  const { estimate } = outcome;
+  return {
+    currency: estimate.currency,
+    region: estimate.region,
+    pricesAt: outcome.pricesAt,
+    cached: outcome.cached,
+    assumptions: { hoursPerMonth: HOURS_PER_MONTH, osDiskGb: OS_DISK_GB, storageGb: STORAGE_GB_ASSUMED, pricing: 'pay as you go' },
+    lines: estimate.lines,
+    monthlyTotal: estimate.total,
+    partial: estimate.partial,
+  };
+}
