@@ -50,7 +50,8 @@ export interface CostEstimate {
   readonly partial: boolean;
 }
 
-const cents = (amount: number) => Math.round(amount * 100) / 100;
+/** Half a cent up, in decimal: 0.0055 × 730 is 4.015 to a person, 4.01499… to binary floating point. */
+const cents = (amount: number) => Number(`${Math.round(Number(`${amount.toFixed(6)}e2`))}e-2`);
 const unitPrice = (price: RetailPrice, unit: string) => `${price.retailPrice} ${price.currencyCode}/${unit}`;
 
 function priced(resource: string, item: string, price: RetailPrice | undefined, quantity: number, assumes: (price: RetailPrice) => string, missing: string): CostLine {
