@@ -27,7 +27,11 @@ export interface PriceBook {
   readonly blobStorage: readonly RetailPrice[];
 }
 
+/** What a line prices, for a caller that counts only some resources (status: those that exist). */
+export type CostedResource = 'vm' | 'osDisk' | 'dataDisk' | 'publicIp' | 'storageAccount';
+
 export interface CostLine {
+  readonly kind: CostedResource;
   /** The resource, by the name Azure will show. */
   readonly resource: string;
   /** What is billed: size and licence, disk tier, SKU. */
@@ -54,9 +58,9 @@ export interface CostEstimate {
 const cents = (amount: number) => Number(`${Math.round(Number(`${amount.toFixed(6)}e2`))}e-2`);
 const unitPrice = (price: RetailPrice, unit: string) => `${price.retailPrice} ${price.currencyCode}/${unit}`;
 
-function priced(resource: string, item: string, price: RetailPrice | undefined, quantity: number, assumes: (price: RetailPrice) => string, missing: string): CostLine {
-  if (!price) return { resource, item, assumes: missing, unknown: 'price unknown' };
-  return { resource, item, assumes: assumes(price), monthly: cents(price.retailPrice * quantity) };
+function priced(kind: CostedResource, resource: string, item: string, price: RetailPrice | undefined, quantity: number, assumes: (price: RetailPrice) => string, missing: string): CostLine {
+  if (!price) return { kind, resource, item, assumes: missing, unknown: 'price unknown' };
+  return { kind, resource, item, assumes: assumes(price), monthly: cents(price.retailPrice * quantity) };
 }
 
 export const hybridBenefit = (licenseType: string) => licenseType === 'Windows_Server';
@@ -65,16 +69,16 @@ function vmLine(inputs: CostInputs, book: PriceBook): CostLine {
   const { size, licenseType } = inputs.vm;
   const byol = hybridBenefit(licenseType);
   const licence = byol ? 'Azure Hybrid Benefit (your Windows Server licence): base compute rate' : 'Windows Server licence included';
-  return priced(`VM ${inputs.names.vm}`, `${size}, ${licence}`, vmHourlyPrice(book.vm, size, !byol), HOURS_PER_MONTH,
+  return priced('vm', `VM ${inputs.names.vm}`, `${size}, ${licence}`, vmHourlyPrice(book.vm, size, !byol), HOURS_PER_MONTH,
     (price) => `${HOURS_PER_MONTH} hours a month (always on) at ${unitPrice(price, 'hour')}, pay as you go`,
     `no pay-as-you-go ${byol ? 'base' : 'Windows'} price for ${size} in ${inputs.location}`);
 }
 
-function diskLine(resource: string, diskType: string, sizeGb: number, region: string, book: PriceBook): CostLine {
+function diskLine(kind: 'osDisk' | 'dataDisk', resource: string, diskType: string, sizeGb: number, region: string, book: PriceBook): CostLine {
   const tier = diskTier(diskType, sizeGb);
-  const kind = diskType.startsWith('Premium') ? 'Premium SSD' : 'Standard SSD';
-  return priced(resource, `${kind} ${tier} (${sizeGb} GB)`, diskMonthlyPrice(book.disks, tier), 1,
-    (price) => `1 disk a month at ${unitPrice(price, 'month')}${kind === 'Standard SSD' ? '; transactions not counted' : ''}`,
+  const family = diskType.startsWith('Premium') ? 'Premium SSD' : 'Standard SSD';
+  return priced(kind, resource, `${family} ${tier} (${sizeGb} GB)`, diskMonthlyPrice(book.disks, tier), 1,
+    (price) => `1 disk a month at ${unitPrice(price, 'month')}${family === 'Standard SSD' ? '; transactions not counted' : ''}`,
     `no ${tier} disk price in ${region}`);
 }
 
@@ -82,14 +86,23 @@ export function estimateMonthlyCost(inputs: CostInputs, book: PriceBook, currenc
   const { names, vm, location } = inputs;
   const lines: CostLine[] = [
     vmLine(inputs, book),
-    diskLine(`OS disk ${names.osDisk}`, vm.osDiskType, OS_DISK_GB, location, book),
-    ...(vm.dataDiskSizeGb > 0 ? [diskLine(`Data disk ${names.dataDisk}`, vm.osDiskType, vm.dataDiskSizeGb, location, book)] : []),
-    priced(`Public IP ${names.publicIp}`, 'Standard SKU, static IPv4', staticPublicIpHourlyPrice(book.publicIp), HOURS_PER_MONTH,
+    diskLine('osDisk', `OS disk ${names.osDisk}`, vm.osDiskType, OS_DISK_GB, location, book),
+    ...(vm.dataDiskSizeGb > 0 ? [diskLine('dataDisk', `Data disk ${names.dataDisk}`, vm.osDiskType, vm.dataDiskSizeGb, location, book)] : []),
+    priced('publicIp', `Public IP ${names.publicIp}`, 'Standard SKU, static IPv4', staticPublicIpHourlyPrice(book.publicIp), HOURS_PER_MONTH,
       (price) => `${HOURS_PER_MONTH} hours a month at ${unitPrice(price, 'hour')}`, `no Standard static IP price in ${location}`),
-    priced(`Storage account ${names.storageAccount}`, 'StorageV2, hot, LRS', blobGbMonthPrice(book.blobStorage), STORAGE_GB_ASSUMED,
+    priced('storageAccount', `Storage account ${names.storageAccount}`, 'StorageV2, hot, LRS', blobGbMonthPrice(book.blobStorage), STORAGE_GB_ASSUMED,
       (price) => `${STORAGE_GB_ASSUMED} GB stored (installer, boot diagnostics, Run Command logs) at ${unitPrice(price, 'GB-month')}; transactions not counted`,
       `no hot LRS blob price in ${location}`),
   ];
+  return withLines({ currency, region: location }, lines);
+}
+
+function withLines(about: Pick<CostEstimate, 'currency' | 'region'>, lines: readonly CostLine[]): CostEstimate {
   const total = cents(lines.reduce((sum, line) => sum + (line.monthly ?? 0), 0));
-  return { currency, region: location, lines, total, partial: lines.some((line) => line.monthly === undefined) };
+  return { ...about, lines, total, partial: lines.some((line) => line.monthly === undefined) };
+}
+
+/** The estimate of only some of the resources, totalled again. */
+export function narrowedTo(estimate: CostEstimate, kinds: ReadonlySet<CostedResource>): CostEstimate {
+  return withLines(estimate, estimate.lines.filter((line) => kinds.has(line.kind)));
 }

@@ -8,9 +8,6 @@ import { blobStorageQuery, managedDiskQuery, publicIpQuery, vmQuery } from './me
 import { readCachedPrices, writeCachedPrices, type CachedPrices } from './price-cache.js';
 import { fetchRetailPrices, type PriceQuery } from './retail-prices.js';
 
-/** Currencies the Retail Prices API converts to (its documentation's list). */
-export const RETAIL_CURRENCIES = ['USD', 'AUD', 'BRL', 'CAD', 'CHF', 'CNY', 'DKK', 'EUR', 'GBP', 'INR', 'JPY', 'KRW', 'NOK', 'NZD', 'RUB', 'SEK', 'TWD'] as const;
-
 /** Prices are refetched once they are this old (the list changes at most a few times a month). */
 export const CACHE_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
 /** The whole fetch, every query and page, ends by then: a plan never waits long for its estimate. */
@@ -19,7 +16,10 @@ export const FETCH_TIMEOUT_MS = 8000;
 export interface PriceSource {
   /** The Retail Prices API (the public one, or a stand-in). */
   readonly baseUrl: string;
-  readonly cacheDirectory: string;
+  /** How the estimate names its prices: "Azure retail prices" unless they come from a stand-in. */
+  readonly label?: string;
+  /** Where prices are kept between runs; none for a stand-in whose prices mean nothing tomorrow. */
+  readonly cacheDirectory?: string | undefined;
   /** Only cached prices, whatever their age; nothing is fetched. */
   readonly offline: boolean;
   readonly timeoutMs?: number;
@@ -27,7 +27,7 @@ export interface PriceSource {
 }
 
 export type CostOutcome =
-  | { readonly kind: 'estimate'; readonly estimate: CostEstimate; readonly pricesAt: string; readonly cached: boolean }
+  | { readonly kind: 'estimate'; readonly estimate: CostEstimate; readonly prices: string; readonly pricesAt: string; readonly cached: boolean }
   | { readonly kind: 'omitted'; readonly reason: string };
 
 function errorText(error: unknown): string {
@@ -42,7 +42,7 @@ interface Answer {
 }
 
 async function pricesFor(query: PriceQuery, source: PriceSource, signal: AbortSignal): Promise<Answer> {
-  const cached = await readCachedPrices(source.cacheDirectory, source.baseUrl, query);
+  const cached = source.cacheDirectory === undefined ? undefined : await readCachedPrices(source.cacheDirectory, source.baseUrl, query);
   const now = (source.now ?? (() => new Date()))();
   if (cached && (source.offline || now.getTime() - Date.parse(cached.fetchedAt) < CACHE_MAX_AGE_MS)) return { prices: cached, fromCache: true };
   if (source.offline) throw new Error('offline, and no prices are cached for this region yet');
@@ -50,7 +50,7 @@ async function pricesFor(query: PriceQuery, source: PriceSource, signal: AbortSi
     const items = await fetchRetailPrices(source.baseUrl, query, signal);
     const fresh: CachedPrices = { fetchedAt: now.toISOString(), baseUrl: source.baseUrl, currency: query.currency, filter: query.filter, items };
     // A cache that cannot be written costs a refetch next time, nothing more.
-    await writeCachedPrices(source.cacheDirectory, fresh).catch(() => undefined);
+    if (source.cacheDirectory !== undefined) await writeCachedPrices(source.cacheDirectory, fresh).catch(() => undefined);
     return { prices: fresh, fromCache: false };
   } catch (error) {
     if (cached) return { prices: cached, fromCache: true }; // older prices, said with their date, beat none
@@ -68,7 +68,10 @@ export async function monthlyCost(inputs: CostInputs, currency: string, source: 
     const book: PriceBook = { vm: vmPrices.prices.items, disks: disks.prices.items, publicIp: publicIp.prices.items, blobStorage: blobStorage.prices.items };
     // The oldest answer dates the estimate.
     const pricesAt = answers.map((answer) => answer.prices.fetchedAt).sort()[0]!;
-    return { kind: 'estimate', estimate: estimateMonthlyCost(inputs, book, currency), pricesAt, cached: answers.some((answer) => answer.fromCache) };
+    const estimate = estimateMonthlyCost(inputs, book, currency);
+    // Not one meter in the region (a sovereign cloud's region, say): a total of 0 would read as free.
+    if (estimate.lines.every((line) => line.monthly === undefined)) return { kind: 'omitted', reason: `no prices for ${region} in the Azure Retail Prices API` };
+    return { kind: 'estimate', estimate, prices: source.label ?? 'Azure retail prices', pricesAt, cached: answers.some((answer) => answer.fromCache) };
   } catch (error) {
     return { kind: 'omitted', reason: `no prices (${errorText(error)})` };
   }

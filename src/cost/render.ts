@@ -18,7 +18,7 @@ export function totalText(estimate: CostEstimate): string {
 
 /** Where the prices come from, in the words of the heading. */
 function sourceText(outcome: Extract<CostOutcome, { kind: 'estimate' }>): string {
-  return `Azure retail prices of ${day(outcome.pricesAt)}${outcome.cached ? ', cached' : ''}, pay as you go`;
+  return `${outcome.prices} of ${day(outcome.pricesAt)}${outcome.cached ? ', cached' : ''}, pay as you go`;
 }
 
 export function printCostEstimate(printer: CostPrinter, outcome: CostOutcome, heading = 'Monthly cost estimate'): void {
@@ -47,6 +47,7 @@ export function costJson(outcome: CostOutcome): unknown {
   const { estimate } = outcome;
   return {
     currency: estimate.currency,
+    prices: outcome.prices,
     region: estimate.region,
     pricesAt: outcome.pricesAt,
     cached: outcome.cached,

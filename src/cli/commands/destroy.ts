@@ -11,10 +11,14 @@ import { createOutput, type Output } from '../output.js';
 import { connectAzure, loadDeploymentConfig } from '../session.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ResolvedConfig } from '../../config/derive.js';
+import { costJson, money, printCostEstimate } from '../../cost/render.js';
+import type { CostOutcome } from '../../cost/index.js';
+import { costOfExisting, estimateCost } from '../cost.js';
 
 export interface DestroyOptions extends GlobalOptions {
   confirm?: string;
   forceForeignGroup?: boolean;
+  currency?: string;
 }
 
 /** A typed name that is not the deployment's deletes nothing and fails (exit 3), so a script or a slip never reads as success. */
@@ -41,6 +45,23 @@ function printDoomed(output: Output, config: ResolvedConfig): void {
   output.line(output.style.dim('  (and anything else placed in the group; the deleted resources cannot be recovered)'));
 }
 
+/** What deleting stops costing, in one line; --verbose lists each resource. */
+function printStoppedCost(output: Output, cost: CostOutcome): void {
+  if (cost.kind === 'estimate' && !output.verbose) {
+    const { estimate } = cost;
+    output.line(`  Deleting it stops ${estimate.partial ? 'at least ' : 'about '}${money(estimate.currency, estimate.total)} a month of what qlik-azure made there (${cost.prices} of ${cost.pricesAt.slice(0, 10)}; --verbose lists each).`);
+  } else {
+    printCostEstimate(output, cost, '  What deleting it stops costing');
+  }
+}
+
+/** What qlik-azure made and the journal says exists, priced; everything it made when the state is gone. */
+async function stoppedCost(options: DestroyOptions, config: ResolvedConfig): Promise<CostOutcome> {
+  const journal = (await readState(statePaths(options.stateDir, config.deployment)).catch(() => undefined))?.journal;
+  const priced = await estimateCost(options, config);
+  return journal ? costOfExisting(priced, (step) => journal[String(step)]?.status === 'done') : priced;
+}
+
 /**
  * The config names what to delete; without a config file, the copy the state recorded at the last run
  * does (`destroy -d NAME` in the folder of the state), so tearing down needs nothing but the state.
@@ -59,6 +80,7 @@ export async function destroyCommand(options: DestroyOptions): Promise<number> {
   const output = createOutput(options);
   return guarded(output, async () => {
     const config = await destroyConfig(options);
+    const costing = stoppedCost(options, config);
     const { inspectResourceGroup, deleteResourceGroup } = await import('../../steps/teardown.js');
     const store = await StateStore.open({ stateDir: options.stateDir, deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate) });
     try {
@@ -75,11 +97,15 @@ export async function destroyCommand(options: DestroyOptions): Promise<number> {
         if (target.kind === 'foreign' && !options.forceForeignGroup) {
           throw new ConfigError([{ field: 'resourceGroup', message: `${config.names.resourceGroup} was not created by qlik-azure for '${config.deployment}' (its tag qlik-azure:deployment is ${target.tags['qlik-azure:deployment'] ?? 'missing'}), so it may hold other work. Fix: delete it yourself, or pass --force-foreign-group if you are sure` }]);
         }
-        if (!output.json) printDoomed(output, config);
+        const cost = await costing;
+        if (!output.json) {
+          printDoomed(output, config);
+          printStoppedCost(output, cost);
+        }
         await typedConfirmation(output, options, config.deployment, config.names.resourceGroup);
         await deleteResourceGroup(azure.services, config.names.resourceGroup, (message) => { if (!output.json) output.line(message); });
         await store.forget(RUNNABLE_STEPS.map((e) => e.number));
-        if (output.json) output.data({ v: 1, type: 'summary', deployment: config.deployment, deleted: true, resourceGroup: config.names.resourceGroup });
+        if (output.json) output.data({ v: 1, type: 'summary', deployment: config.deployment, deleted: true, resourceGroup: config.names.resourceGroup, monthlyCostStopped: costJson(cost) });
         else output.line(output.style.green(`Deleted ${config.names.resourceGroup}. The journal is cleared; 'qlik-azure apply' would create everything again.`));
         return EXIT.ok;
       } finally {

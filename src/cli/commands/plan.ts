@@ -10,17 +10,22 @@ import { createOutput } from '../output.js';
 import { planJson, printPlan } from '../plan-view.js';
 import { secretValues } from '../../config/secrets.js';
 import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory } from '../session.js';
+import { costJson, printCostEstimate } from '../../cost/render.js';
+import { estimateCost } from '../cost.js';
 
 export interface PlanOptions extends GlobalOptions, StepRangeOptions {
   offline?: boolean;
   detailedExitcode?: boolean;
   all?: boolean;
+  currency?: string;
 }
 
 export async function planCommand(options: PlanOptions): Promise<number> {
   const output = createOutput(options);
   return guarded(output, async () => {
     const config = await loadDeploymentConfig(options);
+    // Priced while the plan is made: the estimate adds no wait of its own.
+    const costing = estimateCost(options, config, { offline: Boolean(options.offline) });
     const paths = statePaths(options.stateDir, config.deployment);
     const state = await readState(paths);
     if (!options.offline) assertSameWorld(state, paths, Boolean(options.simulate));
@@ -46,8 +51,13 @@ export async function planCommand(options: PlanOptions): Promise<number> {
       }
     }
     const summary = summarisePlan(lines);
-    if (output.json) output.data(planJson(lines, summary, { deployment: config.deployment, offline: Boolean(options.offline) }));
-    else printPlan(output, lines, summary, `Plan for deployment '${config.deployment}' (${config.location}, resource group ${config.names.resourceGroup})${options.offline ? ', offline: everything planned as new' : ''}`, { all: options.all });
+    const cost = await costing;
+    if (output.json) output.data(planJson(lines, summary, { deployment: config.deployment, offline: Boolean(options.offline), cost: costJson(cost) }));
+    else {
+      printPlan(output, lines, summary, `Plan for deployment '${config.deployment}' (${config.location}, resource group ${config.names.resourceGroup})${options.offline ? ', offline: everything planned as new' : ''}`, { all: options.all });
+      output.line();
+      printCostEstimate(output, cost);
+    }
     return options.detailedExitcode && summary.hasChanges ? EXIT.changesPending : EXIT.ok;
   });
 }

@@ -9,6 +9,8 @@ import { guarded } from '../failures.js';
 import type { GlobalOptions } from '../options.js';
 import { createOutput, type Output } from '../output.js';
 import { printRunSummary, runSummary } from '../summary.js';
+import { costJson, printCostEstimate } from '../../cost/render.js';
+import { costOfExisting, estimateCost } from '../cost.js';
 
 function describeEntry(output: Output, entry: JournalEntry | undefined): string {
   const { style } = output;
@@ -26,7 +28,11 @@ function describeEntry(output: Output, entry: JournalEntry | undefined): string 
   }
 }
 
-export async function statusCommand(options: GlobalOptions): Promise<number> {
+export interface StatusOptions extends GlobalOptions {
+  currency?: string;
+}
+
+export async function statusCommand(options: StatusOptions): Promise<number> {
   const output = createOutput(options);
   return guarded(output, async () => {
     const deployment = await deploymentName(options);
@@ -35,8 +41,12 @@ export async function statusCommand(options: GlobalOptions): Promise<number> {
     if (!state) throw new ConfigError([{ field: '--deployment', message: `'${deployment}' has no state in ${options.stateDir}. Fix: check --state-dir, or run 'qlik-azure apply' first` }]);
     const journal = { entry: (step: number) => state.journal[String(step)] };
     const summary = state.config ? runSummary(state.config, journal, undefined, { simulated: false, stateDir: options.stateDir }) : undefined;
+    // At today's prices, of what the journal says exists.
+    const cost = state.config
+      ? costOfExisting(await estimateCost(options, state.config), (step) => journal.entry(step)?.status === 'done')
+      : { kind: 'omitted' as const, reason: 'the state records no config to price' };
     if (output.json) {
-      output.data({ version: 1, deployment, stateFile: paths.state, serial: state.serial, lineage: state.lineage, updatedAt: state.updatedAt, journal: state.journal, summary });
+      output.data({ version: 1, deployment, stateFile: paths.state, serial: state.serial, lineage: state.lineage, updatedAt: state.updatedAt, journal: state.journal, summary, cost: costJson(cost) });
       return EXIT.ok;
     }
     output.line(output.style.bold(`Deployment '${deployment}'  (state ${paths.state}, serial ${state.serial}, updated ${state.updatedAt})`));
@@ -44,6 +54,8 @@ export async function statusCommand(options: GlobalOptions): Promise<number> {
       output.line(`  ${String(entry.number).padStart(2)} ${entry.title.padEnd(34)} ${describeEntry(output, state.journal[String(entry.number)])}`);
     }
     if (summary) printRunSummary(output, { ...summary, ok: CATALOGUE.filter(isRunnable).every((e) => state.journal[String(e.number)]?.status === 'done') });
+    output.line();
+    printCostEstimate(output, cost, 'What it costs now, a month');
     return EXIT.ok;
   });
 }
