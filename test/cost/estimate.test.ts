@@ -1,6 +1,6 @@
 /** The estimate's arithmetic and what each line says it assumes: hand-made price lists, nothing fetched. */
 import { describe, expect, it } from 'vitest';
-import { estimateMonthlyCost, type CostInputs, type PriceBook } from '../../src/cost/estimate.js';
+import { estimateMonthlyCost, narrowedTo, type CostInputs, type PriceBook } from '../../src/cost/estimate.js';
 import { diskTier } from '../../src/cost/meters.js';
 import type { RetailPrice } from '../../src/cost/retail-prices.js';
 
@@ -46,6 +46,7 @@ describe('monthly estimate', () => {
   it('prices the VM at the pay-as-you-go Windows rate for 730 hours, not Spot, Low Priority, Dev/Test or a reservation', () => {
     const estimate = estimateMonthlyCost(INPUTS, BOOK, 'USD');
     expect(estimate.lines[0]).toEqual({
+      kind: 'vm',
       resource: 'VM qlik-vm',
       item: 'Standard_D4s_v5, Windows Server licence included',
       assumes: '730 hours a month (always on) at 0.376 USD/hour, pay as you go',
@@ -76,14 +77,20 @@ describe('monthly estimate', () => {
     expect(estimate.total).toBe(433.1);
   });
 
+  it('counts only the resources asked for, and totals them again', () => {
+    const onlyNetwork = narrowedTo(estimateMonthlyCost(INPUTS, BOOK, 'USD'), new Set(['publicIp', 'storageAccount']));
+    expect(onlyNetwork.lines.map((line) => line.kind)).toEqual(['publicIp', 'storageAccount']);
+    expect(onlyNetwork).toMatchObject({ total: 3.74, partial: false });
+  });
+
   it('prices Standard SSD disks by their E tier and says their transactions are not counted', () => {
     const line = estimateMonthlyCost(withVm({ osDiskType: 'StandardSSD_LRS' }), BOOK, 'USD').lines[1]!;
-    expect(line).toEqual({ resource: 'OS disk qlik-vm-osdisk', item: 'Standard SSD E10 (127 GB)', assumes: '1 disk a month at 9.6 USD/month; transactions not counted', monthly: 9.6 });
+    expect(line).toEqual({ kind: 'osDisk', resource: 'OS disk qlik-vm-osdisk', item: 'Standard SSD E10 (127 GB)', assumes: '1 disk a month at 9.6 USD/month; transactions not counted', monthly: 9.6 });
   });
 
   it('says a price is unknown rather than guess, and the total is then partial', () => {
     const estimate = estimateMonthlyCost(withVm({ size: 'Standard_DS3_v2' }), BOOK, 'USD');
-    expect(estimate.lines[0]).toEqual({ resource: 'VM qlik-vm', item: 'Standard_DS3_v2, Windows Server licence included', assumes: 'no pay-as-you-go Windows price for Standard_DS3_v2 in eastus', unknown: 'price unknown' });
+    expect(estimate.lines[0]).toEqual({ kind: 'vm', resource: 'VM qlik-vm', item: 'Standard_DS3_v2, Windows Server licence included', assumes: 'no pay-as-you-go Windows price for Standard_DS3_v2 in eastus', unknown: 'price unknown' });
     expect(estimate).toMatchObject({ total: 23.45, partial: true });
   });
 });

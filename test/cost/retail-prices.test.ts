@@ -70,7 +70,7 @@ describe('prices from the Retail Prices API', () => {
 
   it('in a region without the size says that price is unknown and the total is partial', async () => {
     const outcome = estimateOf(await monthlyCost({ ...INPUTS, location: 'swedencentral', vm: { ...INPUTS.vm, size: 'Standard_DS3_v2' } }, 'USD', source()));
-    expect(vmLine(outcome)).toEqual({ resource: 'VM qlik-vm', item: 'Standard_DS3_v2, Windows Server licence included', assumes: 'no pay-as-you-go Windows price for Standard_DS3_v2 in swedencentral', unknown: 'price unknown' });
+    expect(vmLine(outcome)).toEqual({ kind: 'vm', resource: 'VM qlik-vm', item: 'Standard_DS3_v2, Windows Server licence included', assumes: 'no pay-as-you-go Windows price for Standard_DS3_v2 in swedencentral', unknown: 'price unknown' });
     expect(outcome.estimate).toMatchObject({ partial: true, total: 25.33 });
   });
 
