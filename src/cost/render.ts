@@ -9,16 +9,17 @@ export interface CostPrinter {
 
 export const money = (currency: string, amount: number) => `${currency} ${amount.toFixed(2)}`;
 
+const UNKNOWN = 'price unknown';
 const day = (iso: string) => iso.slice(0, 10);
 
-/** "USD 342.10 a month", "at least USD 20.55 a month" when a price is unknown. */
+/** "about USD 342.10 a month", "at least USD 20.55 a month" when a price is unknown. */
 export function totalText(estimate: CostEstimate): string {
-  return `${estimate.partial ? 'at least ' : ''}${money(estimate.currency, estimate.total)} a month`;
+  return `${estimate.partial ? 'at least' : 'about'} ${money(estimate.currency, estimate.total)} a month`;
 }
 
-/** Where the prices come from, in the words of the heading. */
-function sourceText(outcome: Extract<CostOutcome, { kind: 'estimate' }>): string {
-  return `${outcome.prices} of ${day(outcome.pricesAt)}${outcome.cached ? ', cached' : ''}, pay as you go`;
+/** Where the prices come from and of when: "Azure retail prices of 2026-12-02, cached". */
+export function pricesText(outcome: Extract<CostOutcome, { kind: 'estimate' }>): string {
+  return `${outcome.prices} of ${day(outcome.pricesAt)}${outcome.cached ? ', cached' : ''}`;
 }
 
 export function printCostEstimate(printer: CostPrinter, outcome: CostOutcome, heading = 'Monthly cost estimate'): void {
@@ -29,10 +30,10 @@ export function printCostEstimate(printer: CostPrinter, outcome: CostOutcome, he
   }
   const { estimate } = outcome;
   const width = Math.max(...estimate.lines.map((line) => line.resource.length));
-  const amountWidth = Math.max(...estimate.lines.map((line) => money(estimate.currency, line.monthly ?? 0).length), money(estimate.currency, estimate.total).length);
-  printer.line(style.bold(`${heading} (${estimate.currency}, ${estimate.region}; ${sourceText(outcome)}):`));
+  const amountWidth = Math.max(...estimate.lines.map((line) => money(estimate.currency, line.monthly ?? 0).length), money(estimate.currency, estimate.total).length, estimate.partial ? UNKNOWN.length : 0);
+  printer.line(style.bold(`${heading} (${estimate.currency}, ${estimate.region}; ${pricesText(outcome)}, pay as you go):`));
   for (const line of estimate.lines) {
-    const amount = line.monthly === undefined ? style.yellow('price unknown'.padStart(amountWidth)) : money(estimate.currency, line.monthly).padStart(amountWidth);
+    const amount = line.monthly === undefined ? style.yellow(UNKNOWN.padStart(amountWidth)) : money(estimate.currency, line.monthly).padStart(amountWidth);
     printer.line(`  ${line.resource.padEnd(width)}  ${amount}  ${line.item}`);
     printer.line(style.dim(`  ${''.padEnd(width)}  ${''.padEnd(amountWidth)}  ${line.assumes}`));
   }

@@ -11,7 +11,7 @@ import { createOutput, type Output } from '../output.js';
 import { connectAzure, loadDeploymentConfig } from '../session.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ResolvedConfig } from '../../config/derive.js';
-import { costJson, money, printCostEstimate } from '../../cost/render.js';
+import { costJson, pricesText, printCostEstimate, totalText } from '../../cost/render.js';
 import type { CostOutcome } from '../../cost/index.js';
 import { costOfExisting, estimateCost } from '../cost.js';
 
@@ -49,7 +49,7 @@ function printDoomed(output: Output, config: ResolvedConfig): void {
 function printStoppedCost(output: Output, cost: CostOutcome): void {
   if (cost.kind === 'estimate' && !output.verbose) {
     const { estimate } = cost;
-    output.line(`  Deleting it stops ${estimate.partial ? 'at least ' : 'about '}${money(estimate.currency, estimate.total)} a month of what qlik-azure made there (${cost.prices} of ${cost.pricesAt.slice(0, 10)}; --verbose lists each).`);
+    output.line(`  Deleting it stops ${totalText(estimate)} of what qlik-azure made there (${pricesText(cost)}; --verbose lists each).`);
   } else {
     printCostEstimate(output, cost, '  What deleting it stops costing');
   }
