@@ -11,6 +11,7 @@ import type { ApplyOptions } from './apply.js';
 export interface InitOptions extends ApplyOptions {
   dryRun?: boolean;
   example?: boolean;
+  currency?: string;
 }
 
 async function writeExamples(output: Output): Promise<number> {

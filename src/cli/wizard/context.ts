@@ -1,5 +1,6 @@
 /** What every group of questions works with. */
 import type { AzureCatalog } from '../../azure/subscriptions.js';
+import type { CostOptions } from '../cost.js';
 import type { Output } from '../output.js';
 import type { Ask } from './ask.js';
 
@@ -9,6 +10,8 @@ export interface WizardContext {
   readonly catalog: AzureCatalog;
   /** --cloud: the DNS zone of the address shown. */
   readonly cloud?: string | undefined;
+  /** --currency and --simulate: where the monthly estimate's prices come from. */
+  readonly cost: CostOptions;
 }
 
 export const GROUPS = ['Azure', 'Network', 'Virtual machine', 'Qlik Sense', 'Secrets'] as const;
