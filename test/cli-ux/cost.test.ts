@@ -86,7 +86,7 @@ describe('plan shows a monthly cost estimate', () => {
 
   it('Azure Hybrid Benefit (vm.licenseType: Windows_Server) prices the VM at the base compute rate', async () => {
     const config = join(dir, 'byol.yaml');
-    await writeFile(config, (await readFile(EXAMPLE, 'utf8')).replace('  osDiskType: Premium_LRS', '  osDiskType: Premium_LRS\n  licenseType: Windows_Server'));
+    await writeFile(config, (await readFile(EXAMPLE, 'utf8')).replace('licenseType: None', 'licenseType: Windows_Server'));
     const { stdout } = ok(await cli(['plan', ...simulated(config)]));
     expect(stdout).toMatch(/VM qlik-demo-vm +USD 154\.18 {2}Standard_D4s_v5, Azure Hybrid Benefit \(your Windows Server licence\): base compute rate/);
   });
