@@ -9,6 +9,7 @@ import { narrowedTo, type CostedResource, type CostInputs } from '../cost/estima
 import type { CostOutcome, PriceSource } from '../cost/index.js';
 
 export const RETAIL_PRICES_URL_ENV = 'QLIK_AZURE_RETAIL_PRICES_URL';
+const STAND_IN_TIMEOUT_MS = 60_000;
 
 export interface CostOptions {
   /** --currency, already checked (parseCurrency). */
@@ -23,12 +24,13 @@ async function priced(options: CostOptions, inputs: CostInputs, offline: boolean
   const currency = options.currency ?? DEFAULT_CURRENCY;
   const seam = process.env[RETAIL_PRICES_URL_ENV];
   const from = (source: Omit<PriceSource, 'offline'>) => monthlyCost(inputs, currency, { ...source, offline });
-  if (seam) return from({ baseUrl: seam, cacheDirectory: priceCacheDirectory() });
-  if (!options.simulate) return from({ baseUrl: PUBLIC_RETAIL_PRICES_URL, cacheDirectory: priceCacheDirectory() });
+  if (!seam && !options.simulate) return from({ baseUrl: PUBLIC_RETAIL_PRICES_URL, cacheDirectory: priceCacheDirectory() });
+  // The time limit guards against a slow internet; a stand-in on loopback is only as slow as a busy machine.
+  if (seam) return from({ baseUrl: seam, cacheDirectory: priceCacheDirectory(), timeoutMs: STAND_IN_TIMEOUT_MS });
   const { startRetailPricesStandIn } = await import('../simulator/retail-prices.js');
   const standIn = await startRetailPricesStandIn();
   try {
-    return await from({ baseUrl: standIn.url, label: 'the simulator\'s made-up prices' });
+    return await from({ baseUrl: standIn.url, label: 'the simulator\'s made-up prices', timeoutMs: STAND_IN_TIMEOUT_MS });
   } finally {
     await standIn.close();
   }
