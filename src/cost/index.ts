@@ -45,7 +45,7 @@ async function pricesFor(query: PriceQuery, source: PriceSource, signal: AbortSi
   const cached = source.cacheDirectory === undefined ? undefined : await readCachedPrices(source.cacheDirectory, source.baseUrl, query);
   const now = (source.now ?? (() => new Date()))();
   if (cached && (source.offline || now.getTime() - Date.parse(cached.fetchedAt) < CACHE_MAX_AGE_MS)) return { prices: cached, fromCache: true };
-  if (source.offline) throw new Error('offline, and no prices are cached for this region yet');
+  if (source.offline) throw new Error('offline, and no prices are cached for this region, size and currency yet');
   try {
     const items = await fetchRetailPrices(source.baseUrl, query, signal);
     const fresh: CachedPrices = { fetchedAt: now.toISOString(), baseUrl: source.baseUrl, currency: query.currency, filter: query.filter, items };

@@ -64,7 +64,8 @@ export async function fetchRetailPrices(baseUrl: string, query: PriceQuery, sign
     const response = await fetch(next, { signal, headers: { accept: 'application/json' } });
     if (!response.ok) throw new Error(`the Retail Prices API answered ${response.status} ${response.statusText}`.trim());
     const body = await response.json() as PricePage;
-    items.push(...(body.Items ?? []).map(keep));
+    // An item without a usable price is no price at all: its line then says unknown.
+    items.push(...(body.Items ?? []).map(keep).filter((item) => Number.isFinite(item.retailPrice)));
     next = body.NextPageLink;
   }
   return items;

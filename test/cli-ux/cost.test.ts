@@ -59,7 +59,7 @@ describe('plan shows a monthly cost estimate', () => {
 
   it('plan --offline uses the prices cached by an earlier plan, dated; with none cached it omits the estimate in one line', async () => {
     const before = ok(await cli(['plan', '--offline', '--config', EXAMPLE]));
-    expect(before.stdout.trimEnd().split('\n').at(-1)).toBe('Monthly cost estimate: omitted, no prices (offline, and no prices are cached for this region yet).');
+    expect(before.stdout.trimEnd().split('\n').at(-1)).toBe('Monthly cost estimate: omitted, no prices (offline, and no prices are cached for this region, size and currency yet).');
     expect(standIn.requests()).toEqual([]);
     ok(await cli(['plan', ...simulated()]));
     expect(await readdir(join(dir, 'cache', 'qlik-azure', 'retail-prices'))).toHaveLength(4);

@@ -102,12 +102,12 @@ describe('the price cache', () => {
   it('keeps prices per currency and per API address', async () => {
     await monthlyCost(INPUTS, 'USD', source());
     const other = await monthlyCost(INPUTS, 'EUR', source({ offline: true }));
-    expect(other).toEqual({ kind: 'omitted', reason: 'no prices (offline, and no prices are cached for this region yet)' });
+    expect(other).toEqual({ kind: 'omitted', reason: 'no prices (offline, and no prices are cached for this region, size and currency yet)' });
     expect((await monthlyCost(INPUTS, 'USD', source({ offline: true, baseUrl: 'http://127.0.0.1:9/api/retail/prices' }))).kind).toBe('omitted');
   });
 
   it('offline uses cached prices of any age, and with none the estimate is omitted with the reason', async () => {
-    expect(await monthlyCost(INPUTS, 'USD', source({ offline: true }))).toEqual({ kind: 'omitted', reason: 'no prices (offline, and no prices are cached for this region yet)' });
+    expect(await monthlyCost(INPUTS, 'USD', source({ offline: true }))).toEqual({ kind: 'omitted', reason: 'no prices (offline, and no prices are cached for this region, size and currency yet)' });
     expect(standIn.requests()).toEqual([]);
     await monthlyCost(INPUTS, 'USD', source({ now: () => new Date('2026-01-01T00:00:00Z') }));
     const offline = await monthlyCost(INPUTS, 'USD', source({ offline: true }));
