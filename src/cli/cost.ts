@@ -48,10 +48,10 @@ export async function estimateCost(options: CostOptions, inputs: CostInputs, { o
 /** The guide step that creates each priced resource: what status counts is what the journal says exists. */
 const CREATED_BY: Readonly<Record<CostedResource, number>> = { storageAccount: 13, publicIp: 26, vm: 29, osDisk: 29, dataDisk: 29 };
 
-/** The estimate of the resources whose step is done; omitted when none is. */
-export function costOfExisting(outcome: CostOutcome, done: (step: number) => boolean): CostOutcome {
-  if (outcome.kind === 'omitted') return outcome;
+/** The estimate of the resources whose step is done; omitted, without asking for prices, when none is. */
+export async function existingCost(options: CostOptions, config: CostInputs, done: (step: number) => boolean): Promise<CostOutcome> {
   const existing = new Set((Object.keys(CREATED_BY) as CostedResource[]).filter((kind) => done(CREATED_BY[kind])));
   if (existing.size === 0) return { kind: 'omitted', reason: 'nothing that costs money exists yet' };
-  return { ...outcome, estimate: narrowedTo(outcome.estimate, existing) };
+  const outcome = await estimateCost(options, config);
+  return outcome.kind === 'omitted' ? outcome : { ...outcome, estimate: narrowedTo(outcome.estimate, existing) };
 }

@@ -13,7 +13,7 @@ import { TOOL_VERSION } from '../version.js';
 import type { ResolvedConfig } from '../../config/derive.js';
 import { costJson, pricesText, printCostEstimate, totalText } from '../../cost/render.js';
 import type { CostOutcome } from '../../cost/index.js';
-import { costOfExisting, estimateCost } from '../cost.js';
+import { estimateCost, existingCost } from '../cost.js';
 
 export interface DestroyOptions extends GlobalOptions {
   confirm?: string;
@@ -58,8 +58,7 @@ function printStoppedCost(output: Output, cost: CostOutcome): void {
 /** What qlik-azure made and the journal says exists, priced; everything it made when the state is gone. */
 async function stoppedCost(options: DestroyOptions, config: ResolvedConfig): Promise<CostOutcome> {
   const journal = (await readState(statePaths(options.stateDir, config.deployment)).catch(() => undefined))?.journal;
-  const priced = await estimateCost(options, config);
-  return journal ? costOfExisting(priced, (step) => journal[String(step)]?.status === 'done') : priced;
+  return journal ? existingCost(options, config, (step) => journal[String(step)]?.status === 'done') : estimateCost(options, config);
 }
 
 /**

@@ -10,7 +10,7 @@ import type { GlobalOptions } from '../options.js';
 import { createOutput, type Output } from '../output.js';
 import { printRunSummary, runSummary } from '../summary.js';
 import { costJson, printCostEstimate } from '../../cost/render.js';
-import { costOfExisting, estimateCost } from '../cost.js';
+import { existingCost } from '../cost.js';
 
 function describeEntry(output: Output, entry: JournalEntry | undefined): string {
   const { style } = output;
@@ -43,7 +43,7 @@ export async function statusCommand(options: StatusOptions): Promise<number> {
     const summary = state.config ? runSummary(state.config, journal, undefined, { simulated: false, stateDir: options.stateDir }) : undefined;
     // At today's prices, of what the journal says exists.
     const cost = state.config
-      ? costOfExisting(await estimateCost(options, state.config), (step) => journal.entry(step)?.status === 'done')
+      ? await existingCost(options, state.config, (step) => journal.entry(step)?.status === 'done')
       : { kind: 'omitted' as const, reason: 'the state records no config to price' };
     if (output.json) {
       output.data({ version: 1, deployment, stateFile: paths.state, serial: state.serial, lineage: state.lineage, updatedAt: state.updatedAt, journal: state.journal, summary, cost: costJson(cost) });
