@@ -106,6 +106,11 @@ describe('plan shows a monthly cost estimate', () => {
 
 describe('status and destroy: what it costs now, and what deleting stops', () => {
   it('status prices what exists; destroy says what deleting it stops costing', async () => {
+    ok(await cli(['apply', ...simulated(), '--yes', '--to-step', '5']));
+    const nothing = ok(await cli(['status', ...simulated()]));
+    expect(nothing.stdout.trimEnd().split('\n').at(-1)).toBe('What it costs now, a month: omitted, nothing that costs money exists yet.');
+    expect(standIn.requests()).toEqual([]);
+
     ok(await cli(['apply', ...simulated(), '--yes', '--to-step', '26']));
     const early = ok(await cli(['status', ...simulated()]));
     expect(early.stdout).toMatch(/What it costs now, a month \(USD, westeurope; Azure retail prices of [\d-]+, pay as you go\):\n {2}Public IP qlik-demo-ip +USD 4\.02 .*\n.*\n {2}Storage account .*USD 0\.10 .*\n.*\n {2}Total +USD 4\.12 {2}a month\n/);
