@@ -38,6 +38,28 @@ const planSummary = z.object({
   hasChanges: z.boolean(),
 });
 
+const costSchema = z.union([
+  z.object({ omitted: z.literal(true), reason: z.string().describe('why there is no estimate (offline, no prices, nothing built)') }),
+  z.object({
+    currency: z.string(),
+    prices: z.string().describe('where the prices came from'),
+    region: z.string(),
+    pricesAt: z.string().describe('when the prices were fetched'),
+    cached: z.boolean(),
+    assumptions: z.object({ hoursPerMonth: z.number(), osDiskGb: z.number(), storageGb: z.number(), pricing: z.literal('pay as you go') }),
+    lines: z.array(z.object({
+      kind: z.enum(['vm', 'osDisk', 'dataDisk', 'publicIp', 'storageAccount']),
+      resource: z.string(),
+      item: z.string(),
+      assumes: z.string(),
+      monthly: z.number().optional().describe('absent when no price was found'),
+      unknown: z.string().optional().describe('why there is no figure'),
+    })),
+    monthlyTotal: z.number().describe('the sum of the lines with a figure'),
+    partial: z.boolean().describe('a line has no price: the total is a lower bound'),
+  }),
+]).describe('monthly cost estimate at pay-as-you-go retail prices');
+
 export const planDocumentSchema = z.object({
   version: z.literal(1),
   deployment: z.string(),
@@ -51,6 +73,7 @@ export const planDocumentSchema = z.object({
   })).describe('identifying settings changed since the deployment was built: apply refuses them'),
   steps: z.array(planLine).length(48),
   summary: planSummary,
+  cost: costSchema,
 }).describe('qlik-azure plan --json');
 
 const runSummary = z.object({
@@ -84,6 +107,7 @@ export const statusDocumentSchema = z.object({
   updatedAt: timestamp,
   journal: z.record(z.string(), journalEntrySchema).describe('keyed by guide step number'),
   summary: runSummary.optional().describe('absent before the first run recorded its config'),
+  cost: costSchema.describe('what exists costs per month at today\'s prices'),
 }).describe('qlik-azure status --json');
 
 /** Every event has these; readers ignore fields they do not know. */
@@ -101,7 +125,7 @@ export const eventSchema = z.union([
   event('step-blocked', { step, blockedBy: step }),
   event('run-interrupting', { inFlight: z.array(step) }),
   event('summary', runSummary.shape),
-  event('summary', { deployment: z.string(), deleted: z.boolean(), resourceGroup: z.string().optional(), reason: z.string().optional() }).describe('after destroy --json'),
+  event('summary', { deployment: z.string(), deleted: z.boolean(), resourceGroup: z.string().optional(), reason: z.string().optional(), monthlyCostStopped: costSchema.optional() }).describe('after destroy --json'),
   event('error', {
     exitCode: z.number().int(),
     code: z.enum(ERROR_CODES).describe('stable: see the README, "Output for machines"'),

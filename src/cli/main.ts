@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { exitCodeAfter, watchOutputStreams } from './closed-output.js';
 import { EXIT } from './exit-codes.js';
 import type { ErrorEvent } from './failures.js';
-import { parseConcurrency, parseStepNumber, type GlobalOptions } from './options.js';
+import { parseConcurrency, parseCurrency, parseStepNumber, type GlobalOptions } from './options.js';
 import { TOOL_VERSION } from './version.js';
 
 type Handler<O extends GlobalOptions> = (options: O, command: Command) => Promise<number>;
@@ -24,6 +24,7 @@ const examples = (lines: string[]) => `\nExamples:\n${lines.map((line) => `  $ $
 
 const fromStep = () => new Option('--from-step <n>', 're-run from guide step n onward (1-48), in dependency order').argParser(parseStepNumber);
 const allRows = () => new Option('--all', 'list every guide step in the plan, not only those that change something');
+const currency = () => new Option('--currency <code>', 'currency of the monthly cost estimate (Azure retail prices): USD, EUR, GBP, ...').argParser(parseCurrency).default('USD');
 const toStep = () => new Option('--to-step <n>', 'stop after guide step n (1-48)').argParser(parseStepNumber);
 
 export function buildProgram(): Command {
@@ -69,16 +70,18 @@ export function buildProgram(): Command {
     .option('--existing-vm <name>', 'adopt an existing VM and start at guide step 34')
     .option('--my-ip', 'the wizard looks up this computer\'s public address (QLIK_AZURE_MY_IP_URL, default https://api.ipify.org) to offer it as the first allowed source, without asking')
     .option('--no-my-ip', 'the wizard never looks up this computer\'s public address')
+    .addOption(currency())
     .addHelpText('after', examples(['qlik-azure init', 'qlik-azure init --config qlik-azure.yaml --secrets-file secrets.yaml --yes']))
     .action(action(async () => (await import('./commands/init.js')).initCommand));
 
   program.command('plan')
     .description('show what apply would do for each of the 48 steps, without changing anything')
-    .option('--offline', 'do not contact Azure: every resource is planned as new')
+    .option('--offline', 'do not contact Azure: every resource is planned as new, and the cost estimate uses cached prices only')
     .option('--detailed-exitcode', 'exit 0 when nothing would change, 2 when something would')
     .addOption(allRows())
     .addOption(fromStep())
     .addOption(toStep())
+    .addOption(currency())
     .addHelpText('after', examples(['qlik-azure plan --offline --config examples/qlik-azure.yaml', 'qlik-azure plan --json --detailed-exitcode']))
     .action(action(async () => (await import('./commands/plan.js')).planCommand));
 
@@ -101,7 +104,8 @@ export function buildProgram(): Command {
     .action(action(async () => (await import('./commands/apply.js')).resumeCommand));
 
   program.command('status')
-    .description('the journal of each step, the outputs, and where things are')
+    .description('the journal of each step, the outputs, where things are, and what it costs a month')
+    .addOption(currency())
     .addHelpText('after', examples(['qlik-azure status', 'qlik-azure status --json --deployment qlik-prod']))
     .action(action(async () => (await import('./commands/status.js')).statusCommand));
 
@@ -109,6 +113,7 @@ export function buildProgram(): Command {
     .description('delete the deployment\'s resource group and everything in it')
     .option('--confirm <name>', 'with --yes: the deployment name, typed out')
     .option('--force-foreign-group', 'also delete a resource group this tool did not create')
+    .addOption(currency())
     .addHelpText('after', examples(['qlik-azure destroy', 'qlik-azure destroy --yes --confirm qlik-prod']))
     .action(action(async () => (await import('./commands/destroy.js')).destroyCommand));
 

@@ -1,6 +1,7 @@
 /** Prints a plan the way Terraform users read one: a symbol per step, then a summary line. */
 import type { PlanLine, PlanSummary } from '../engine/planner.js';
 import type { Replacement } from '../engine/replacement.js';
+import type { CostJson } from '../cost/render.js';
 import type { Output } from './output.js';
 import { counted } from '../config/words.js';
 
@@ -43,6 +44,6 @@ export function summaryLine(summary: PlanSummary): string {
 }
 
 /** The document of `plan --json` (schemas/plan.schema.json). */
-export function planJson(lines: readonly PlanLine[], summary: PlanSummary, about: { deployment: string; offline: boolean; replacements: readonly Replacement[] }) {
+export function planJson(lines: readonly PlanLine[], summary: PlanSummary, about: { deployment: string; offline: boolean; replacements: readonly Replacement[]; cost: CostJson }) {
   return { version: 1 as const, ...about, steps: lines, summary };
 }

@@ -92,6 +92,7 @@ const vmSchema = z.object({
   adminUsername: ruled(checkAdminUsername, 'Local administrator created with the VM').default('qlikadmin'),
   osDiskType: z.enum(['Premium_LRS', 'StandardSSD_LRS']).describe('Managed OS disk type').default('Premium_LRS'),
   dataDiskSizeGb: z.number().int().min(0).max(32767).describe('Size of a data disk for Qlik\'s shared persistence folder; 0 for none').default(0),
+  licenseType: z.enum(['None', 'Windows_Server']).describe('Windows_Server: Azure Hybrid Benefit, your own Windows Server licences with Software Assurance; the VM is billed at the base compute rate. None: the Windows licence is in the VM\'s price').default('None'),
 }).strict();
 
 const installerSha256 = z.string().regex(/^[A-Fa-f0-9]{64}$/, 'expected 64 hexadecimal characters').describe('SHA-256 of the installer, verified on the VM').optional();

@@ -25,6 +25,7 @@ describe('qlik-azure init with every default and generated passwords', () => {
       for (const question of ['plain HTTP', 'Open RDP']) await terminal.reply(question, '');
       await terminal.pick('Windows Server image');
       for (const question of ['Windows computer name', 'VM administrator user name']) await terminal.reply(question, '');
+      await terminal.pick('Windows Server licence');
       await terminal.pick('Where is Qlik_Sense_setup.exe?');
       await terminal.reply('Installer download link', 'https://example.com/Qlik_Sense_setup.exe');
       await terminal.reply('SHA-256', '');

@@ -74,6 +74,7 @@ describe('qlik-azure init on a terminal, as a new user', () => {
       await terminal.waitFor('Windows computer name');
       await refusedThenCorrected(terminal, 'qlik-central-node-01', /has 20 characters; Windows computer names have at most 15/, 'qlikcentral');
       await terminal.reply('VM administrator user name', '');
+      await terminal.pick('Windows Server licence');
 
       await terminal.pick('Where is Qlik_Sense_setup.exe?');
       await terminal.waitFor('Installer download link');

@@ -11,10 +11,14 @@ import { createOutput, type Output } from '../output.js';
 import { connectAzure, loadDeploymentConfig } from '../session.js';
 import { TOOL_VERSION } from '../version.js';
 import type { ResolvedConfig } from '../../config/derive.js';
+import { costJson, pricesText, printCostEstimate, totalText } from '../../cost/render.js';
+import type { CostOutcome } from '../../cost/index.js';
+import { estimateCost, existingCost } from '../cost.js';
 
 export interface DestroyOptions extends GlobalOptions {
   confirm?: string;
   forceForeignGroup?: boolean;
+  currency?: string;
 }
 
 /** A typed name that is not the deployment's deletes nothing and fails (exit 3), so a script or a slip never reads as success. */
@@ -41,6 +45,22 @@ function printDoomed(output: Output, config: ResolvedConfig): void {
   output.line(output.style.dim('  (and anything else placed in the group; the deleted resources cannot be recovered)'));
 }
 
+/** What deleting stops costing, in one line; --verbose lists each resource. */
+function printStoppedCost(output: Output, cost: CostOutcome): void {
+  if (cost.kind === 'estimate' && !output.verbose) {
+    const { estimate } = cost;
+    output.line(`  Deleting it stops ${totalText(estimate)} of what qlik-azure made there (${pricesText(cost)}; --verbose lists each).`);
+  } else {
+    printCostEstimate(output, cost, '  What deleting it stops costing');
+  }
+}
+
+/** What qlik-azure made and the journal says exists, priced; everything it made when the state is gone. */
+async function stoppedCost(options: DestroyOptions, config: ResolvedConfig): Promise<CostOutcome> {
+  const journal = (await readState(await stateBackend(options, config.deployment, config)).catch(() => undefined))?.journal;
+  return journal ? existingCost(options, config, (step) => journal[String(step)]?.status === 'done') : estimateCost(options, config);
+}
+
 /**
  * What to delete is what was built: the copy of the config the state recorded at the last run, once a
  * step is done, even when the config file now names other resources (a renamed resource group, which apply
@@ -63,6 +83,7 @@ export async function destroyCommand(options: DestroyOptions): Promise<number> {
   const output = createOutput(options);
   return guarded(output, async () => {
     const config = await destroyConfig(options);
+    const costing = stoppedCost(options, config);
     const { inspectResourceGroup, deleteResourceGroup } = await import('../../steps/teardown.js');
     const store = await StateStore.open({ backend: await stateBackend(options, config.deployment, config), deployment: config.deployment, command: 'destroy', toolVersion: TOOL_VERSION, simulated: Boolean(options.simulate) });
     try {
@@ -79,11 +100,15 @@ export async function destroyCommand(options: DestroyOptions): Promise<number> {
         if (target.kind === 'foreign' && !options.forceForeignGroup) {
           throw new ConfigError([{ field: 'resourceGroup', message: `${config.names.resourceGroup} was not created by qlik-azure for '${config.deployment}' (its tag qlik-azure:deployment is ${target.tags['qlik-azure:deployment'] ?? 'missing'}), so it may hold other work. Fix: delete it yourself, or pass --force-foreign-group if you are sure` }]);
         }
-        if (!output.json) printDoomed(output, config);
+        const cost = await costing;
+        if (!output.json) {
+          printDoomed(output, config);
+          printStoppedCost(output, cost);
+        }
         await typedConfirmation(output, options, config.deployment, config.names.resourceGroup);
         await deleteResourceGroup(azure.services, config.names.resourceGroup, (message) => { if (!output.json) output.line(message); });
         await store.forget(RUNNABLE_STEPS.map((e) => e.number));
-        if (output.json) output.data({ v: 1, type: 'summary', deployment: config.deployment, deleted: true, resourceGroup: config.names.resourceGroup });
+        if (output.json) output.data({ v: 1, type: 'summary', deployment: config.deployment, deleted: true, resourceGroup: config.names.resourceGroup, monthlyCostStopped: costJson(cost) });
         else output.line(output.style.green(`Deleted ${config.names.resourceGroup}. The journal is cleared; 'qlik-azure apply' would create everything again.`));
         return EXIT.ok;
       } finally {

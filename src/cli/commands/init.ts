@@ -13,6 +13,7 @@ export interface InitOptions extends ApplyOptions {
   example?: boolean;
   /** --my-ip / --no-my-ip: the wizard's lookup of this computer's public address, agreed or refused in advance. */
   myIp?: boolean;
+  currency?: string;
 }
 
 async function writeExamples(output: Output): Promise<number> {

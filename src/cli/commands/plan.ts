@@ -13,17 +13,22 @@ import { planJson, printPlan } from '../plan-view.js';
 import { markReplaced, printReplacements } from '../replacements.js';
 import { secretValues } from '../../config/secrets.js';
 import { connectAzure, loadDeploymentConfig, loadSecrets, stepContextFactory } from '../session.js';
+import { costJson, printCostEstimate } from '../../cost/render.js';
+import { estimateCost } from '../cost.js';
 
 export interface PlanOptions extends GlobalOptions, StepRangeOptions {
   offline?: boolean;
   detailedExitcode?: boolean;
   all?: boolean;
+  currency?: string;
 }
 
 export async function planCommand(options: PlanOptions): Promise<number> {
   const output = createOutput(options);
   return guarded(output, async () => {
     const config = await loadDeploymentConfig(options);
+    // Priced while the plan is made: the estimate adds no wait of its own.
+    const costing = estimateCost(options, config, { offline: Boolean(options.offline) });
     const backend = await stateBackend(options, config.deployment, config);
     const state = await readState(backend);
     if (!options.offline) assertSameWorld(state, backend, Boolean(options.simulate));
@@ -50,10 +55,13 @@ export async function planCommand(options: PlanOptions): Promise<number> {
     }
     const summary = summarisePlan(lines);
     const replacements = findReplacements(state?.config, config, journal);
-    if (output.json) output.data(planJson(lines, summary, { deployment: config.deployment, offline: Boolean(options.offline), replacements }));
+    const cost = await costing;
+    if (output.json) output.data(planJson(lines, summary, { deployment: config.deployment, offline: Boolean(options.offline), replacements, cost: costJson(cost) }));
     else {
       printPlan(output, markReplaced(lines, replacements), summary, `Plan for deployment '${config.deployment}' (${config.location}, resource group ${config.names.resourceGroup})${options.offline ? ', offline: everything planned as new' : ''}`, { all: options.all });
       printReplacements(output, replacements, config);
+      output.line();
+      printCostEstimate(output, cost);
     }
     return options.detailedExitcode && summary.hasChanges ? EXIT.changesPending : EXIT.ok;
   });

@@ -10,6 +10,8 @@ import type { GlobalOptions } from '../options.js';
 import { createOutput, type Output } from '../output.js';
 import { printRunSummary, runSummary, type RunSummary } from '../summary.js';
 import type { DeploymentState } from '../../state/schema.js';
+import { costJson, printCostEstimate, type CostJson } from '../../cost/render.js';
+import { existingCost } from '../cost.js';
 
 function describeEntry(output: Output, entry: JournalEntry | undefined): string {
   const { style } = output;
@@ -28,11 +30,15 @@ function describeEntry(output: Output, entry: JournalEntry | undefined): string 
 }
 
 /** The document of `status --json` (schemas/status.schema.json). */
-export function statusDocument(deployment: string, stateFile: string, state: DeploymentState, summary: RunSummary | undefined) {
-  return { version: 1 as const, deployment, stateFile, serial: state.serial, lineage: state.lineage, updatedAt: state.updatedAt, journal: state.journal, ...(summary ? { summary } : {}) };
+export function statusDocument(deployment: string, stateFile: string, state: DeploymentState, summary: RunSummary | undefined, cost: CostJson) {
+  return { version: 1 as const, deployment, stateFile, serial: state.serial, lineage: state.lineage, updatedAt: state.updatedAt, journal: state.journal, ...(summary ? { summary } : {}), cost };
 }
 
-export async function statusCommand(options: GlobalOptions): Promise<number> {
+export interface StatusOptions extends GlobalOptions {
+  currency?: string;
+}
+
+export async function statusCommand(options: StatusOptions): Promise<number> {
   const output = createOutput(options);
   return guarded(output, async () => {
     const backend = await deploymentStateBackend(options);
@@ -42,8 +48,12 @@ export async function statusCommand(options: GlobalOptions): Promise<number> {
     if (!state) throw new ConfigError([{ field: '--deployment', message: `'${deployment}' has no state in ${backend.kind === 'local' ? options.stateDir : paths.directory}. Fix: check ${backend.kind === 'local' ? '--state-dir' : '--state'}, or run 'qlik-azure apply' first` }]);
     const journal = { entry: (step: number) => state.journal[String(step)] };
     const summary = state.config ? runSummary(state.config, journal, undefined, { simulated: false, stateDir: options.stateDir }) : undefined;
+    // At today's prices, of what the journal says exists.
+    const cost = state.config
+      ? await existingCost(options, state.config, (step) => journal.entry(step)?.status === 'done')
+      : { kind: 'omitted' as const, reason: 'the state records no config to price' };
     if (output.json) {
-      output.data(statusDocument(deployment, paths.state, state, summary));
+      output.data(statusDocument(deployment, paths.state, state, summary, costJson(cost)));
       return EXIT.ok;
     }
     output.line(output.style.bold(`Deployment '${deployment}'  (state ${paths.state}, serial ${state.serial}, updated ${state.updatedAt})`));
@@ -51,6 +61,8 @@ export async function statusCommand(options: GlobalOptions): Promise<number> {
       output.line(`  ${String(entry.number).padStart(2)} ${entry.title.padEnd(34)} ${describeEntry(output, state.journal[String(entry.number)])}`);
     }
     if (summary) printRunSummary(output, { ...summary, ok: CATALOGUE.filter(isRunnable).every((e) => state.journal[String(e.number)]?.status === 'done') });
+    output.line();
+    printCostEstimate(output, cost, 'What it costs now, a month');
     return EXIT.ok;
   });
 }

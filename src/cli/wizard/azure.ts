@@ -7,6 +7,7 @@ import type { RegionInfo, SubscriptionInfo } from '../../azure/subscriptions.js'
 import { recommendVmSize, VM_SIZES } from '../../qlik/sizing.js';
 import { wholeNumber, type Choice } from './ask.js';
 import { heading, lookingUp, type WizardContext } from './context.js';
+import { reviewCost } from './cost.js';
 import { checkAnswer, derivedNames, setIn, type Draft } from './draft.js';
 
 async function chooseSubscription(context: WizardContext, draft: Draft): Promise<Draft> {
@@ -105,5 +106,5 @@ export async function askAzure(context: WizardContext, start: Draft): Promise<Dr
   });
   draft = setIn(draft, ['deployment'], deployment);
   showDerivedNames(context, draft);
-  return draft;
+  return reviewCost(context, draft);
 }

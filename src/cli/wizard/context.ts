@@ -1,5 +1,6 @@
 /** What every group of questions works with. */
 import type { AzureCatalog } from '../../azure/subscriptions.js';
+import type { CostOptions } from '../cost.js';
 import type { Output } from '../output.js';
 import type { Ask } from './ask.js';
 
@@ -11,6 +12,8 @@ export interface WizardContext {
   readonly cloud?: string | undefined;
   /** --my-ip (true) / --no-my-ip (false): consent to look up this computer's public address, given in advance. */
   readonly myIp?: boolean | undefined;
+  /** --currency and --simulate: where the monthly estimate's prices come from. */
+  readonly cost: CostOptions;
 }
 
 export const GROUPS = ['Azure', 'Network', 'Virtual machine', 'Qlik Sense', 'Secrets'] as const;

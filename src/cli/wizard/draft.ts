@@ -3,7 +3,7 @@
  * in the draft and validate the draft with the config schema itself, so every rule (field rules and the
  * cross-field ones, such as "RDP needs source addresses") is the schema's, never a second copy.
  */
-import { resolveNames, type ResourceNames } from '../../config/derive.js';
+import { resolveNames, type ResolvedConfig, type ResourceNames } from '../../config/derive.js';
 import { standalone } from '../../config/errors.js';
 import { issuesOf } from '../../config/load.js';
 import { configSchema } from '../../config/schema.js';
@@ -55,6 +55,11 @@ export function inSchemaOrder(draft: Draft): Draft {
  * answered. The network questions come later; an any-source stand-in lets the draft validate meanwhile.
  */
 export function derivedNames(draft: Draft): ResourceNames | undefined {
+  return draftConfig(draft)?.names;
+}
+
+/** The config a run would use if the draft were finished now (defaults for what is not asked yet), for the cost estimate. */
+export function draftConfig(draft: Draft): ResolvedConfig | undefined {
   const parsed = configSchema.safeParse(setIn(draft, ['network', 'allowAnySource'], true));
-  return parsed.success ? resolveNames(parsed.data).names : undefined;
+  return parsed.success ? resolveNames(parsed.data) : undefined;
 }

@@ -4,6 +4,7 @@
  * This module stays small so the first line appears at once; the questions load after it.
  */
 import { EXIT } from '../exit-codes.js';
+import type { CostOptions } from '../cost.js';
 import type { GlobalOptions } from '../options.js';
 import type { Output } from '../output.js';
 
@@ -16,7 +17,7 @@ function leaveOnInterrupt(output: Output): never {
 
 const isPromptExit = (error: unknown) => error instanceof Error && error.name === 'ExitPromptError';
 
-export async function runWizard(output: Output, options: GlobalOptions & { myIp?: boolean }): Promise<{ configFile: string; secretsFile?: string } | undefined> {
+export async function runWizard(output: Output, options: GlobalOptions & CostOptions & { myIp?: boolean }): Promise<{ configFile: string; secretsFile?: string } | undefined> {
   const { style } = output;
   output.line(style.bold('qlik-azure init: Qlik Sense Enterprise on Azure, following the Qlik Sense on Azure Deployment Guide'));
   output.line(`About 20 questions in 5 groups; Enter accepts the default shown in (parentheses). Nothing is created until you confirm the plan.`);

@@ -1,6 +1,7 @@
 /** The wizard's questions in order, then the review and the files. */
 import { stringify } from 'yaml';
 import { validateConfig } from '../../config/load.js';
+import type { CostOptions } from '../cost.js';
 import type { GlobalOptions } from '../options.js';
 import { commandFor, type Output } from '../output.js';
 import { DEFAULT_CONFIG_FILE } from '../config-path.js';
@@ -29,10 +30,10 @@ async function askEverything(context: WizardContext): Promise<Draft> {
   return inSchemaOrder(await askQlik(context, draft));
 }
 
-export async function interview(output: Output, options: GlobalOptions & { myIp?: boolean }): Promise<WizardResult | undefined> {
+export async function interview(output: Output, options: GlobalOptions & CostOptions & { myIp?: boolean }): Promise<WizardResult | undefined> {
   const opening = import('../../azure/subscriptions.js').then(({ openAzureCatalog }) => openAzureCatalog(options, `qlik-azure/${TOOL_VERSION}`));
   const catalog = await lookingUp(output, options.simulate ? 'Starting the local Azure simulator' : 'Preparing Azure sign-in', opening);
-  const context: WizardContext = { ask: await terminalAsk(), output, catalog, cloud: options.cloud, myIp: options.myIp };
+  const context: WizardContext = { ask: await terminalAsk(), output, catalog, cloud: options.cloud, myIp: options.myIp, cost: { currency: options.currency, simulate: options.simulate } };
   let draft: Draft;
   try {
     draft = await askEverything(context);

@@ -1,6 +1,7 @@
 /** Group 3, virtual machine: the Windows image, the computer name Qlik Sense uses as its hostname, the local administrator. */
 import { DEFAULT_IMAGE, WINDOWS_IMAGES, type WindowsImageSku } from '../../qlik/images.js';
 import { heading, type WizardContext } from './context.js';
+import { showDifference } from './cost.js';
 import { checkAnswer, derivedNames, setIn, type Draft } from './draft.js';
 
 export async function askVm(context: WizardContext, start: Draft): Promise<Draft> {
@@ -25,5 +26,22 @@ export async function askVm(context: WizardContext, start: Draft): Promise<Draft
     default: 'qlikadmin',
     check: (answer) => checkAnswer(draft, ['vm', 'adminUsername'], answer),
   });
-  return setIn(draft, ['vm', 'adminUsername'], adminUsername);
+  draft = setIn(draft, ['vm', 'adminUsername'], adminUsername);
+  return askLicence(context, draft);
+}
+
+/** Azure Hybrid Benefit (vm.licenseType), with what it saves a month when prices are at hand. */
+async function askLicence(context: WizardContext, draft: Draft): Promise<Draft> {
+  const licenseType = await context.ask.choose<'None' | 'Windows_Server'>({
+    message: 'Windows Server licence',
+    choices: [
+      { value: 'None', name: 'Included in the VM\'s price (pay as you go)' },
+      { value: 'Windows_Server', name: 'Azure Hybrid Benefit: our own licences with Software Assurance', description: 'vm.licenseType: Windows_Server; the VM is billed at the base compute rate' },
+    ],
+    default: 'None',
+  });
+  if (licenseType === 'None') return draft; // the default, left out of the file
+  const chosen = setIn(draft, ['vm', 'licenseType'], licenseType);
+  await showDifference(context, draft, chosen, 'Azure Hybrid Benefit');
+  return chosen;
 }

@@ -65,6 +65,20 @@ function requireCapabilities(size: VmSize, image: WindowsImage, storageInput: Re
   }
 }
 
+/**
+ * Azure Hybrid Benefit: `licenseType` Windows_Server (or Windows_Client) says the Windows licence is the
+ * customer's own; None takes it away on an update (Compute REST reference, VirtualMachineProperties.licenseType;
+ * learn.microsoft.com/azure/virtual-machines/windows/hybrid-use-benefit-licensing). Other values are refused;
+ * the wording is the simulator's own.
+ */
+const WINDOWS_LICENSE_TYPES = ['Windows_Server', 'Windows_Client', 'None'];
+
+function requireLicenseType(props: Record<string, unknown>): void {
+  const licenseType = props.licenseType;
+  if (licenseType === undefined || WINDOWS_LICENSE_TYPES.includes(String(licenseType))) return;
+  throw invalidParameter(`The value '${String(licenseType)}' of parameter 'licenseType' is not valid for a Windows image. Allowed values: ${WINDOWS_LICENSE_TYPES.join(', ')}.`, 'licenseType');
+}
+
 function enforceQuota(ctx: RequestContext, size: VmSize, region: string, vmId: string): void {
   const usage = coreUsage(ctx, region, vmId);
   for (const key of [size.family, 'cores']) {
@@ -180,6 +194,7 @@ function putVm(ctx: RequestContext): SimResponse {
   const storageInput = asObject(props.storageProfile);
   const image = previous ? (asObject(existing?.internal).image as WindowsImage) : requireImage(storageInput);
   if (!previous) requireCapabilities(size, image, storageInput);
+  requireLicenseType(props);
   const osProfile = osProfileFor(asObject(props.osProfile), previous ? asObject(previous.osProfile) : undefined);
   const nics = requireNics(ctx, asObject(props.networkProfile), id, location);
   enforceQuota(ctx, size, location, id);

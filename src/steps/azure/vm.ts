@@ -54,6 +54,7 @@ function replacementRefusals(ctx: StepContext, vm: VirtualMachine): string[] {
 
 async function compare(ctx: StepContext, vm: VirtualMachine): Promise<Comparison> {
   const differences: string[] = [];
+  if ((vm.licenseType ?? 'None') !== ctx.config.vm.licenseType) differences.push(`licence type ${vm.licenseType ?? 'None'} → ${ctx.config.vm.licenseType} (Azure Hybrid Benefit)`);
   if (ctx.config.vm.dataDiskSizeGb > 0 && !dataDiskOf(ctx, vm)) differences.push(`data disk ${ctx.config.names.dataDisk} (${ctx.config.vm.dataDiskSizeGb} GB) added`);
   const boot = vm.diagnosticsProfile?.bootDiagnostics;
   const uri = await bootDiagnosticsUri(ctx);
@@ -78,6 +79,8 @@ function desiredVm(ctx: StepContext, live: VirtualMachine | undefined, storageUr
     location: live?.location ?? location,
     tags: mergedTags(live?.tags, deploymentTags(ctx.config)),
     hardwareProfile: { vmSize: vm.size },
+    // Azure Hybrid Benefit; 'None' is how an update takes it away again.
+    ...(vm.licenseType === 'Windows_Server' || live?.licenseType ? { licenseType: vm.licenseType } : {}),
     storageProfile: {
       imageReference: { publisher: IMAGE_PUBLISHER, offer: IMAGE_OFFER, sku: vm.image, version: 'latest' },
       osDisk: { name: names.osDisk, createOption: 'FromImage', managedDisk: { storageAccountType: vm.osDiskType }, deleteOption: 'Delete' },
