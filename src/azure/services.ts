@@ -51,6 +51,11 @@ export interface AzureServices {
   network(): Promise<NetworkManagementClient>;
   compute(): Promise<ComputeManagementClient>;
   storage(): Promise<StorageManagementClient>;
+  /**
+   * Resource groups this process created (Azure answered 201 Created), lower-case: nothing in one can predate
+   * the run, so a 404 inside it needs no confirming re-reads (steps/azure/reconcile.ts).
+   */
+  readonly createdGroups: Set<string>;
 }
 
 export function clientOptions(connection: AzureConnection) {
@@ -97,5 +102,6 @@ export function createAzureServices(connection: AzureConnection): AzureServices 
     network: once(async () => new (await import('@azure/arm-network')).NetworkManagementClient(credential, subscriptionId, options)),
     compute: once(async () => new (await import('@azure/arm-compute')).ComputeManagementClient(credential, subscriptionId, options)),
     storage: once(async () => new (await import('@azure/arm-storage')).StorageManagementClient(credential, subscriptionId, options)),
+    createdGroups: new Set(),
   };
 }
