@@ -141,7 +141,7 @@ async function workspace(sim) {
   await writeFile(join(dir, 'qlik-azure.yaml'), [
     'deployment: qlik-bench', `subscriptionId: ${SIMULATED_SUBSCRIPTION_ID}`, 'location: westeurope',
     'network:', '  allowedSourceCidrs: [203.0.113.0/24]', 'vm:', '  dataDiskSizeGb: 64', '  computerName: qlik-bench',
-    'qlik:', '  releaseName: Qlik Sense November 2025', '  installer:', '    source: url', '    url: https://downloads.example.invalid/Qlik_Sense_setup.exe', ...certificate, '',
+    'qlik:', '  releaseName: Qlik Sense November 2025', '  installer:', '    source: url', '    url: https://downloads.example.test/Qlik_Sense_setup.exe', ...certificate, '',
   ].join('\n'));
   await writeFile(join(dir, 'secrets.yaml'), [
     'vmAdminPassword: "Bench-Only-Vm-Admin-7x!"', 'serviceAccountPassword: "Bench-Only-Service-8y!"', 'qlikAdminPassword: "Bench-Only-QSAdmin-9z!"',
