@@ -52,6 +52,11 @@ export interface AzureServices {
   network(): Promise<NetworkManagementClient>;
   compute(): Promise<ComputeManagementClient>;
   storage(): Promise<StorageManagementClient>;
+  /**
+   * Resource groups this process created (Azure answered 201 Created), lower-case: nothing in one can predate
+   * the run, so a 404 inside it needs no confirming re-reads (steps/azure/reconcile.ts).
+   */
+  readonly createdGroups: Set<string>;
 }
 
 export function clientOptions(connection: AzureConnection) {
@@ -79,26 +84,52 @@ function once<T>(create: () => Promise<T>): () => Promise<T> {
   return () => (created ??= create());
 }
 
+const SDK_MODULES = {
+  resources: () => import('@azure/arm-resources'),
+  compute: () => import('@azure/arm-compute'),
+  network: () => import('@azure/arm-network'),
+  storage: () => import('@azure/arm-storage'),
+} as const;
+
+/** Resolved when this process first creates an SDK client: from then on, a run is under way. */
+let clientInUse: () => void = () => undefined;
+const firstClientCreated = new Promise<void>((resolve) => {
+  clientInUse = resolve;
+});
+
 /**
- * Starts loading the SDK modules without waiting: evaluating them takes about a second, which otherwise
- * lands on the critical path when the first step of each kind needs its client.
+ * Starts loading the SDK modules in the background, one after another, without waiting: first the provider
+ * check's (resources) and step 23's (compute); network and storage only once the first client is in use.
+ * Evaluating a module holds the thread (about a second of CPU for the four; arm-network alone is some 700
+ * modules), so those two load after the run has started, while it waits on Azure, instead of before it starts.
+ * Without a preload each would land on the critical path when the first step of its kind needs its client. A
+ * real failure surfaces when the client is first used.
  */
 export function preloadClients(): void {
-  for (const load of [() => import('@azure/arm-resources'), () => import('@azure/arm-network'), () => import('@azure/arm-compute'), () => import('@azure/arm-storage')]) {
-    load().catch(() => undefined); // a real failure surfaces when the client is first used
-  }
+  void (async () => {
+    for (const load of [SDK_MODULES.resources, SDK_MODULES.compute]) await load().catch(() => undefined);
+    await firstClientCreated;
+    for (const load of [SDK_MODULES.network, SDK_MODULES.storage]) await load().catch(() => undefined);
+  })();
 }
 
 export function createAzureServices(connection: AzureConnection): AzureServices {
   const { subscriptionId } = connection;
   const credential = sharedTokenCredential(connection.credential);
   const options = clientOptions(connection);
+  /** A client made on first use, which also tells preloadClients that the run now uses Azure. */
+  const client = <T>(create: () => Promise<T>) => once(async () => {
+    const made = await create();
+    clientInUse();
+    return made;
+  });
   return {
     subscriptionId,
     connection,
-    resources: once(async () => new (await import('@azure/arm-resources')).ResourceManagementClient(credential, subscriptionId, options)),
-    network: once(async () => new (await import('@azure/arm-network')).NetworkManagementClient(credential, subscriptionId, options)),
-    compute: once(async () => new (await import('@azure/arm-compute')).ComputeManagementClient(credential, subscriptionId, options)),
-    storage: once(async () => new (await import('@azure/arm-storage')).StorageManagementClient(credential, subscriptionId, options)),
+    resources: client(async () => new (await SDK_MODULES.resources()).ResourceManagementClient(credential, subscriptionId, options)),
+    network: client(async () => new (await SDK_MODULES.network()).NetworkManagementClient(credential, subscriptionId, options)),
+    compute: client(async () => new (await SDK_MODULES.compute()).ComputeManagementClient(credential, subscriptionId, options)),
+    storage: client(async () => new (await SDK_MODULES.storage()).StorageManagementClient(credential, subscriptionId, options)),
+    createdGroups: new Set(),
   };
 }

@@ -113,7 +113,6 @@ export interface SimulationOptions {
 /** A connection to Azure, or with --simulate to the in-process simulator holding the deployment's saved world. */
 export async function connectAzure(options: GlobalOptions, config: ResolvedConfig, simulation: SimulationOptions = {}): Promise<AzureSession> {
   const { createAzureServices, preloadClients } = await import('../azure/services.js');
-  preloadClients();
   const { TOOL_VERSION } = await import('./version.js');
   const userAgent = `qlik-azure/${TOOL_VERSION}`;
   const requestLog = options.verbose ? (line: string) => process.stderr.write(`azure: ${line}\n`) : undefined;
@@ -131,6 +130,7 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
       save: simulation.save ?? true,
       warn: simulation.warn ?? ((message) => process.stderr.write(`warning: ${message}\n`)),
     });
+    preloadClients();
     const services = createAzureServices({
       subscriptionId,
       credential: simulatorCredential(),
@@ -163,7 +163,10 @@ export async function connectAzure(options: GlobalOptions, config: ResolvedConfi
     tenantId: options.tenant ?? config.azure.tenantId,
     managedIdentityClientId: config.azure.managedIdentityClientId,
   });
-  await assertSignedIn(credential, options.auth, armScope(endpoint));
+  // The token comes from another process (az) or the network: the SDK clients load meanwhile, not after it.
+  const signedIn = assertSignedIn(credential, options.auth, armScope(endpoint));
+  preloadClients();
+  await signedIn;
   const services = createAzureServices({ subscriptionId: config.subscriptionId, credential, endpoint, cloud: options.cloud, pollIntervalMs, timeScale, userAgent, requestLog });
   return { services, simulated: false, close: async () => undefined };
 }

@@ -125,8 +125,10 @@ export function managedResourceStep<Live>(resource: ManagedResource<Live>): Step
     },
 
     async apply(ctx): Promise<StepResult> {
-      // A create is a PUT that would replace whatever a false 404 hid, so absence is confirmed first.
-      let live = await readConfirmingAbsence(ctx, () => readSettled(ctx, resource));
+      // A create is a PUT that would replace whatever a false 404 hid, so absence is confirmed first; not in
+      // a group this run created, which holds nothing older than the run (every step's resource is in it).
+      const newGroup = ctx.azure.createdGroups.has(ctx.config.names.resourceGroup.toLowerCase());
+      let live = newGroup ? await readSettled(ctx, resource) : await readConfirmingAbsence(ctx, () => readSettled(ctx, resource));
       let change: StepResult['change'];
       if (live === undefined) {
         await resource.beforeCreate?.(ctx);

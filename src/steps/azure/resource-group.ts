@@ -54,6 +54,7 @@ export const resourceGroupStep = managedResourceStep<ResourceGroup>({
     const report = writeReport();
     const group = await client.resourceGroups.createOrUpdate(ctx.config.names.resourceGroup, { location: live?.location ?? ctx.config.location, tags }, report.options);
     if (live === undefined && report.existedBefore()) await disown(ctx, client, group);
+    if (live === undefined) ctx.azure.createdGroups.add(ctx.config.names.resourceGroup.toLowerCase());
     return group;
   },
   async settle(ctx, group) {
