@@ -21,6 +21,7 @@ describe('qlik-azure init shows the monthly cost', () => {
       await terminal.waitFor('Standard_D4s_v5 instead of Standard_E4s_v5: -USD 48.18 a month (about USD 327.73 a month in all)');
       await terminal.reply('Try another VM size to compare its cost (now Standard_D4s_v5, about USD 327.73 a month)?', '');
 
+      await terminal.reply('Look up this computer\'s public address', 'n');
       await terminal.reply('Who may reach Qlik Sense?', '198.51.100.7');
       for (const question of ['plain HTTP', 'Open RDP']) await terminal.reply(question, '');
       await terminal.pick('Windows Server image');
