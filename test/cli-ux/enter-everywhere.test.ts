@@ -15,7 +15,7 @@ import { scratchDirectory, startTerminal } from './terminal.js';
 const QUESTIONS: readonly (readonly ['reply' | 'pick', string | RegExp])[] = [
   ['reply', 'How many users'], ['reply', 'How many apps'], ['pick', 'VM size'], ['pick', 'Region'], ['reply', 'Deployment name'],
   ['reply', 'Look up this computer\'s public address'], ['reply', 'Who may reach Qlik Sense?'], ['reply', 'plain HTTP'], ['reply', 'Open RDP'],
-  ['pick', 'Windows Server image'], ['reply', 'Windows computer name'], ['reply', 'VM administrator user name'],
+  ['pick', 'Windows Server image'], ['reply', 'Windows computer name'], ['reply', 'VM administrator user name'], ['pick', 'Windows Server licence'],
   ['pick', 'Where is Qlik_Sense_setup.exe?'], ['reply', 'Installer download link'], ['reply', 'SHA-256'], ['pick', /\? License\b/], ['pick', 'License model'],
   ['reply', 'How many local Qlik users'], ['pick', 'Passwords for'], ['reply', 'signed license key'],
   ['reply', 'then show the plan?'], ['reply', /Apply \d+ steps to 'qlik-sense'/],

@@ -31,7 +31,7 @@ export const VM_CONFIG: DeploymentConfigInput = {
   vm: { computerName: COMPUTER_NAME },
   qlik: {
     releaseName: 'Qlik Sense November 2025',
-    installer: { source: 'url', url: 'https://downloads.example.invalid/Qlik_Sense_setup.exe' },
+    installer: { source: 'url', url: 'https://downloads.example.test/Qlik_Sense_setup.exe' },
     hostWhiteList: ['qlik.example.com'],
   },
 };

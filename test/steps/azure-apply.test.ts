@@ -41,8 +41,9 @@ describe('apply of guide steps 1-33 through the CLI', () => {
     expect(firstWrites).toBe(7);
   });
 
-  it('tags the resource group for destroy, and every resource with the user\'s tags', () => {
-    for (const resource of ws.sim.resources()) {
+  it('tags the resource group for destroy, and every resource it writes with the user\'s tags', () => {
+    // The OS disk Azure makes with the VM takes no tags from it (a known gap, not written by qlik-azure).
+    for (const resource of ws.sim.resources().filter((r) => r.type !== 'Microsoft.Compute/disks')) {
       expect(resource.body.tags, resource.id).toMatchObject({ 'qlik-azure:deployment': 'qlik-sim', owner: 'bi-team' });
     }
   });

@@ -56,6 +56,8 @@ export const EXPECTED_RESOURCES = [
   'Microsoft.Network/publicIPAddresses qlik-sim-ip',
   'Microsoft.Network/networkInterfaces qlik-sim-nic',
   'Microsoft.Compute/virtualMachines qlik-sim-vm',
+  // Made by Azure with the VM (its managed OS disk), not written by qlik-azure.
+  'Microsoft.Compute/disks qlik-sim-vm-osdisk',
 ];
 
 export interface Workspace {
