@@ -49,12 +49,25 @@ describe('engine', () => {
 
   it('runs independent steps in parallel: NSG, storage, VNet and public IP overlap after the resource group', async () => {
     const store = await openStore();
-    const { registry, recording } = fakeRegistry({ 5: { delayMs: 60 }, 13: { delayMs: 60 }, 16: { delayMs: 60 }, 26: { delayMs: 60 } });
-    await run(store, RUNNABLE_STEPS, registry);
-    const [nsg, storage, vnet, ip] = [5, 13, 16, 26].map((n) => recording.intervals.get(n)!);
-    const latestStart = Math.max(nsg!.start, storage!.start, vnet!.start, ip!.start);
-    const earliestEnd = Math.min(nsg!.end, storage!.end, vnet!.end, ip!.end);
-    expect(latestStart).toBeLessThan(earliestEnd);
+    // Each of the four waits until all four have started: an engine that ran them one after the other never finishes.
+    // (A wait for time instead fails whenever a loaded machine delays a start by more than the wait.)
+    const independent = [5, 13, 16, 26];
+    const { registry: scripted, recording } = fakeRegistry();
+    const started = new Set<number>();
+    let allStarted!: () => void;
+    const barrier = new Promise<void>((resolve) => (allStarted = resolve));
+    const registry: StepRegistry = new Map([...scripted].map(([step, implementation]) => [step, !independent.includes(step) ? implementation : {
+      ...implementation,
+      apply: async (ctx) => {
+        started.add(step);
+        if (started.size === independent.length) allStarted();
+        await barrier;
+        return implementation.apply(ctx);
+      },
+    }]));
+    const { outcome } = await run(store, RUNNABLE_STEPS, registry);
+    expect(outcome.failed).toEqual([]);
+    expect([...started].sort((a, b) => a - b)).toEqual(independent);
     expect(recording.maxConcurrent).toBeGreaterThanOrEqual(4);
   });
 
