@@ -28,6 +28,7 @@ export default {
   // Two cores shared with others: one mutant at a time per core at most.
   concurrency: 2,
   timeoutMS: 15000,
+  dryRunTimeoutMinutes: 15,
   thresholds: { high: 90, low: 85, break: 85 },
   tempDirName: '.stryker-tmp',
   ignorePatterns: ['.bench', 'coverage', 'reports', '.qlik-azure'],
