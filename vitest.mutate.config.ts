@@ -11,6 +11,7 @@ export default mergeConfig(base, defineConfig({
   test: {
     include: [
       'test/core/engine.test.ts',
+      'test/core/selection.test.ts',
       'test/core/state.test.ts',
       'test/core/state-write-errors.test.ts',
       'test/core/lock.test.ts',
