@@ -38,9 +38,13 @@ describe('teardown: whose group is it', () => {
     expect(target).toEqual({ kind: 'foreign', id: expect.stringMatching(/\/resourceGroups\/rg-qlik-sim$/i), tags: { [DEPLOYMENT_TAG]: 'qlik-other' } });
   });
 
-  it('treats an untagged group as foreign', async () => {
-    const azure = await withGroup({});
+  it('treats a group with no tags, or an empty tag set, as foreign', async () => {
+    sim = await startSimulator();
+    const azure = simulatorServices(sim);
+    await (await azure.resources()).resourceGroups.createOrUpdate('rg-qlik-sim', { location: 'westeurope' });
     expect(await inspectResourceGroup(azure, 'rg-qlik-sim', 'qlik-sim')).toMatchObject({ kind: 'foreign', tags: {} });
+    await (await azure.resources()).resourceGroups.createOrUpdate('rg-qlik-empty', { location: 'westeurope', tags: {} });
+    expect(await inspectResourceGroup(azure, 'rg-qlik-empty', 'qlik-sim')).toMatchObject({ kind: 'foreign', tags: {} });
   });
 
   it('reports a group that does not exist as absent, and deletes nothing', async () => {
