@@ -60,4 +60,10 @@ describe('step selection', () => {
       expect((error as Error).message).toBe(`--to-step ${bad}: the guide's steps are numbered 1-48. Fix: pick one from 'qlik-azure steps'`);
     }
   });
+
+  it('names the flag the refused number came from', () => {
+    const none = journalOf({});
+    expect(() => selectSteps({ kind: 'all' }, none, { toStep: 49 })).toThrow(/^--to-step 49: /);
+    expect(() => selectSteps({ kind: 'from', step: 0 }, none)).toThrow(/^--from-step 0: /);
+  });
 });
