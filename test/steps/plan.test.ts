@@ -8,7 +8,7 @@ import { describeError } from '../../src/azure/errors.js';
 import { CATALOGUE } from '../../src/engine/catalogue.js';
 import { buildPlan, summarisePlan, type PlanLine } from '../../src/engine/planner.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
-import { AZURE_ENTRIES, AZURE_REGISTRY, inProcess } from './support.js';
+import { AZURE_ENTRIES, AZURE_REGISTRY, inProcess, simulatorServices } from './support.js';
 
 let sim: Simulator | undefined;
 afterEach(async () => {
@@ -66,6 +66,23 @@ describe('plan', () => {
     expect(line(lines, 1)).toMatchObject({ symbol: '!', change: 'unknown', summary: expect.stringMatching(/^cannot tell: described: .*the disk is on fire/) });
     const summary = summarisePlan(lines);
     expect(summary).toMatchObject({ create: 0, update: 0, unknown: 1, hasChanges: true });
+  });
+
+  it("shows an update with what differs when someone changed the group's tags, and says 'cannot tell' without a describer", async () => {
+    sim = await startSimulator();
+    const world = inProcess(sim);
+    expect((await world.run(AZURE_ENTRIES.filter((e) => e.number === 1 || e.number === 23))).failed).toEqual([]);
+    const groups = (await simulatorServices(sim).resources()).resourceGroups;
+    const group = await groups.get('rg-qlik-sim');
+    await groups.createOrUpdate('rg-qlik-sim', { location: group.location, tags: { ...group.tags, owner: 'someone-else' } });
+    const selected = AZURE_ENTRIES.filter((e) => e.number === 1);
+    const [updated] = (await buildPlan({ selected, registry: AZURE_REGISTRY, contextFor: (entry) => world.context(entry.number) })).filter((l) => l.number === 1);
+    expect(updated).toMatchObject({ symbol: '~', change: 'update', differences: ['tag owner: "someone-else" → "bi-team"'] });
+    expect(summarisePlan([updated!])).toMatchObject({ update: 1, hasChanges: true });
+
+    sim.injectFault({ kind: 'serverError', status: 500, method: 'GET', path: '/resourceGroups/rg-qlik-sim$', times: 1000, message: 'the disk is on fire' });
+    const [unknown] = (await buildPlan({ selected, registry: AZURE_REGISTRY, contextFor: (entry) => world.context(entry.number) })).filter((l) => l.number === 1);
+    expect(unknown).toMatchObject({ symbol: '!', change: 'unknown', summary: expect.stringMatching(/^cannot tell: .*the disk is on fire/) });
   });
 
   it('counts an update as a change', () => {
