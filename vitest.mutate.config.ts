@@ -16,6 +16,7 @@ export default mergeConfig(base, defineConfig({
       'test/core/state-write-errors.test.ts',
       'test/core/lock.test.ts',
       'test/core/state-files.test.ts',
+      'test/core/state-read.test.ts',
       'test/core/config.test.ts',
       'test/templates.test.ts',
       'test/run-command.test.ts',
