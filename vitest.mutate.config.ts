@@ -17,6 +17,7 @@ export default mergeConfig(base, defineConfig({
       'test/core/lock.test.ts',
       'test/core/state-files.test.ts',
       'test/core/state-read.test.ts',
+      'test/core/state-store-open.test.ts',
       'test/core/config.test.ts',
       'test/templates.test.ts',
       'test/run-command.test.ts',
