@@ -12,6 +12,7 @@ export default mergeConfig(base, defineConfig({
     include: [
       'test/core/engine.test.ts',
       'test/core/selection.test.ts',
+      'test/core/runner.test.ts',
       'test/core/state.test.ts',
       'test/core/state-write-errors.test.ts',
       'test/core/lock.test.ts',

@@ -18,7 +18,7 @@ declare -A MUTATE=(
 )
 declare -A TESTS=(
   [state]='test/core/state.test.ts,test/core/state-write-errors.test.ts,test/core/lock.test.ts,test/core/state-files.test.ts,test/core/state-read.test.ts,test/core/state-store-open.test.ts,test/core/engine.test.ts'
-  [engine]='test/core/engine.test.ts,test/core/selection.test.ts,test/steps/plan.test.ts,test/steps-vm/deployment.test.ts'
+  [engine]='test/core/engine.test.ts,test/core/selection.test.ts,test/core/runner.test.ts,test/steps/plan.test.ts,test/steps-vm/deployment.test.ts'
   [teardown]='test/steps/teardown.test.ts'
   [config]='test/core/config.test.ts,test/core/state.test.ts,test/run-command.test.ts'
   [run-command]='test/run-command.test.ts,test/run-command-retry.test.ts,test/templates.test.ts,test/steps-vm/steps.test.ts'
