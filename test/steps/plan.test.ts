@@ -8,6 +8,8 @@ import { describeError } from '../../src/azure/errors.js';
 import { CATALOGUE } from '../../src/engine/catalogue.js';
 import { buildPlan, summarisePlan, type PlanLine } from '../../src/engine/planner.js';
 import { startSimulator, type Simulator } from '../../src/simulator/index.js';
+import type { StepRegistry } from '../../src/engine/step.js';
+import { fakeContext } from '../support/fake-steps.js';
 import { AZURE_ENTRIES, AZURE_REGISTRY, inProcess, simulatorServices } from './support.js';
 
 let sim: Simulator | undefined;
@@ -31,6 +33,9 @@ describe('plan', () => {
     const infoEntry = CATALOGUE.find((entry) => entry.kind === 'info')!;
     expect(line(lines, infoEntry.number)).toMatchObject({ symbol: '·', change: 'info', summary: infoEntry.tool });
     expect(line(lines, 40)).toMatchObject({ change: 'not-selected' });
+    const summary = summarisePlan(lines);
+    expect(summary.other).toBe(lines.filter((l) => ['folded', 'info', 'not-selected'].includes(l.change)).length);
+    expect(summary.other).toBe(CATALOGUE.length - summary.create - summary.checks);
   });
 
   it('against Azure: all new before an apply, all unchanged after it, so --detailed-exitcode sees no change', async () => {
@@ -83,6 +88,16 @@ describe('plan', () => {
     sim.injectFault({ kind: 'serverError', status: 500, method: 'GET', path: '/resourceGroups/rg-qlik-sim$', times: 1000, message: 'the disk is on fire' });
     const [unknown] = (await buildPlan({ selected, registry: AZURE_REGISTRY, contextFor: (entry) => world.context(entry.number) })).filter((l) => l.number === 1);
     expect(unknown).toMatchObject({ symbol: '!', change: 'unknown', summary: expect.stringMatching(/^cannot tell: .*the disk is on fire/) });
+  });
+
+  it("shows the step's own summary of its plan, or the catalogue's line when it has none", async () => {
+    const registry: StepRegistry = new Map([
+      [1, { plan: async () => ({ change: 'create' as const, summary: 'resource group rg-x in westeurope' }), apply: async () => ({ change: 'create' as const, outputs: {} }) }],
+      [23, { plan: async () => ({ change: 'check' as const }), apply: async () => ({ change: 'check' as const, outputs: {} }) }],
+    ]);
+    const lines = await buildPlan({ selected: AZURE_ENTRIES.filter((e) => e.number === 1 || e.number === 23), registry, contextFor: fakeContext });
+    expect(line(lines, 1).summary).toBe('resource group rg-x in westeurope');
+    expect(line(lines, 23).summary).toBe(CATALOGUE[22]!.tool);
   });
 
   it('counts an update as a change', () => {
