@@ -26,7 +26,9 @@ export function resolveStepNumber(number: StepNumber, flag: string): RunnableEnt
   const host = hostStep(number);
   if (host) return host;
   // Informational steps run nothing; start at the next runnable step.
+  // Stryker disable next-line EqualityOperator: `number` is informational here, so no runnable step has it and >= finds the same one
   const next = RUNNABLE_STEPS.find((entry) => entry.number > number);
+  // Stryker disable next-line StringLiteral: unreachable while step 48 is runnable; kept for a catalogue that ends on an informational step
   if (!next) throw new SelectionError(`${flag} ${number}: nothing runs from there`);
   return next;
 }
@@ -58,6 +60,7 @@ function unfinishedPrerequisites(steps: StepNumber[], journal: Pick<Journal, 'en
     const entry = byNumber.get(queue.pop()!);
     for (const dependency of entry?.dependsOn ?? []) {
       if (seen.has(dependency) || isDone(journal, dependency)) continue;
+      // Stryker disable next-line CallExpression: without it a shared prerequisite is queued twice; the Set of chosen steps is the same
       seen.add(dependency);
       found.push(dependency);
       queue.push(dependency);
