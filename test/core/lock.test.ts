@@ -21,7 +21,7 @@ describe('deployment lock', () => {
     expect(refused).toBeInstanceOf(LockedError);
     expect(refused!.name).toBe('LockedError');
     expect(refused!.holder).toMatchObject({ pid: process.pid, host: hostname(), command: 'apply' });
-    expect(refused!.message).toBe(`the deployment is locked by 'apply' (pid ${process.pid} on ${hostname()}, since ${refused!.holder.startedAt}). Fix: wait for it to finish; if that process is gone for good, delete ${path}`);
+    expect(refused!.message).toBe(`the deployment is locked by 'apply' (pid ${process.pid} on ${hostname()}, since ${refused!.holder.startedAt}). Fix: wait for it to finish; if that process is gone for good, run 'qlik-azure state force-unlock' (or delete ${path})`);
     await first.release();
     await (await acquireLock(path, 'destroy')).release();
     expect(await readdir(join(path, '..'))).toEqual([]);

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseState, StateFormatError } from '../../src/state/schema.js';
-import { assertSameWorld, statePaths } from '../../src/state/store.js';
+import { assertSameWorld } from '../../src/state/store.js';
+import { LocalStateBackend } from '../../src/state/local-backend.js';
 
 const PATH = '/state/demo/state.json';
 const base = { schemaVersion: 1, lineage: 'l', serial: 1, deployment: 'demo', toolVersion: '0', createdAt: 'a', updatedAt: 'b', journal: {} };
@@ -50,18 +51,19 @@ describe('reading a state file', () => {
 describe('simulated and real states', () => {
   it('refuses a real command on a simulated state and --simulate on a real one, and counts an old state with simulation.json as simulated', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'qa-world-'));
-    const paths = statePaths(dir, 'demo');
+    const backend = new LocalStateBackend(dir, 'demo');
+    const { paths } = backend;
     const state = (simulated?: boolean) => parseState(JSON.stringify({ ...base, ...(simulated === undefined ? {} : { simulated }) }), PATH);
-    expect(() => assertSameWorld(state(true), paths, false)).toThrow(`deployment 'demo' in ${paths.directory} is simulated (made with --simulate); this command would talk to real Azure.`);
-    expect(() => assertSameWorld(state(false), paths, true)).toThrow(`deployment 'demo' in ${paths.directory} is a real Azure deployment; --simulate would act on a simulated one in its place.`);
-    assertSameWorld(state(true), paths, true);
-    assertSameWorld(state(false), paths, false);
-    assertSameWorld(undefined, paths, true);
-    assertSameWorld(state(), paths, false);
-    expect(() => assertSameWorld(state(), paths, true)).toThrow('is a real Azure deployment');
+    expect(() => assertSameWorld(state(true), backend, false)).toThrow(`deployment 'demo' in ${paths.directory} is simulated (made with --simulate); this command would talk to real Azure.`);
+    expect(() => assertSameWorld(state(false), backend, true)).toThrow(`deployment 'demo' in ${paths.directory} is a real Azure deployment; --simulate would act on a simulated one in its place.`);
+    assertSameWorld(state(true), backend, true);
+    assertSameWorld(state(false), backend, false);
+    assertSameWorld(undefined, backend, true);
+    assertSameWorld(state(), backend, false);
+    expect(() => assertSameWorld(state(), backend, true)).toThrow('is a real Azure deployment');
     await mkdir(paths.directory, { recursive: true });
     await writeFile(join(paths.directory, 'simulation.json'), '{}');
-    assertSameWorld(state(), paths, true);
-    expect(() => assertSameWorld(state(), paths, false)).toThrow('is simulated');
+    assertSameWorld(state(), backend, true);
+    expect(() => assertSameWorld(state(), backend, false)).toThrow('is simulated');
   });
 });
